@@ -1,0 +1,32 @@
+"""The rule catalogue: one module per rule, metadata declared once.
+
+The import list below *is* the catalogue (a rule exists once an engine implements it and it has
+true and false fixtures). Ids are stable and listed in ../shared/DESIGN.md.
+"""
+
+from __future__ import annotations
+
+from dynaguard.catalogue import dg101
+from dynaguard.catalogue._registry import CATALOGUE
+from dynaguard.model import Rule
+
+__all__ = ["CATALOGUE", "dg101", "get_rule", "matches", "select_rules"]
+
+
+def get_rule(rule_id: str) -> Rule:
+    """The rule with this id; raises KeyError naming the id."""
+    rule = CATALOGUE.get(rule_id.upper())
+    if rule is None:
+        raise KeyError(rule_id)
+    return rule
+
+
+def matches(rule: Rule, selectors: tuple[str, ...]) -> bool:
+    """True when a selector names the rule's id or a prefix of it (``DG1``, ``DG10``)."""
+    return any(rule.id.startswith(s.upper()) for s in selectors)
+
+
+def select_rules(select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> tuple[Rule, ...]:
+    """Rules chosen by ``--select`` (all when empty) minus ``--ignore``."""
+    chosen = [r for r in CATALOGUE if not select or matches(r, select)]
+    return tuple(r for r in chosen if not matches(r, ignore))

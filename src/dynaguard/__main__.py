@@ -1,0 +1,5 @@
+"""``python -m dynaguard``."""
+
+from dynaguard.cli import main
+
+main()

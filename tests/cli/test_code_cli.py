@@ -1,0 +1,200 @@
+"""`dynaguard code` end to end: exit codes, formats, config errors, baselines, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dynaguard.cli import main
+
+VULNERABLE = """\
+import boto3
+from flask import Flask, request
+
+app = Flask(__name__)
+table = boto3.resource("dynamodb").Table("users")
+
+
+@app.post("/users")
+def create_user():
+    data = request.get_json()
+    table.put_item(Item=data)
+    return {"ok": True}, 201
+"""
+
+SAFE = """\
+import boto3
+from flask import Flask, request
+
+app = Flask(__name__)
+table = boto3.resource("dynamodb").Table("users")
+ALLOWED = {"username", "email"}
+
+
+@app.post("/users")
+def create_user():
+    data = request.get_json()
+    item = {k: v for k, v in data.items() if k in ALLOWED}
+    table.put_item(Item=item)
+    return {"ok": True}, 201
+"""
+
+
+def _project(root: Path, source: str, name: str = "app.py") -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / name).write_text(source, encoding="utf-8")
+    return root
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_vulnerable_code_exits_1_and_names_the_rule(tmp_path: Path) -> None:
+    code, out, _ = _run("code", str(_project(tmp_path, VULNERABLE)))
+    assert code == 1
+    assert "DG101" in out
+    assert "app.py:11" in out
+    assert "POST /users" in out
+
+
+def test_safe_code_exits_0(tmp_path: Path) -> None:
+    code, out, _ = _run("code", str(_project(tmp_path, SAFE)))
+    assert code == 0, out
+    assert "DG101" not in out
+
+
+def test_fail_on_none_and_env_var(tmp_path: Path) -> None:
+    root = str(_project(tmp_path, VULNERABLE))
+    assert _run("code", "--fail-on", "none", root)[0] == 0
+    assert _run("code", root, env={"DYNAGUARD_FAIL_ON": "none"})[0] == 0
+    assert _run("code", "--fail-on", "critical", root)[0] == 0
+
+
+def test_json_output_file_follows_the_contract(tmp_path: Path) -> None:
+    root = _project(tmp_path / "src", VULNERABLE)
+    out_file = tmp_path / "report.json"
+    code, out, _ = _run("code", "--format", "json", "-o", str(out_file), str(root))
+    assert code == 1
+    assert out == ""
+    report = json.loads(out_file.read_text(encoding="utf-8"))
+    assert report["version"] == 1
+    assert report["tool"]["name"] == "dynaguard"
+    (finding,) = [f for f in report["findings"] if f["rule"] == "DG101"]
+    assert finding["location"]["path"] == "app.py"
+    assert finding["endpoint"] == {"method": "POST", "path": "/users"}
+    assert finding["cwe"] == ["CWE-915"]
+    assert "line" not in finding["fingerprint"]
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, err = _run("code", str(tmp_path / "nope"))
+    assert code == 2
+    assert "nope: no such file or directory" in err
+
+
+def test_unreadable_path_cannot_be_scanned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # CI runs as root, for whom chmod 000 still reads: simulate the OS saying no.
+    monkeypatch.setattr("dynaguard.cli.code.os.access", lambda *_a, **_k: False)
+    code, _, err = _run("code", str(_project(tmp_path, SAFE)))
+    assert code == 3
+    assert "permission denied" in err
+
+
+def test_bad_config_key_is_exit_2_naming_the_key(tmp_path: Path) -> None:
+    root = _project(tmp_path, SAFE)
+    (root / "dynaguard.toml").write_text('fail-onn = "low"\n', encoding="utf-8")
+    code, _, err = _run("code", str(root))
+    assert code == 2
+    assert "unknown key 'fail-onn'" in err
+    assert "dynaguard.toml" in err
+    assert "Traceback" not in err
+
+
+def test_bad_select_on_the_command_line(tmp_path: Path) -> None:
+    code, _, err = _run("code", "--select", "B101", str(_project(tmp_path, SAFE)))
+    assert code == 2
+    assert "B101" in err
+
+
+def test_config_file_settings_apply(tmp_path: Path) -> None:
+    root = _project(tmp_path, VULNERABLE)
+    (root / "pyproject.toml").write_text('[tool.dynaguard]\nignore = ["DG1"]\n', encoding="utf-8")
+    code, out, _ = _run("code", str(root))
+    assert code == 0
+    assert "DG101" not in out
+
+
+def test_syntax_error_is_a_warning_and_the_scan_goes_on(tmp_path: Path) -> None:
+    root = _project(tmp_path, VULNERABLE)
+    (root / "broken.py").write_text("def oops(:\n", encoding="utf-8")
+    (root / "latin.py").write_bytes(b"x = '\xe9'\n")
+    code, out, _ = _run("code", str(root))
+    assert code == 1
+    assert "DG101" in out
+    assert "broken.py" in out
+    assert "latin.py" in out
+
+
+def test_baseline_round_trip(tmp_path: Path) -> None:
+    root = _project(tmp_path / "proj", VULNERABLE)
+    baseline = tmp_path / "baseline.json"
+    code, _, err = _run("code", "--write-baseline", str(baseline), str(root))
+    assert code == 0
+    assert "wrote 1 fingerprints" in err
+    code, out, _ = _run("code", "--baseline", str(baseline), "--format", "json", str(root))
+    assert code == 0
+    assert json.loads(out)["findings"] == []
+    # A new finding is still reported.
+    (root / "more.py").write_text(VULNERABLE.replace("/users", "/admins"), encoding="utf-8")
+    code, out, _ = _run("code", "--baseline", str(baseline), "--format", "json", str(root))
+    assert code == 1
+    assert [f["location"]["path"] for f in json.loads(out)["findings"]] == ["more.py"]
+
+
+def test_malformed_baseline_is_exit_2(tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text("{not json", encoding="utf-8")
+    code, _, err = _run("code", "--baseline", str(baseline), str(_project(tmp_path, SAFE)))
+    assert code == 2
+    assert "baseline.json" in err
+
+
+def test_inline_suppression_needs_the_rule_id(tmp_path: Path) -> None:
+    suppressed = VULNERABLE.replace(
+        "    table.put_item(Item=data)", "    table.put_item(Item=data)  # dynaguard: ignore[DG101]"
+    )
+    code, out, _ = _run("code", "--format", "json", str(_project(tmp_path, suppressed)))
+    assert code == 0
+    assert json.loads(out)["findings"] == []
+
+
+def test_output_to_missing_directory_is_a_usage_error(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "r.json"
+    code, _, err = _run("code", "-o", str(target), str(_project(tmp_path, SAFE)))
+    assert code == 2
+    assert "does not exist" in err
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "markdown"])
+def test_every_format_renders(tmp_path: Path, fmt: str) -> None:
+    code, out, _ = _run("code", "--format", fmt, str(_project(tmp_path, VULNERABLE)))
+    assert code == 1
+    assert "DG101" in out
+
+
+def test_rules_lists_and_documents(tmp_path: Path) -> None:
+    code, out, _ = _run("rules")
+    assert code == 0
+    assert "DG101" in out
+    code, out, _ = _run("rules", "dg101")
+    assert code == 0
+    for heading in ("What it does", "Why is this bad?", "Example", "Use instead"):
+        assert f"## {heading}" in out
+    code, _, err = _run("rules", "DG999")
+    assert code == 2
+    assert "DG999" in err

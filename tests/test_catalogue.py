@@ -1,0 +1,73 @@
+"""The catalogue as a whole: ids as in DESIGN.md, complete docs, fixtures both ways, fresh pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from dynaguard.catalogue import CATALOGUE
+from dynaguard.docgen import rule_page
+from dynaguard.model import Rule
+
+ROOT = Path(__file__).resolve().parents[1]
+DESIGN = ROOT.parent / "shared" / "DESIGN.md"
+RULES = list(CATALOGUE)
+
+
+def _design_table() -> dict[str, tuple[set[int], set[str]]]:
+    """id -> (CWE numbers, OWASP ids) from the catalogue table in ../shared/DESIGN.md."""
+    table: dict[str, tuple[set[int], set[str]]] = {}
+    for line in DESIGN.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and re.fullmatch(r"DG\d{3}", cells[0]):
+            cwes = {int(n) for n in re.findall(r"\d+", cells[2])}
+            owasp = {f"{m}:2023" for m in re.findall(r"API\d+", cells[3])}
+            table[cells[0]] = (cwes, owasp)
+    return table
+
+
+def test_design_table_is_readable() -> None:
+    assert len(_design_table()) >= 19
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_matches_design(rule: Rule) -> None:
+    design = _design_table()
+    assert rule.id in design, f"{rule.id} is not in DESIGN.md: new ids go there first"
+    cwes, owasp = design[rule.id]
+    assert set(rule.cwe) == cwes
+    assert set(rule.owasp) == owasp
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_metadata_is_complete(rule: Rule) -> None:
+    assert re.fullmatch(r"DG[1-9]\d{2}", rule.id)
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
+    assert rule.title and rule.hint and rule.cwe
+    doc = rule.doc
+    for section in (doc.what, doc.why, doc.example, doc.fix):
+        assert section.strip(), f"{rule.id} has an empty doc section"
+    assert doc.references, f"{rule.id} has no references"
+
+
+def test_names_are_unique() -> None:
+    names = [r.name for r in RULES]
+    assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_has_true_and_false_fixtures(rule: Rule) -> None:
+    from tests.static.fixtures import fixture_cases
+
+    expected, ok = fixture_cases(rule.id)
+    assert expected >= 4, f"{rule.id} needs at least 4 '# expect: {rule.id}' fixture lines"
+    assert ok >= 4, f"{rule.id} needs at least 4 '# ok: {rule.id}' fixture lines"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_generated_page_is_up_to_date(rule: Rule) -> None:
+    page = ROOT / rule.docs_path
+    assert page.exists(), f"run `make docs` to generate {rule.docs_path}"
+    assert page.read_text(encoding="utf-8") == rule_page(rule), f"run `make docs`: {page} is stale"

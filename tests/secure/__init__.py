@@ -1,0 +1,1 @@
+"""Tests of dynaguard.secure, against the embedded DynamoDB."""

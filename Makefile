@@ -33,5 +33,11 @@ docs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/static_speed.py
 
+# Headless Chromium for tests/browser (Debian package, needs root). CI runs it before `make test`;
+# without chromium those tests skip locally and fail when CI is set.
+.PHONY: browser-deps
+browser-deps:
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info

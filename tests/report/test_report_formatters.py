@@ -17,6 +17,7 @@ SUFFIX = {
     OutputFormat.JUNIT: "xml",
     # Not ".md": ruff formats Python code blocks inside .md files, which would edit the snapshot.
     OutputFormat.MARKDOWN: "markdown",
+    OutputFormat.HTML: "html",
 }
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 from dynaguard.model import Report
-from dynaguard.report import json, junit, markdown, sarif, text
+from dynaguard.report import html, json, junit, markdown, sarif, text
 
 
 class OutputFormat(enum.Enum):
@@ -22,6 +22,7 @@ class OutputFormat(enum.Enum):
     SARIF = "sarif"
     JUNIT = "junit"
     MARKDOWN = "markdown"
+    HTML = "html"
 
 
 Formatter = Callable[[Report], str]
@@ -33,6 +34,7 @@ FORMATTERS: Mapping[OutputFormat, Formatter] = MappingProxyType(
         OutputFormat.SARIF: sarif.render,
         OutputFormat.JUNIT: junit.render,
         OutputFormat.MARKDOWN: markdown.render,
+        OutputFormat.HTML: html.render,
     }
 )
 """Every output format's formatter (a test checks that no format is missing)."""

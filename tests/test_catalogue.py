@@ -21,7 +21,7 @@ def _design_table() -> dict[str, tuple[set[int], set[str]]]:
     table: dict[str, tuple[set[int], set[str]]] = {}
     for line in DESIGN.read_text(encoding="utf-8").splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 5 and re.fullmatch(r"DG\d{3}", cells[0]):
+        if len(cells) == 4 and re.fullmatch(r"DG\d{3}", cells[0]):
             cwes = {int(n) for n in re.findall(r"\d+", cells[2])}
             owasp = {f"{m}:2023" for m in re.findall(r"API\d+", cells[3])}
             table[cells[0]] = (cwes, owasp)

@@ -15,7 +15,7 @@ from dynaguard.catalogue.docs import rule_markdown
 from dynaguard.catalogue.prelude import with_prelude
 from dynaguard.model import Finding, FlowStep, Location, Report, Rule
 from dynaguard.report import OutputFormat, render
-from dynaguard.static import analyse_source
+from dynaguard.static import analyse_source, implemented_rules
 
 # The prelude is not shown in the docs, so line numbers are shifted to match the example as shown.
 _OFFSET = with_prelude("").count("\n")
@@ -41,7 +41,8 @@ def example_output(rule: Rule) -> str:
 
 
 def rule_page(rule: Rule) -> str:
-    return rule_markdown(rule, example_output(rule))
+    static = rule in implemented_rules()
+    return rule_markdown(rule, example_output(rule) if static else None)
 
 
 def generate(directory: Path) -> list[Path]:

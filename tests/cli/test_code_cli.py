@@ -99,7 +99,7 @@ def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_unreadable_path_cannot_be_scanned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # CI runs as root, for whom chmod 000 still reads: simulate the OS saying no.
-    monkeypatch.setattr("dynaguard.cli.code.os.access", lambda *_a, **_k: False)
+    monkeypatch.setattr("dynaguard.cli.code.readable", lambda _path: False)
     code, _, err = _run("code", str(_project(tmp_path, SAFE)))
     assert code == 3
     assert "permission denied" in err

@@ -6,11 +6,47 @@ true and false fixtures). Ids are stable and listed in ../shared/DESIGN.md.
 
 from __future__ import annotations
 
-from dynaguard.catalogue import dg101
+from dynaguard.catalogue import (
+    dg101,
+    dg102,
+    dg103,
+    dg201,
+    dg202,
+    dg203,
+    dg301,
+    dg302,
+    dg401,
+    dg402,
+    dg403,
+    dg404,
+    dg701,
+    dg702,
+    dg801,
+)
 from dynaguard.catalogue._registry import CATALOGUE
 from dynaguard.model import Rule
 
-__all__ = ["CATALOGUE", "dg101", "get_rule", "matches", "select_rules"]
+__all__ = [
+    "CATALOGUE",
+    "dg101",
+    "dg102",
+    "dg103",
+    "dg201",
+    "dg202",
+    "dg203",
+    "dg301",
+    "dg302",
+    "dg401",
+    "dg402",
+    "dg403",
+    "dg404",
+    "dg701",
+    "dg702",
+    "dg801",
+    "get_rule",
+    "matches",
+    "select_rules",
+]
 
 
 def get_rule(rule_id: str) -> Rule:

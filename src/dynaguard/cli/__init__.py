@@ -7,6 +7,7 @@ import click
 from dynaguard import __version__
 from dynaguard.cli.code import code_command
 from dynaguard.cli.rules import rules_command
+from dynaguard.cli.scan import scan_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,5 +18,6 @@ def main() -> None:
 
 main.add_command(code_command)
 main.add_command(rules_command)
+main.add_command(scan_command)
 
 __all__ = ["main"]

@@ -97,8 +97,15 @@ def _check_paths(paths: tuple[Path, ...]) -> None:
     for path in paths:
         if not path.exists():
             die(f"{path}: no such file or directory", ExitCode.USAGE)
-        if not os.access(path, os.R_OK) or (path.is_dir() and not os.access(path, os.X_OK)):
+        if not readable(path):
             die(f"{path}: permission denied, cannot be scanned", ExitCode.TARGET)
+
+
+def readable(path: Path) -> bool:
+    """Whether the OS lets us read the file, or list and enter the directory."""
+    if path.is_dir():
+        return os.access(path, os.R_OK | os.X_OK)
+    return os.access(path, os.R_OK)
 
 
 def _run(settings: CodeSettings) -> Report:

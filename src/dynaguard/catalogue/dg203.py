@@ -1,0 +1,52 @@
+"""DG203: a data route with no authentication at all."""
+
+from __future__ import annotations
+
+from dynaguard.catalogue._registry import declare
+from dynaguard.model import Confidence, Rule, RuleDoc, Severity
+
+RULE = declare(
+    Rule(
+        id="DG203",
+        name="unauthenticated-data-route",
+        title="Data route with no authentication",
+        cwe=(306,),
+        owasp=("API2:2023",),
+        severity=Severity.MEDIUM,
+        confidence=Confidence.HIGH,
+        hint="Require authentication on every route that reads or writes user data; mark deliberate public routes as such.",
+        doc=RuleDoc(
+            what=(
+                "Finds routes that read or write items by a client-supplied key and run without any "
+                "authentication. `dynaguard scan` sends the request with no credentials at all and "
+                "reports it when the answer carries a marker an identity planted, or the same data "
+                "an identity gets, from an operation the API description says needs credentials. "
+                "Operations the description marks public (`security: []`) are never reported."
+            ),
+            why=(
+                "Whoever knows or guesses a key reads the data: usernames are public, and listings "
+                'that "only show titles" still show whatever the items hold. Deliberately public APIs '
+                "can turn the rule off with `--ignore DG203`."
+            ),
+            example=(
+                "@app.get('/users/<username>/records')\n"
+                "def list_records(username):\n"
+                "    result = table.query(KeyConditionExpression=Key('owner').eq(username))\n"
+                "    return jsonify({'records': result['Items']})\n"
+            ),
+            fix=(
+                "@app.get('/records')\n"
+                "def list_records():\n"
+                "    if not getattr(g, 'user_id', None):\n"
+                "        abort(401)\n"
+                "    owner = current_user_id()\n"
+                "    result = table.query(KeyConditionExpression=Key('owner').eq(owner))\n"
+                "    return jsonify({'records': result['Items']})\n"
+            ),
+            references=(
+                "https://cwe.mitre.org/data/definitions/306.html",
+                "https://owasp.org/API-Security/editions/2023/en/0xa2-broken-authentication/",
+            ),
+        ),
+    )
+)

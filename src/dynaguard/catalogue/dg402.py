@@ -1,0 +1,58 @@
+"""DG402: a create by a client-chosen key with no attribute_not_exists condition."""
+
+from __future__ import annotations
+
+from dynaguard.catalogue._registry import declare
+from dynaguard.model import Confidence, Rule, RuleDoc, Severity
+
+RULE = declare(
+    Rule(
+        id="DG402",
+        name="create-overwrites",
+        title="Create with no attribute_not_exists: silent overwrite",
+        cwe=(362, 367),
+        owasp=(),
+        severity=Severity.HIGH,
+        confidence=Confidence.HIGH,
+        hint="Create with ConditionExpression='attribute_not_exists(<key>)' and answer 409 when it fails.",
+        doc=RuleDoc(
+            what=(
+                "Finds `put_item` creates whose key the client chooses (a handle, a username, an "
+                "order number) with no `attribute_not_exists` condition, and check-then-put code "
+                "(`get_item`, then `put_item` if absent). `dynaguard scan` has A create an item under "
+                "a fresh key and B create one under the same key, and reports the operation when the "
+                "item now carries B's marker or owner instead of A's."
+            ),
+            why=(
+                "`put_item` replaces any item with the same key. The second claimant of a unique "
+                "handle silently takes it over, with every attribute of the first one gone; a "
+                "check-then-put has the same race between its two calls."
+            ),
+            example=(
+                "@app.post('/handles')\n"
+                "def claim_handle():\n"
+                "    handle = str((request.get_json(silent=True) or {}).get('handle', ''))[:30]\n"
+                "    table.put_item(Item={'handle': handle, 'owner': current_user_id()})\n"
+                "    return jsonify({'handle': handle}), 201\n"
+            ),
+            fix=(
+                "@app.post('/handles')\n"
+                "def claim_handle():\n"
+                "    handle = str((request.get_json(silent=True) or {}).get('handle', ''))[:30]\n"
+                "    try:\n"
+                "        table.put_item(\n"
+                "            Item={'handle': handle, 'owner': current_user_id()},\n"
+                "            ConditionExpression='attribute_not_exists(handle)',\n"
+                "        )\n"
+                "    except table.meta.client.exceptions.ConditionalCheckFailedException:\n"
+                "        abort(409)\n"
+                "    return jsonify({'handle': handle}), 201\n"
+            ),
+            references=(
+                "https://cwe.mitre.org/data/definitions/362.html",
+                "https://cwe.mitre.org/data/definitions/367.html",
+                "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html",
+            ),
+        ),
+    )
+)

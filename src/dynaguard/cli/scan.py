@@ -1,0 +1,274 @@
+"""``dynaguard scan URL``: parse -> settings -> scan -> render -> exit.
+
+Progress goes to stderr (a bar on a terminal, plain lines otherwise), the report to stdout or
+``--output``. Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 bad
+spec, config or flags; 3 the target could not be scanned.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from dynaguard.cli.code import exit_code
+from dynaguard.cli.exits import ExitCode, die
+from dynaguard.cli.files import emit, read_text
+from dynaguard.config import ConfigError, FailOn, find_config, load_config
+from dynaguard.dynamic import (
+    ScanConfigError,
+    ScanOptions,
+    ScanResult,
+    SpecError,
+    TargetUnreachable,
+    build_options,
+    events,
+    parse_identity_flag,
+    parse_scan_table,
+    scan,
+    to_report,
+)
+from dynaguard.dynamic.writers import PlainWriter, ProgressWriter, coverage_table
+from dynaguard.history.baseline import BaselineError, apply_baseline, parse_baseline
+from dynaguard.model import Report
+from dynaguard.report import OutputFormat, render
+from dynaguard.report.grade import grade
+
+_FORMATS = [f.value for f in OutputFormat]
+_FAIL_ON = [f.value for f in FailOn]
+_PROGRESS = ["auto", "bar", "plain", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class ScanSettings:
+    """One ``dynaguard scan`` run, validated: what the engine needs and what the CLI does after."""
+
+    options: ScanOptions
+    output_format: OutputFormat
+    output: Path | None
+    fail_on: FailOn
+    baseline: Path | None
+    progress: str
+
+
+@click.command("scan")
+@click.argument("url")
+@click.option(
+    "--spec",
+    help="OpenAPI 3 / Swagger 2 file or URL (default: URL/openapi.json, then URL/swagger.json).",
+)
+@click.option(
+    "--identity",
+    "identity_flags",
+    multiple=True,
+    metavar="NAME:ROLE:HEADER=VALUE",
+    help="Act as this identity (repeatable); VALUE may use ${ENV}. ROLE is user or admin.",
+)
+@click.option(
+    "--active/--read-only",
+    default=None,
+    help="Send writes (POST/PUT/PATCH/DELETE) to prove write weaknesses. Default: read-only.",
+)
+@click.option(
+    "--rate", type=click.FloatRange(min=0), help="At most N requests per second (0: no limit)."
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    help="Requests in flight and probes run in parallel (default 4).",
+)
+@click.option(
+    "--timeout", type=click.FloatRange(min=0.1, max=300), help="Seconds per request (default 10)."
+)
+@click.option(
+    "--race-requests",
+    type=click.IntRange(2, 200),
+    help="Concurrent requests of the lost-update probe (default 20).",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="[METHOD ]PATH_GLOB",
+    help="Never call matching operations, e.g. 'DELETE /users/*'.",
+)
+@click.option(
+    "--select", multiple=True, help="Report only these rule ids or categories (DG201, DG2)."
+)
+@click.option("--ignore", multiple=True, help="Never report these rule ids or categories.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(_FORMATS),
+    envvar="DYNAGUARD_FORMAT",
+    help="Output format (default text).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to FILE instead of stdout.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(_FAIL_ON),
+    envvar="DYNAGUARD_FAIL_ON",
+    help="Exit 1 at or above this severity (default high).",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Report only findings whose fingerprint is not in FILE.",
+)
+@click.option(
+    "--progress",
+    type=click.Choice(_PROGRESS),
+    default="auto",
+    help="Progress on stderr: a bar on a terminal, plain lines otherwise.",
+)
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Config file (default: nearest dynaguard.toml or pyproject.toml).",
+)
+def scan_command(**flags: Any) -> None:
+    """Prove BOLA, BFLA, mass assignment, lost updates and validation gaps against a running API.
+
+    Only URL's origin is ever contacted. Read-only unless --active; an active scan tags what it
+    creates with a unique marker and deletes it afterwards where the API allows.
+
+    \b
+    Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it;
+    2 bad spec, config or flags; 3 the target could not be scanned.
+    """
+    try:
+        settings = resolve(flags)
+    except (ConfigError, ScanConfigError) as exc:
+        die(str(exc), ExitCode.USAGE)
+    console = Console(stderr=True)
+    listener = _listener(settings.progress, console)
+    try:
+        result = scan(settings.options, listener)
+    except (SpecError, ScanConfigError) as exc:
+        die(str(exc), ExitCode.USAGE)
+    except TargetUnreachable as exc:
+        die(f"{exc}; nothing was scanned", ExitCode.TARGET)
+    finally:
+        close = getattr(listener, "close", None)
+        if close is not None:
+            close()
+    report = _baseline(build_report(result), settings.baseline)
+    emit(render(report, settings.output_format), settings.output)
+    if settings.progress != "none":
+        _show_coverage(result, console, settings.progress)
+    raise SystemExit(int(exit_code(report, settings.fail_on)))
+
+
+def resolve(flags: dict[str, Any]) -> ScanSettings:
+    """Flags over the ``[scan]`` table over defaults. Raises ConfigError or ScanConfigError."""
+    source = flags["config"] or find_config(Path.cwd())
+    raw = load_config(source).raw.get("scan", {})
+    origin = str(source) if source else "defaults"
+    if not isinstance(raw, dict):
+        raise ScanConfigError(f"{origin}: [scan] must be a table")
+    table = parse_scan_table(raw, origin)
+    overrides = _overrides(flags, table.spec, source)
+    options = build_options(table, flags["url"], origin, overrides)
+    fmt = flags["output_format"] or table.format or "text"
+    if fmt not in _FORMATS:
+        raise ScanConfigError(
+            f"{origin}: key 'scan.format': {fmt!r} is not one of {', '.join(_FORMATS)}"
+        )
+    return ScanSettings(
+        options=options,
+        output_format=OutputFormat(fmt),
+        output=flags["output"],
+        fail_on=FailOn(flags["fail_on"] or table.fail_on),
+        baseline=flags["baseline"],
+        progress=flags["progress"],
+    )
+
+
+def _overrides(
+    flags: dict[str, Any], configured_spec: str | None, source: Path | None
+) -> dict[str, Any]:
+    given = {
+        "spec": flags["spec"] or _relative(configured_spec, source),
+        "active": flags["active"],
+        "rate": flags["rate"],
+        "concurrency": flags["concurrency"],
+        "timeout": flags["timeout"],
+        "race-requests": flags["race_requests"],
+        "probes": _split(flags["probes"]) or None,
+        "exclude": tuple(flags["exclude"]) or None,
+        "select": _split(flags["select"]) or None,
+        "ignore": _split(flags["ignore"]) or None,
+    }
+    overrides = {k: v for k, v in given.items() if v is not None}
+    overrides["identity-flags"] = tuple(parse_identity_flag(f) for f in flags["identity_flags"])
+    return overrides
+
+
+def _relative(spec: str | None, source: Path | None) -> str | None:
+    """A spec path in a config file is relative to that file."""
+    if (
+        spec is None
+        or source is None
+        or spec.startswith(("http://", "https://"))
+        or Path(spec).is_absolute()
+    ):
+        return spec
+    return str(source.parent / spec)
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def build_report(result: ScanResult) -> Report:
+    """The scan as a report, with its score and grade (the shared formula of report/grade.py)."""
+    report = to_report(result)
+    tested = any(row.status == "tested" for row in result.coverage)
+    graded = grade(report.findings)
+    report.extra["score"] = str(graded.score) if tested else "n/a (no operation could be tested)"
+    report.extra["grade"] = graded.letter if tested else "n/a"
+    return report
+
+
+def _baseline(report: Report, baseline: Path | None) -> Report:
+    if baseline is None:
+        return report
+    try:
+        known = parse_baseline(read_text(baseline, "--baseline"), str(baseline))
+    except BaselineError as exc:
+        die(str(exc), ExitCode.USAGE)
+    kept, hidden = apply_baseline(report.findings, known)
+    return Report(
+        findings=tuple(kept),
+        warnings=report.warnings,
+        tool_version=report.tool_version,
+        baselined=hidden,
+        target=report.target,
+        extra=report.extra,
+    )
+
+
+def _listener(progress: str, console: Console) -> events.Listener:
+    if progress == "none":
+        return events.ignore
+    if progress == "bar" or (progress == "auto" and console.is_terminal):
+        return ProgressWriter(console)
+    return PlainWriter(sys.stderr)
+
+
+def _show_coverage(result: ScanResult, console: Console, progress: str) -> None:
+    if progress == "bar" or (progress == "auto" and console.is_terminal):
+        console.print(coverage_table(result.coverage, console))
+    else:
+        click.echo(coverage_table(result.coverage, None), err=True)
+
+
+__all__ = ["ScanSettings", "build_report", "resolve", "scan_command"]

@@ -1,0 +1,76 @@
+"""Which files a scan reads: Python files under the given paths, minus excluded trees."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from fnmatch import fnmatch
+from pathlib import Path
+
+DEFAULT_EXCLUDES: tuple[str, ...] = (
+    ".venv",
+    "venv",
+    "site-packages",
+    "node_modules",
+    "build",
+    "dist",
+    ".git",
+    "vendor",
+    "third_party",
+    "_vendor",
+    "__pycache__",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".eggs",
+)
+"""Directory names never scanned: environments, builds and vendored trees are not the user's code."""
+
+
+def relative(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` with forward slashes (``..`` when outside it)."""
+    return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
+
+
+class Excludes:
+    """Compiled exclude patterns: plain names match any path component, globs the path too."""
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        cleaned = [p.strip("/") for p in patterns if p.strip("/")]
+        self.names = frozenset(p for p in cleaned if not any(c in p for c in "*?[/"))
+        self.globs = [p for p in cleaned if p not in self.names]
+
+    def __call__(self, rel_path: str) -> bool:
+        parts = rel_path.split("/")
+        if not self.names.isdisjoint(parts):
+            return True
+        for pat in self.globs:
+            if fnmatch(rel_path, pat) or fnmatch(rel_path, pat + "/*"):
+                return True
+            if "/" not in pat and any(fnmatch(part, pat) for part in parts):
+                return True
+        return False
+
+
+def discover(
+    paths: Sequence[Path], root: Path, exclude: Sequence[str] = ()
+) -> list[tuple[Path, str]]:
+    """Sorted, de-duplicated ``(file, path relative to root)`` pairs.
+
+    Files named explicitly are always scanned; excludes prune directory walks.
+    """
+    excluded = Excludes((*DEFAULT_EXCLUDES, *exclude))
+    found: dict[str, Path] = {}
+    for path in paths:
+        if path.is_file():
+            found.setdefault(relative(path, root), path)
+            continue
+        for directory, subdirs, files in os.walk(path):
+            base = Path(directory)
+            rel_base = relative(base, root)
+            prefix = "" if rel_base == "." else rel_base + "/"
+            subdirs[:] = sorted(d for d in subdirs if not excluded(prefix + d))
+            for name in sorted(files):
+                if name.endswith(".py") and not excluded(prefix + name):
+                    found.setdefault(prefix + name, base / name)
+    return [(found[rel], rel) for rel in sorted(found)]

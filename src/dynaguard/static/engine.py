@@ -1,0 +1,180 @@
+"""The analysis run: summarise every body, find the routes, check events, build findings."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Collection, Iterator, Sequence
+
+from dynaguard.model import Endpoint, Finding, Rule, ScanWarning
+from dynaguard.static import ir
+from dynaguard.static.events import Event
+from dynaguard.static.findings import Sources, build, with_fingerprints
+from dynaguard.static.frame import RouteDecl
+from dynaguard.static.project import Project
+from dynaguard.static.rules import CHECKS
+from dynaguard.static.summaries import Analyzer, instantiate_event
+from dynaguard.static.suppress import is_suppressed
+from dynaguard.static.values import EMPTY, Kind, Step, Value, only_client, source, tainted
+
+_VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
+_WRITES = ("POST", "PUT", "PATCH", "DELETE")
+_HTTP = ("get", "post", "put", "patch", "delete")
+
+
+class Run:
+    """One analysis over a set of lowered modules."""
+
+    def __init__(self, modules: Sequence[ir.Module], rules: Collection[Rule]) -> None:
+        self.project = Project(modules)
+        self.analyzer = Analyzer(self.project)
+        self.checks = [CHECKS[r.id] for r in sorted(rules, key=lambda r: r.id) if r.id in CHECKS]
+        self.sources = Sources({m.path: m.source for m in modules})
+        self.routes: dict[str, list[Endpoint]] = {}
+        self.callers: dict[str, set[str]] = {}
+        self.injected: dict[str, str] = {}
+        """Handlers whose parameters webargs fills (FIELDS or VALUE)."""
+
+    def findings(self) -> tuple[list[Finding], int]:
+        """(findings after suppression, how many suppressions hid)."""
+        self._analyse_all()
+        self._collect_routes()
+        kept: dict[tuple[str, str, int, int, str], Finding] = {}
+        for finding in self._raw():
+            loc = finding.location
+            assert loc is not None
+            key = (finding.rule.id, loc.path, loc.line, loc.column, finding.message)
+            old = kept.get(key)
+            if old is None or (old.endpoint is None and finding.endpoint is not None):
+                kept[key] = finding
+        visible, suppressed = [], 0
+        for finding in kept.values():
+            loc = finding.location
+            assert loc is not None
+            module = self._module_at(loc.path)
+            if module is not None and is_suppressed(module.suppressions, loc.line, finding.rule.id):
+                suppressed += 1
+            else:
+                visible.append(finding)
+        return with_fingerprints(visible), suppressed
+
+    def warnings(self) -> list[ScanWarning]:
+        out = list(self.analyzer.warnings)
+        for module in self.project.modules.values():
+            for line in module.bare_suppressions:
+                message = f"{module.path}:{line}: '# dynaguard: ignore' names no rule and suppresses nothing; write '# dynaguard: ignore[DG101]'"
+                out.append(ScanWarning(message, path=module.path, line=line))
+        return out
+
+    def _module_at(self, path: str) -> ir.Module | None:
+        return next((m for m in self.project.modules.values() if m.path == path), None)
+
+    def _analyse_all(self) -> None:
+        for name in sorted(self.project.modules):
+            module = self.project.modules[name]
+            self.analyzer.module_result(name)
+            for qualname in module.functions:
+                self.analyzer.function_result(f"{name}:{qualname}")
+        for fn_id, result in self.analyzer.results.items():
+            for callee in result.calls:
+                self.callers.setdefault(callee, set()).add(fn_id)
+            self.injected.update(result.injected)
+
+    def _collect_routes(self) -> None:
+        for fn_id in sorted(self.analyzer.results):
+            for decl in self.analyzer.results[fn_id].routes:
+                for handler, endpoint in self._endpoints(decl):
+                    self.routes.setdefault(handler, []).append(endpoint)
+
+    def _endpoints(self, decl: RouteDecl) -> Iterator[tuple[str, Endpoint]]:
+        if not decl.is_class:
+            for method in decl.methods or ("GET",):
+                yield decl.target, Endpoint(method, decl.rule)
+            return
+        for verb in _HTTP:
+            if decl.methods is not None and verb.upper() not in decl.methods:
+                continue
+            handler = self.analyzer.find_method(decl.target, verb)
+            if handler is not None:
+                yield handler, Endpoint(verb.upper(), decl.rule)
+
+    def _raw(self) -> Iterator[Finding]:
+        for fn_id in sorted(self.analyzer.results):
+            for event in self.analyzer.results[fn_id].client_events:
+                yield from self._check(event, self._endpoint_for(fn_id, event))
+        for fn_id in sorted(self.routes):
+            yield from self._dispatch(fn_id)
+
+    def _check(self, event: Event, endpoint: Endpoint | None) -> Iterator[Finding]:
+        for rule_check in self.checks:
+            for hit in rule_check.run(event):
+                yield build(hit, event, endpoint, self.sources)
+
+    def _endpoint_for(self, fn_id: str, event: Event) -> Endpoint | None:
+        """The route of the handler itself, or of the nearest handler that calls it."""
+        queue, seen = deque([fn_id]), {fn_id}
+        while queue:
+            current = queue.popleft()
+            if current in self.routes:
+                return _choose(self.routes[current], event.op.writes)
+            for caller in sorted(self.callers.get(current, ())):
+                if caller not in seen:
+                    seen.add(caller)
+                    queue.append(caller)
+        return None
+
+    def _dispatch(self, fn_id: str) -> Iterator[Finding]:
+        """Run a handler's summary as Flask would call it: route variables are request values."""
+        found = self.project.function(fn_id)
+        if found is None:
+            return
+        module, func = found
+        endpoints = self.routes[fn_id]
+        variables = {v for e in endpoints for v in _VARIABLE.findall(e.path)}
+        injected = self.injected.get(fn_id)
+        args = [
+            self._argument(module, func, i, variables=variables, injected=injected)
+            for i in range(len(func.params))
+        ]
+        for event in self.analyzer.function_result(fn_id).param_events:
+            concrete = instantiate_event(event, args)
+            concrete = Event(
+                concrete.op,
+                concrete.api,
+                concrete.site,
+                {k: only_client(v) if tainted(v) else v for k, v in concrete.args.items()},
+            )
+            yield from self._check(concrete, _choose(endpoints, event.op.writes))
+
+    def _argument(
+        self,
+        module: ir.Module,
+        func: ir.Function,
+        index: int,
+        *,
+        variables: set[str],
+        injected: str | None,
+    ) -> Value:
+        name = func.params[index]
+        step = Step(
+            module.path, func.line, func.col, func.qualname, f"route parameter <{name}>", "route"
+        )
+        if name in variables:
+            return source(Kind.VALUE, step)
+        is_receiver = index == 0 and func.class_id is not None and func.binding != "static"
+        if injected and not is_receiver:
+            kind = Kind.FIELDS if injected == "FIELDS" else Kind.VALUE
+            note = f"webargs argument {name}"
+            return source(
+                kind, Step(module.path, func.line, func.col, func.qualname, note, "declared")
+            )
+        return EMPTY
+
+
+def _choose(endpoints: list[Endpoint], writes: bool) -> Endpoint:
+    """A write sink takes the handler's first write method; anything else its first method."""
+    if writes:
+        for endpoint in endpoints:
+            if endpoint.method in _WRITES:
+                return endpoint
+    return endpoints[0]

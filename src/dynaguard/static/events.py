@@ -1,0 +1,49 @@
+"""Sink events: a DynamoDB call (or PynamoDB write, or name choice) with the values it received.
+
+Handles (``handles.py``, ``libraries.py``) turn API calls into events with normalised argument
+names; rules (``rules/``) read only events, so a rule never knows how a call was spelled.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from dynaguard.static.values import Step, Value
+
+
+class Op(enum.Enum):
+    PUT = "put"
+    """A whole item is written: ``Item`` (PynamoDB ``save()``: the instance)."""
+    UPDATE = "update"
+    """Attributes of an item are updated: ``UpdateExpression``, ``AttributeUpdates``, ``actions``."""
+    READ = "read"
+    """Get, query, scan, delete, condition check."""
+    PARTIQL = "partiql"
+    """A PartiQL ``Statement``."""
+    NAME = "name"
+    """A table or attribute name is chosen: ``Table(TableName)``, ``Attr(AttributeName)``."""
+    SETATTR = "setattr"
+    """``setattr(model, Name, value)`` on a PynamoDB item."""
+
+    @property
+    def writes(self) -> bool:
+        return self in (Op.PUT, Op.UPDATE, Op.SETATTR)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    op: Op
+    api: str
+    """How the call reads to a user, e.g. ``Table.put_item``."""
+    site: Step
+    """The call."""
+    args: dict[str, Value]
+    """Keyword arguments by their boto3 names (never mutated)."""
+
+    def arg(self, name: str) -> Value | None:
+        return self.args.get(name)
+
+    @property
+    def key(self) -> tuple[str, str, str, int, int]:
+        return (self.op.value, self.api, self.site.path, self.site.line, self.site.col)

@@ -1,0 +1,76 @@
+"""From rule hits to ``model.Finding``: locations with snippets, flows, endpoints, fingerprints."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from dynaguard.model import (
+    Endpoint,
+    Engine,
+    Finding,
+    FlowStep,
+    Location,
+    fingerprint,
+    normalise_code,
+)
+from dynaguard.static.events import Event
+from dynaguard.static.rules.base import Hit
+from dynaguard.static.values import Step
+
+
+class Sources:
+    """Source lines of the scanned modules, split on first use (only files with findings)."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self._texts = texts
+        self._lines: dict[str, list[str]] = {}
+
+    def line(self, path: str, line: int) -> str:
+        lines = self._lines.get(path)
+        if lines is None:
+            lines = self._lines[path] = self._texts.get(path, "").splitlines()
+        return lines[line - 1].strip() if 0 < line <= len(lines) else ""
+
+
+def location(step: Step, sources: Sources) -> Location:
+    function = None if step.function == "<module>" else step.function
+    return Location(
+        step.path, step.line, step.col + 1, function, sources.line(step.path, step.line)
+    )
+
+
+def build(hit: Hit, event: Event, endpoint: Endpoint | None, sources: Sources) -> Finding:
+    sink = Step(
+        event.site.path, event.site.line, event.site.col, event.site.function, f"{event.api}(...)"
+    )
+    steps: list[FlowStep] = []
+    for step in (*hit.trace, sink):
+        flow_step = FlowStep(location(step, sources), step.note)
+        if not steps or steps[-1] != flow_step:
+            steps.append(flow_step)
+    return Finding(
+        rule=hit.rule,
+        engine=Engine.STATIC,
+        message=hit.message,
+        fingerprint="",
+        location=location(hit.at, sources),
+        endpoint=endpoint,
+        flow=tuple(steps),
+        confidence=hit.confidence,
+    )
+
+
+def with_fingerprints(findings: Iterable[Finding]) -> list[Finding]:
+    """Sorted findings with fingerprints; the n-th same-looking one in a function gets ``n``."""
+    seen: dict[tuple[str, str, str, str], int] = {}
+    out: list[Finding] = []
+    for finding in sorted(findings, key=Finding.sort_key):
+        loc = finding.location
+        assert loc is not None
+        key = (finding.rule.id, loc.path, loc.function or "", normalise_code(loc.snippet))
+        index = seen.get(key, 0)
+        seen[key] = index + 1
+        parts = (*key, str(index)) if index else key
+        out.append(replace(finding, fingerprint=fingerprint(*parts)))
+    return out

@@ -1,0 +1,309 @@
+"""A small, picklable intermediate form of a Python module (what the analyser interprets).
+
+Lowering (``lower.py``) turns each file's ``ast`` into these frozen records once, in a worker
+process when ``jobs > 1``; everything after that works on the IR only. The IR keeps just what the
+taint analysis needs: names, attribute and item access, calls, literals, comprehensions and
+structured control flow. Positions are kept where a finding or flow step can point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# NOTE: IR nodes are never mutated after lowering, but they are not ``frozen``: a frozen
+# dataclass's __init__ goes through object.__setattr__ and costs 2.5x (measured: 1.9 us vs
+# 0.75 us per node), and lowering builds one node per AST node (see docs/benchmarks.md).
+
+
+@dataclass(slots=True)
+class Const:
+    """A literal; only strings keep their value (table names, expressions, dict keys)."""
+
+    text: str | None = None
+
+
+@dataclass(slots=True)
+class Name:
+    id: str
+    line: int = 0
+    col: int = 0
+
+
+@dataclass(slots=True)
+class Attr:
+    obj: Expr
+    attr: str
+    line: int
+    col: int
+
+
+@dataclass(slots=True)
+class Sub:
+    obj: Expr
+    index: Expr
+    line: int
+    col: int
+    sliced: bool = False
+
+
+@dataclass(slots=True)
+class Star:
+    """``*x`` in a call or literal."""
+
+    value: Expr
+
+
+@dataclass(slots=True)
+class Call:
+    func: Expr
+    args: tuple[Expr, ...]
+    kwargs: tuple[tuple[str | None, Expr], ...]
+    """``(name, value)``; ``name`` is None for ``**value``."""
+    line: int
+    col: int
+
+
+@dataclass(slots=True)
+class Dict:
+    keys: tuple[Expr | None, ...]
+    """None for a ``**spread`` entry."""
+    values: tuple[Expr, ...]
+    positions: tuple[tuple[int, int], ...]
+    """(line, col) of each entry, for the flow step that stores a field."""
+
+
+@dataclass(slots=True)
+class Seq:
+    """A list, tuple or set display: the analysis treats a container as any of its elements."""
+
+    elts: tuple[Expr, ...]
+
+
+@dataclass(slots=True)
+class Derive:
+    """A value computed from its parts: f-strings, ``%``, ``+``, arithmetic."""
+
+    parts: tuple[Expr, ...]
+    concat: bool = False
+    """True when the text is the parts' texts joined (f-strings and ``+``)."""
+
+
+@dataclass(slots=True)
+class Either:
+    """One of several values (``a or b``, ``a if c else b``)."""
+
+    options: tuple[Expr, ...]
+
+
+@dataclass(slots=True)
+class Pure:
+    """A value that carries no request data (comparisons, ``not``); parts still run."""
+
+    parts: tuple[Expr, ...] = ()
+
+
+@dataclass(slots=True)
+class Walrus:
+    target: str
+    value: Expr
+    line: int
+    col: int
+
+
+@dataclass(slots=True)
+class Imported:
+    """What an import statement binds: a module, or ``name`` from ``module``."""
+
+    module: str
+    name: str | None
+    level: int
+
+
+@dataclass(slots=True)
+class Gen:
+    """One ``for target in iter if cond...`` of a comprehension."""
+
+    target: Target
+    iter: Expr
+    guards: tuple[Guard, ...]
+    conds: tuple[Expr, ...]
+
+
+@dataclass(slots=True)
+class Comp:
+    kind: str
+    """``dict``, ``list``, ``set`` or ``gen``."""
+    gens: tuple[Gen, ...]
+    key: Expr | None
+    value: Expr
+    line: int
+    col: int
+
+
+Expr = (
+    Const
+    | Name
+    | Attr
+    | Sub
+    | Star
+    | Call
+    | Dict
+    | Seq
+    | Derive
+    | Either
+    | Pure
+    | Walrus
+    | Imported
+    | Comp
+)
+
+
+@dataclass(slots=True)
+class TupleTarget:
+    elts: tuple[Target, ...]
+
+
+Target = Name | Attr | Sub | TupleTarget
+
+
+@dataclass(slots=True)
+class Guard:
+    """A test that narrows a name: ``name in against`` (member) or a key-set check (keys)."""
+
+    name: str
+    against: Expr
+    positive: bool
+    """True: the name is narrowed inside the body; False: after a body that exits."""
+    keys: bool = False
+    """True for ``set(name) - ALLOWED`` style checks that reject unknown keys."""
+
+
+@dataclass(slots=True)
+class Assign:
+    targets: tuple[Target, ...]
+    value: Expr
+    line: int
+    col: int
+    augmented: bool = False
+
+
+@dataclass(slots=True)
+class Eval:
+    value: Expr
+
+
+@dataclass(slots=True)
+class Return:
+    value: Expr | None
+
+
+@dataclass(slots=True)
+class If:
+    test: Expr
+    body: tuple[Stmt, ...]
+    orelse: tuple[Stmt, ...]
+    guards: tuple[Guard, ...] = ()
+    body_exits: bool = False
+    """The body ends in return, raise, continue, break or ``abort()``."""
+
+
+@dataclass(slots=True)
+class Loop:
+    target: Target | None
+    iter: Expr
+    body: tuple[Stmt, ...]
+    orelse: tuple[Stmt, ...]
+
+
+@dataclass(slots=True)
+class With:
+    items: tuple[tuple[Expr, Target | None], ...]
+    body: tuple[Stmt, ...]
+
+
+@dataclass(slots=True)
+class Try:
+    body: tuple[Stmt, ...]
+    handlers: tuple[tuple[str | None, tuple[Stmt, ...]], ...]
+    orelse: tuple[Stmt, ...]
+    final: tuple[Stmt, ...]
+
+
+@dataclass(slots=True)
+class Branches:
+    """``match``: one of the bodies runs, the subject bound to capture names."""
+
+    subject: Expr
+    captures: tuple[str, ...]
+    bodies: tuple[tuple[Stmt, ...], ...]
+
+
+@dataclass(slots=True)
+class Def:
+    """A ``def`` statement: binds the name, runs the decorators in the enclosing scope."""
+
+    name: str
+    func_id: str
+    decorators: tuple[Expr, ...]
+    line: int
+
+
+@dataclass(slots=True)
+class ClassStmt:
+    name: str
+    class_id: str
+    bases: tuple[Expr, ...]
+    decorators: tuple[Expr, ...]
+    body: tuple[Stmt, ...]
+    line: int
+
+
+Stmt = Assign | Eval | Return | If | Loop | With | Try | Branches | Def | ClassStmt
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    qualname: str
+    """``create_user``, ``UserView.post``, ``create_app.index``."""
+    params: tuple[str, ...]
+    """Every parameter name in order (positional, ``*args``, keyword-only, ``**kwargs``)."""
+    positional: int
+    """How many leading params take positional arguments."""
+    vararg: str | None
+    kwarg: str | None
+    body: tuple[Stmt, ...]
+    line: int
+    col: int
+    class_id: str | None = None
+    """Qualname of the class when this is a method."""
+    binding: str = "instance"
+    """``instance``, ``class`` (classmethod) or ``static`` (staticmethod)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClassInfo:
+    qualname: str
+    methods: tuple[str, ...]
+    """Method names defined in the class body."""
+    keeps_unknown: bool
+    """A pydantic ``extra='allow'`` or marshmallow ``unknown=INCLUDE`` setting: not a sanitiser."""
+    line: int
+    self_attrs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """``self.<attr>`` -> the methods that assign it (so a lookup analyses only those)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    path: str
+    """Path relative to the scanned root, forward slashes."""
+    name: str
+    """Dotted module name derived from the path."""
+    is_package: bool
+    source: str
+    body: tuple[Stmt, ...]
+    functions: dict[str, Function] = field(default_factory=dict)
+    classes: dict[str, ClassInfo] = field(default_factory=dict)
+    suppressions: dict[int, frozenset[str]] = field(default_factory=dict)
+    """Line -> rule ids named by ``# dynaguard: ignore[...]`` on that line."""
+    bare_suppressions: tuple[int, ...] = ()
+    """Lines with a ``# dynaguard: ignore`` that names no rule (suppresses nothing)."""

@@ -1,0 +1,95 @@
+"""DG103: a server-controlled attribute is set from request data."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dynaguard.catalogue.dg103 import OWNERSHIP, RULE, SERVER_CONTROLLED, normalise
+from dynaguard.static.events import Event, Op
+from dynaguard.static.rules.base import ANY, Hit, check, client, origin
+from dynaguard.static.values import EMPTY, Value
+
+_ALWAYS = frozenset(normalise(n) for n in SERVER_CONTROLLED)
+_ON_CREATE = frozenset(normalise(n) for n in OWNERSHIP)
+_CLAUSE = re.compile(r"\b(SET|ADD|REMOVE|DELETE)\b", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r":[A-Za-z0-9_]+")
+
+
+def _privileged(name: str, op: Op, source: str) -> bool:
+    key = normalise(name)
+    if key in _ALWAYS:
+        return True
+    return op is Op.PUT and key in _ON_CREATE and source in ("body", "declared")
+
+
+@check(RULE)
+def server_attribute(event: Event) -> Iterator[Hit]:
+    if event.op is Op.PUT:
+        yield from _fields(event, event.arg("Item") or EMPTY)
+    elif event.op is Op.UPDATE:
+        yield from _fields(event, event.arg("AttributeUpdates") or EMPTY)
+        yield from _fields(event, event.arg("actions") or EMPTY)
+        yield from _update_expression(event)
+
+
+def _fields(event: Event, item: Value) -> Iterator[Hit]:
+    for name in sorted(item.fields):
+        found = client(item.fields[name], *ANY)
+        if found is None or not _privileged(name, event.op, found[1][0].origin):
+            continue
+        trace = found[1]
+        message = f"server-controlled attribute '{name}' is set from {origin(trace)} in {event.api}"
+        yield Hit(RULE, trace[-1], message, trace, detail=name)
+
+
+def assignments(expression: str, names: dict[str, str]) -> list[tuple[str, list[str]]]:
+    """``(attribute, placeholders)`` for each SET/ADD action of an update expression."""
+    out: list[tuple[str, list[str]]] = []
+    pieces = _CLAUSE.split(expression)
+    for clause, body in zip(pieces[1::2], pieces[2::2], strict=False):
+        if clause.upper() not in ("SET", "ADD"):
+            continue
+        for action in _split_top(body):
+            head = action.split("=", 1)[0] if clause.upper() == "SET" else action
+            words = head.split()
+            if not words:
+                continue
+            attribute = re.split(r"[.\[]", words[0])[0]
+            values = (
+                action.split("=", 1)[1]
+                if clause.upper() == "SET" and "=" in action
+                else " ".join(words[1:])
+            )
+            out.append((names.get(attribute, attribute), _PLACEHOLDER.findall(values)))
+    return out
+
+
+def _split_top(body: str) -> list[str]:
+    """Split on commas outside parentheses (``if_not_exists(a, :z)`` stays whole)."""
+    parts, depth, current = [], 0, ""
+    for char in body:
+        depth += (char == "(") - (char == ")")
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [*parts, current]
+
+
+def _update_expression(event: Event) -> Iterator[Hit]:
+    text = (event.arg("UpdateExpression") or EMPTY).text
+    if not text:
+        return
+    names_value = event.arg("ExpressionAttributeNames") or EMPTY
+    names = {k: v.text for k, v in names_value.fields.items() if v.text is not None}
+    values = event.arg("ExpressionAttributeValues") or EMPTY
+    for attribute, placeholders in assignments(text, names):
+        for placeholder in placeholders:
+            found = client(values.fields.get(placeholder), *ANY)
+            if found is not None and _privileged(attribute, event.op, found[1][0].origin):
+                trace = found[1]
+                message = f"server-controlled attribute '{attribute}' is set from {origin(trace)} in {event.api}"
+                yield Hit(RULE, trace[-1], message, trace, detail=attribute)
+                break

@@ -1,0 +1,135 @@
+"""The analyser end to end: modules, flows, suppressions, warnings, parallelism, fingerprints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dynaguard.catalogue import CATALOGUE
+from dynaguard.static import DEFAULT_EXCLUDES, analyse, analyse_source
+from dynaguard.static.parse import MAX_BYTES
+from tests.static.conftest import PRELUDE, Project
+from tests.static.fixtures import FIXTURES, rule_dirs
+
+ROUTE = """
+from flask import Flask, request
+app = Flask(__name__)
+"""
+
+
+def test_flow_across_three_modules_with_absolute_and_relative_imports(project: Project) -> None:
+    analysis = project(
+        {
+            "svc/aws.py": "import boto3\nresource = boto3.resource('dynamodb')\n",
+            "svc/db.py": "from .aws import resource\n\ndef table():\n    return resource.Table('t')\n",
+            "svc/store.py": "import svc.db as db\n\ndef save(doc):\n    db.table().put_item(Item=doc)\n",
+            "web/views.py": ROUTE
+            + "from svc.store import save\n\n@app.post('/docs')\ndef create():\n    save(request.get_json())\n",
+        }
+    )
+    [finding] = analysis.findings
+    assert finding.rule.id == "DG101"
+    assert (finding.location.path, finding.location.line) == ("svc/store.py", 4)  # type: ignore[union-attr]
+    assert finding.location.function == "save"  # type: ignore[union-attr]
+    assert finding.endpoint is not None and finding.endpoint.path == "/docs"
+
+
+def test_table_as_class_attribute_set_in_init(project: Project) -> None:
+    analysis = project(
+        {
+            "repo.py": "import boto3\n\nclass Repo:\n    def __init__(self):\n        self.table = boto3.resource('dynamodb').Table('t')\n\n    def add(self, item):\n        self.table.put_item(Item=item)\n\nrepo = Repo()\n",
+            "views.py": ROUTE
+            + "from repo import repo\n\n@app.post('/x')\ndef x():\n    repo.add(request.json)\n",
+        }
+    )
+    assert [(f.rule.id, f.location.path) for f in analysis.findings] == [("DG101", "repo.py")]  # type: ignore[union-attr]
+
+
+def test_flow_steps_go_from_source_through_variables_to_sink() -> None:
+    source = PRELUDE + (
+        "\n@app.post('/x')\ndef create():\n    body = request.get_json()\n    item = dict(body)\n"
+        "    save(item)\n\ndef save(record):\n    table.put_item(Item=record)\n"
+    )
+    [finding] = analyse_source(source)
+    notes = [(s.location.line, s.note) for s in finding.flow]
+    assert notes == [
+        (9, "request.get_json()"),
+        (9, "body"),
+        (10, "item"),
+        (13, "parameter record"),
+        (14, "Table.put_item(...)"),
+    ]
+    assert all(s.location.snippet for s in finding.flow)
+
+
+def test_inline_suppression_names_the_rule(project: Project) -> None:
+    analysis = project(
+        {
+            "app.py": PRELUDE
+            + "\n@app.post('/a')\ndef a():\n    table.put_item(Item=request.json)  # dynaguard: ignore[DG101]\n"
+            "\n@app.post('/b')\ndef b():\n    # dynaguard: ignore[DG102, DG101]\n    table.put_item(Item=request.json)\n"
+            "\n@app.post('/c')\ndef c():\n    table.put_item(Item=request.json)  # dynaguard: ignore[DG103]\n"
+            "\n@app.post('/d')\ndef d():\n    table.put_item(Item=request.json)  # dynaguard: ignore\n"
+            "\nDOC = '# dynaguard: ignore'  # in a string: not a comment\n"
+        }
+    )
+    assert analysis.suppressed == 2
+    assert sorted(f.location.function for f in analysis.findings) == ["c", "d"]  # type: ignore[union-attr]
+    [warning] = analysis.warnings
+    assert warning.path == "app.py" and "names no rule" in warning.message
+
+
+def test_unreadable_files_become_warnings_and_the_scan_goes_on(project: Project) -> None:
+    analysis = project(
+        {
+            "broken.py": "def oops(:\n",
+            "latin.py": "# caf\xe9\n".encode("latin-1"),
+            "huge.py": b"x = 1\n" * (MAX_BYTES // 6 + 1),
+            "ok.py": PRELUDE
+            + "\n@app.post('/a')\ndef a():\n    table.put_item(Item=request.json)\n",
+        }
+    )
+    reasons = {w.path: w.message for w in analysis.warnings}
+    assert "does not parse" in reasons["broken.py"]
+    assert "not UTF-8" in reasons["latin.py"]
+    assert "larger than 2 MB" in reasons["huge.py"]
+    assert analysis.files_scanned == 1
+    assert [f.location.path for f in analysis.findings] == ["ok.py"]  # type: ignore[union-attr]
+
+
+def test_parallel_scan_equals_serial_scan() -> None:
+    for rule_dir in rule_dirs():
+        root = FIXTURES / rule_dir
+        serial = analyse([root], root=root, rules=list(CATALOGUE), jobs=1)
+        parallel = analyse([root], root=root, rules=list(CATALOGUE), jobs=2)
+        assert parallel == serial
+
+
+def test_fingerprints_ignore_line_moves() -> None:
+    body = "\n@app.post('/a')\ndef a():\n    table.put_item(Item=request.json)\n    table.put_item(Item=request.json)\n"
+    before = analyse_source(PRELUDE + body)
+    after = analyse_source(PRELUDE + "\n\n# a new comment\n" + body)
+    assert [f.fingerprint for f in before] == [f.fingerprint for f in after]
+    assert len({f.fingerprint for f in before}) == 2  # the same line twice: occurrence index
+
+
+def test_excluded_directories_are_not_scanned(tmp_path: Path) -> None:
+    vulnerable = PRELUDE + "\n@app.post('/a')\ndef a():\n    table.put_item(Item=request.json)\n"
+    for rel in (
+        ".venv/lib/x.py",
+        "vendor/y.py",
+        "node_modules/z.py",
+        "app/migrations/m.py",
+        "app/main.py",
+    ):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(vulnerable, encoding="utf-8")
+    analysis = analyse([tmp_path], root=tmp_path, rules=list(CATALOGUE), exclude=["migrations"])
+    assert [f.location.path for f in analysis.findings] == ["app/main.py"]  # type: ignore[union-attr]
+    assert ".venv" in DEFAULT_EXCLUDES and "third_party" in DEFAULT_EXCLUDES
+
+
+def test_rule_selection_limits_findings() -> None:
+    source = PRELUDE + "\n@app.post('/a')\ndef a():\n    table.put_item(Item=request.json)\n"
+    dg102 = [r for r in CATALOGUE if r.id == "DG102"]
+    assert analyse_source(source, rules=dg102) == ()
+    assert analyse_source("def broken(:\n") == ()

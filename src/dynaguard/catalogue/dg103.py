@@ -48,7 +48,10 @@ RULE = declare(
                 "(`User(role=...)`, `user.role = ...`, `User.role.set(...)`). Server-controlled on every "
                 f"write: {_listed(SERVER_CONTROLLED)}. Ownership and key attributes ({_listed(OWNERSHIP)}) "
                 "are reported only when a create (a put) takes them from the request body: taken from the "
-                "route they select an item, which is BOLA (DG201). Names match ignoring case, `_` and `-`."
+                "route they select an item, which is BOLA (DG201). Names match ignoring case, `_` and `-`. "
+                "A client-chosen delta applied to the stored value (`ADD credit :d`, "
+                "`SET balance = balance - :d`) is an operation the API offers, not the client choosing the "
+                "value: it is not reported here, and its missing range check is DG301."
             ),
             why=(
                 "The client picks its own privileges (`role`), spends money it does not have "

@@ -72,7 +72,11 @@ class Analyzer:
         module = self.project.modules[name]
         frame = Frame(self, module, fn_id, "<module>")
         self.module_envs[name] = frame.env  # visible while running, for import cycles
-        return self._run(fn_id, frame, module.body)
+        result = self._run(fn_id, frame, module.body)
+        # `if`, `try` and loops replace frame.env with a joined copy: keep the final globals
+        # (a module-level `if TYPE_CHECKING:` would otherwise hide every later binding).
+        self.module_envs[name] = frame.env
+        return result
 
     def function_result(self, fn_id: str) -> Result:
         if fn_id in self.results or fn_id in self._busy:

@@ -44,25 +44,32 @@ def _fields(event: Event, item: Value) -> Iterator[Hit]:
 
 
 def assignments(expression: str, names: dict[str, str]) -> list[tuple[str, list[str]]]:
-    """``(attribute, placeholders)`` for each SET/ADD action of an update expression."""
+    """``(attribute, placeholders)`` for each absolute SET action of an update expression.
+
+    NOTE: a delta applied to the stored value (``ADD balance :d``, ``SET n = n - :d``) is an
+    operation the API offers, not the client choosing the attribute's value; an unchecked delta
+    is DG301's (no range validation), so it is left out here.
+    """
     out: list[tuple[str, list[str]]] = []
     pieces = _CLAUSE.split(expression)
     for clause, body in zip(pieces[1::2], pieces[2::2], strict=False):
-        if clause.upper() not in ("SET", "ADD"):
+        if clause.upper() != "SET":
             continue
         for action in _split_top(body):
-            head = action.split("=", 1)[0] if clause.upper() == "SET" else action
+            head, _, values = action.partition("=")
             words = head.split()
             if not words:
                 continue
             attribute = re.split(r"[.\[]", words[0])[0]
-            values = (
-                action.split("=", 1)[1]
-                if clause.upper() == "SET" and "=" in action
-                else " ".join(words[1:])
-            )
+            if _refers_to(values, attribute):
+                continue
             out.append((names.get(attribute, attribute), _PLACEHOLDER.findall(values)))
     return out
+
+
+def _refers_to(values: str, attribute: str) -> bool:
+    """Whether a SET's right-hand side reads the attribute it sets (a relative update)."""
+    return re.search(rf"(?<![\w#:]){re.escape(attribute)}(?!\w)", values) is not None
 
 
 def _split_top(body: str) -> list[str]:

@@ -19,7 +19,7 @@ from dynaguard.model import Persona, Severity
 
 CONFIG_FILES = ("dynaguard.toml", "pyproject.toml")
 # Sub-tables other commands own; any other sub-table is a typo and an error.
-SECTIONS: frozenset[str] = frozenset()
+SECTIONS: frozenset[str] = frozenset({"scan"})
 
 
 class FailOn(enum.Enum):

@@ -2,34 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-
-import pytest
 
 from tests.twins.twin_helpers import Twin
 
 CLIENTS = 20
 ATTEMPTS = 4
-
-
-@pytest.fixture
-def atomic_moto_requests() -> Iterator[None]:
-    """Make each moto request run without preemption, as DynamoDB applies one write to an item.
-
-    moto executes an ADD in Python without a lock, so a thread switch inside it can lose an
-    increment that DynamoDB would never lose. With a long switch interval a thread yields the GIL
-    only when it blocks on I/O, i.e. between requests. The vulnerable twin's race spans two
-    requests (get_item, then put_item), so it is untouched.
-    """
-    previous = sys.getswitchinterval()
-    sys.setswitchinterval(5.0)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(previous)
 
 
 def _race(twin: Twin, record_id: str) -> int:
@@ -48,7 +27,6 @@ def _race(twin: Twin, record_id: str) -> int:
     return int((twin.record("alice", record_id) or {})["counter"])
 
 
-@pytest.mark.usefixtures("atomic_moto_requests")
 def test_concurrent_increments(twin: Twin) -> None:
     """Every request succeeds, yet the vulnerable twin keeps fewer than ``CLIENTS`` increments.
 

@@ -6,6 +6,7 @@ import click
 
 from dynaguard import __version__
 from dynaguard.cli.code import code_command
+from dynaguard.cli.demo import demo_command
 from dynaguard.cli.rules import rules_command
 from dynaguard.cli.scan import scan_command
 
@@ -19,5 +20,6 @@ def main() -> None:
 main.add_command(code_command)
 main.add_command(rules_command)
 main.add_command(scan_command)
+main.add_command(demo_command)
 
 __all__ = ["main"]

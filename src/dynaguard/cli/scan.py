@@ -96,6 +96,13 @@ class ScanSettings:
     help="Never call matching operations, e.g. 'DELETE /users/*'.",
 )
 @click.option(
+    "--probe",
+    "probes",
+    multiple=True,
+    metavar="NAME",
+    help="Run only these probes (repeatable): race, bola-read, mass-assignment... (docs/scan.md).",
+)
+@click.option(
     "--select", multiple=True, help="Report only these rule ids or categories (DG201, DG2)."
 )
 @click.option("--ignore", multiple=True, help="Never report these rule ids or categories.")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +20,24 @@ DEFAULT_REGION = "us-east-1"
 
 class LabError(RuntimeError):
     """The embedded DynamoDB could not be started or reached."""
+
+
+class _OneAtATime:
+    """A WSGI wrapper that serves one request at a time.
+
+    NOTE: DynamoDB applies writes to an item atomically (``ADD``, conditions), but moto runs them
+    in Python without a lock, so two threads can interleave inside one ``ADD`` and lose an
+    increment real DynamoDB never loses. The lab must not invent lost updates: a race that spans
+    two requests (get, then put) still shows, one inside a single request does not.
+    """
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        with self._lock:
+            return list(self._app(environ, start_response))
 
 
 class Lab:
@@ -64,6 +84,9 @@ class Lab:
             server.start()
         except OSError as exc:
             raise LabError(f"cannot start the embedded DynamoDB on 127.0.0.1: {exc}") from exc
+        # moto builds its WSGI server in start(); wrap its app before any request can arrive.
+        wsgi: Any = server._server
+        wsgi.app = _OneAtATime(wsgi.app)
         host, port = server.get_host_and_port()
         self._server = server
         self._endpoint_url = f"http://{host}:{port}"

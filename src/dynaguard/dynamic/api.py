@@ -1,0 +1,220 @@
+"""The API as resources: which operation creates, reads, updates, deletes or acts on what.
+
+Probes reason about objects, not paths: "A creates a record, B reads it" needs to know that
+``POST /records`` creates what ``GET /records/{record_id}`` reads, and which field is its id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from dynaguard.dynamic.spec.operations import ApiSpec, Operation
+from dynaguard.dynamic.spec.samples import properties
+
+_PARAM = re.compile(r"^\{([^}]+)\}$")
+IDENTITY_NAME = re.compile(  # a parameter or attribute that names a user
+    r"(user|owner|account|member|customer|profile)([_-]?(id|name|key))?|username|uid|sub|me", re.I
+)
+_ADMIN_WORDS = re.compile(
+    r"(^|[^a-z])(admin|administrator|staff|superuser|internal)([^a-z]|$)", re.I
+)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Resource:
+    """A kind of object and the operations on it (any of them may be missing)."""
+
+    collection: str
+    """``/records``: where objects are created and listed."""
+    item_path: str | None = None
+    """``/records/{record_id}``, or the singleton's own path (``/profile``)."""
+    id_param: str | None = None
+    """``record_id``; None for singletons."""
+    create: Operation | None = None
+    list: Operation | None = None
+    read: Operation | None = None
+    updates: tuple[Operation, ...] = ()
+    delete: Operation | None = None
+    actions: tuple[Operation, ...] = ()
+    """Operations on one object other than CRUD: ``POST /records/{record_id}/increment``."""
+    client_key: str | None = None
+    """Body property of ``create`` that chooses the object's key (``handle``), if any."""
+
+    @property
+    def singleton(self) -> bool:
+        return self.id_param is None and self.item_path is not None
+
+    @property
+    def singular(self) -> str:
+        last = self.collection.rstrip("/").rsplit("/", 1)[-1]
+        return singular(last)
+
+    def operations(self) -> tuple[Operation, ...]:
+        ops = [self.create, self.list, self.read, *self.updates, self.delete, *self.actions]
+        return tuple(op for op in ops if op is not None)
+
+
+def singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def param_name(segment: str) -> str | None:
+    match = _PARAM.match(segment)
+    return match.group(1) if match else None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiModel:
+    """The spec's operations grouped into resources."""
+
+    spec: ApiSpec
+    resources: tuple[Resource, ...]
+
+    @property
+    def operations(self) -> tuple[Operation, ...]:
+        return self.spec.operations
+
+    def resource_of(self, op: Operation) -> Resource | None:
+        return next((r for r in self.resources if op in r.operations()), None)
+
+    def by_id_param(self, name: str) -> Resource | None:
+        return next((r for r in self.resources if r.id_param == name), None)
+
+    def references(self, op: Operation) -> list[tuple[str, Resource]]:
+        """Body or query fields of ``op`` that name another object: ``from_record_id`` ->
+        records (the ids an attacker swaps in for body and query BOLA)."""
+        names = [*properties(op.body or {}), *(p.name for p in op.query_params)]
+        found = []
+        for name in names:
+            for resource in self.resources:
+                # Ids of accounts (``username``) name people, not objects: filled, never swapped.
+                keyed_by_identity = resource.id_param and IDENTITY_NAME.fullmatch(resource.id_param)
+                if (
+                    resource.id_param
+                    and resource.item_path
+                    and not keyed_by_identity
+                    and _refers(name, resource)
+                ):
+                    found.append((name, resource))
+                    break
+        return found
+
+
+def _refers(name: str, resource: Resource) -> bool:
+    id_param = resource.id_param or ""
+    stem = resource.singular
+    if name == id_param and id_param != "id":
+        return True
+    return bool(re.fullmatch(rf"([a-z]+_)?{re.escape(stem)}(_id|_key)?", name)) or (
+        id_param != "id" and name.endswith("_" + id_param)
+    )
+
+
+def is_admin_operation(op: Operation) -> bool:
+    """Meant for admins by its tags, path, id, summary, scopes or an ``x-admin`` style flag."""
+    if any(_ADMIN_WORDS.search(t) for t in (*op.tags, *op.scopes)):
+        return True
+    if any(op.extensions.get(k) for k in ("x-admin", "x-admin-only")):
+        return True
+    roles = op.extensions.get("x-roles") or op.extensions.get("x-required-roles")
+    if isinstance(roles, list) and roles and all(_ADMIN_WORDS.search(str(r)) for r in roles):
+        return True
+    return any(_ADMIN_WORDS.search(s) for s in op.path.split("/")) or bool(
+        _ADMIN_WORDS.search(op.operation_id.replace("_", " "))
+    )
+
+
+def build_model(spec: ApiSpec) -> ApiModel:
+    ops = spec.operations
+    by_path: dict[str, dict[str, Operation]] = {}
+    for op in ops:
+        by_path.setdefault(op.path, {})[op.method] = op
+    resources = [*_item_resources(by_path), *_singletons(by_path)]
+    draft = ApiModel(spec, tuple(_unclaimed_actions(resources)))
+    # An operation naming other objects in its body (``/users/{u}/transfers``) acts on those
+    # objects, not on the item its path hangs under.
+    return ApiModel(
+        spec,
+        tuple(
+            replace(r, actions=tuple(op for op in r.actions if not draft.references(op)))
+            for r in draft.resources
+        ),
+    )
+
+
+def _unclaimed_actions(resources: list[Resource]) -> Iterable[Resource]:
+    """``POST /users/{username}/records`` creates records; it is not an action on a user."""
+    claimed = {id(op) for r in resources for op in r.operations() if op not in r.actions}
+    for resource in resources:
+        actions = tuple(op for op in resource.actions if id(op) not in claimed)
+        yield replace(resource, actions=actions) if actions != resource.actions else resource
+
+
+def _item_resources(by_path: Mapping[str, Mapping[str, Operation]]) -> Iterable[Resource]:
+    for path, methods in sorted(by_path.items()):
+        collection, _, last = path.rpartition("/")
+        name = param_name(last)
+        if name is None or not collection:
+            continue
+        coll_ops = by_path.get(collection, {})
+        create = coll_ops.get("POST")
+        put = methods.get("PUT")
+        if create is None and put is not None:
+            create = put  # PUT /handles/{handle} with no POST: the client chooses the key
+        updates = tuple(
+            op for m, op in sorted(methods.items()) if m in ("PUT", "PATCH") and op is not create
+        )
+        yield Resource(
+            collection=collection,
+            item_path=path,
+            id_param=name,
+            create=create,
+            list=coll_ops.get("GET"),
+            read=methods.get("GET"),
+            updates=updates,
+            delete=methods.get("DELETE"),
+            actions=tuple(_actions(by_path, path)),
+            client_key=name if create is put and put is not None else _client_key(create, name),
+        )
+
+
+def _actions(by_path: Mapping[str, Mapping[str, Operation]], item: str) -> Iterable[Operation]:
+    for path, methods in sorted(by_path.items()):
+        head, _, verb = path.rpartition("/")
+        if head == item and param_name(verb) is None:
+            yield from (op for m, op in sorted(methods.items()) if m != "GET")
+
+
+def _client_key(create: Operation | None, id_param: str) -> str | None:
+    if create is None or create.method != "POST":
+        return None
+    props = properties(create.body or {})
+    return id_param if id_param in props else None
+
+
+def _singletons(by_path: Mapping[str, Mapping[str, Operation]]) -> Iterable[Resource]:
+    items = {p.rpartition("/")[0] for p in by_path if param_name(p.rpartition("/")[2])}
+    for path, methods in sorted(by_path.items()):
+        if path in items or "GET" not in methods or param_name(path.rpartition("/")[2]):
+            continue
+        updates = tuple(op for m, op in sorted(methods.items()) if m in ("PUT", "PATCH"))
+        if updates or "POST" in methods:
+            yield Resource(
+                collection=path,
+                item_path=path if updates else None,
+                create=methods.get("POST"),
+                list=methods.get("GET") if not updates else None,
+                read=methods.get("GET") if updates else None,
+                updates=updates,
+                delete=methods.get("DELETE"),
+            )
+
+
+def fill_defaults(op: Operation) -> dict[str, Any]:
+    """Example values the spec gives for the operation's parameters."""
+    return {p.name: p.example for p in op.params if p.example is not None}

@@ -1,0 +1,178 @@
+"""``scan(options)``: spec -> sessions -> plan -> probes -> cleanup -> result. Emits events only."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import httpx
+
+from dynaguard.dynamic import events as ev
+from dynaguard.dynamic.api import ApiModel, build_model
+from dynaguard.dynamic.auth import IdentityStatus, Session
+from dynaguard.dynamic.context import FindingSink, ProbeContext, Sessions, base_url
+from dynaguard.dynamic.coverage import StatusLog, coverage
+from dynaguard.dynamic.errors import ScanConfigError, SpecError, TargetUnreachable
+from dynaguard.dynamic.http.client import HttpClient
+from dynaguard.dynamic.http.redact import Redactor
+from dynaguard.dynamic.identity import Role
+from dynaguard.dynamic.markers import Markers
+from dynaguard.dynamic.plan import Plan, plan, run_phases
+from dynaguard.dynamic.probes import PROBES
+from dynaguard.dynamic.probes.exposure import watch
+from dynaguard.dynamic.result import ScanResult
+from dynaguard.dynamic.settings import ScanOptions
+from dynaguard.dynamic.spec.load import load_spec
+from dynaguard.dynamic.spec.operations import build_spec
+from dynaguard.dynamic.verify import anonymous_status, check_operation, verify
+from dynaguard.model import ScanWarning
+
+
+def scan(
+    options: ScanOptions,
+    listener: ev.Listener = ev.ignore,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    markers: Markers | None = None,
+) -> ScanResult:
+    """Scan ``options.target``. Raises TargetUnreachable, SpecError or ScanConfigError."""
+    unknown = sorted(set(options.probes) - set(PROBES.keys()))
+    if unknown:
+        known = ", ".join(PROBES.keys())
+        raise ScanConfigError(f"unknown probe {', '.join(unknown)}; known: {known}")
+    http = HttpClient(
+        options.target,
+        timeout=options.timeout,
+        max_bytes=options.max_response_bytes,
+        rate=options.rate,
+        concurrency=options.concurrency,
+        retries=options.retries,
+        transport=transport,
+    )
+    try:
+        return _scan(options, http, listener, markers or Markers())
+    finally:
+        http.close()
+
+
+def _scan(
+    options: ScanOptions, http: HttpClient, listener: ev.Listener, markers: Markers
+) -> ScanResult:
+    started = time.monotonic()
+    ctx, log, statuses = _prepare(options, http, listener, markers)
+    work = plan(ctx.api, options)
+    for name, reason in work.skipped:
+        listener(ev.ProbeSkipped(name, reason))
+    listener(ev.PlanReady(len(work.tasks)))
+    warnings: list[ScanWarning] = []
+    outcomes = [*work.outcomes, *run_phases(ctx, work.tasks, listener, warnings)]
+    deleted, left = ctx.cleanup.run()
+    listener(ev.CleanupFinished(deleted, left))
+    seconds = time.monotonic() - started
+    listener(ev.ScanFinished(len(ctx.sink.findings), len(http.traffic), seconds))
+    warnings += _warnings(statuses, ctx, work, left)
+    return ScanResult(
+        target=options.target,
+        spec_source=ctx.api.spec.source,
+        active=options.active,
+        findings=tuple(ctx.sink.findings.values()),
+        warnings=tuple(warnings),
+        identities=statuses,
+        coverage=coverage(ctx.api.operations, outcomes, log),
+        skipped_probes=tuple(work.skipped),
+        not_cleaned=left,
+        requests=len(http.traffic),
+        seconds=seconds,
+        traffic=http.traffic,
+    )
+
+
+def _prepare(
+    options: ScanOptions, http: HttpClient, listener: ev.Listener, markers: Markers
+) -> tuple[ProbeContext, StatusLog, tuple[IdentityStatus, ...]]:
+    """Reach the target, read its spec, log every identity in: the context probes share."""
+    _reachable(http, options.target)
+    document = load_spec(options.spec, options.target, _fetcher(http, options.timeout))
+    api = build_model(build_spec(document))
+    listener(ev.ScanStarted(options.target, document.source, len(api.operations), options.active))
+    redactor = Redactor()
+    log = StatusLog()
+    http.on_call(log.hook)
+    sessions, statuses = _sessions(options, http, redactor, api, listener)
+    sink = FindingSink(lambda f: listener(ev.FindingFound(f)), options.select, options.ignore)
+    ctx = ProbeContext(
+        api=api, http=http, redactor=redactor, markers=markers, sessions=sessions,
+        options=options, sink=sink,
+    )  # fmt: skip
+    if not options.probes or "exposure" in options.probes:
+        watch(ctx)
+    return ctx, log, statuses
+
+
+def _reachable(http: HttpClient, target: str) -> None:
+    call = http.send("GET", target + "/")
+    if call.response is None:
+        raise TargetUnreachable(f"{target} does not answer: {call.error}")
+
+
+def _fetcher(http: HttpClient, timeout: float) -> Callable[[str], tuple[int, bytes]]:
+    def fetch(url: str) -> tuple[int, bytes]:
+        if http.same_origin(url):
+            call = http.send("GET", url)
+            if call.response is None:
+                raise TargetUnreachable(f"{url} does not answer: {call.error}")
+            return call.status, call.response.body
+        # A spec the user named on another host: fetched without any credentials.
+        try:
+            response = httpx.get(url, timeout=timeout, follow_redirects=True)
+        except httpx.HTTPError as exc:
+            raise SpecError(f"--spec {url}: {type(exc).__name__}: {exc}") from None
+        return response.status_code, response.content
+
+    return fetch
+
+
+def _sessions(
+    options: ScanOptions, http: HttpClient, redactor: Redactor, api: ApiModel, listener: ev.Listener
+) -> tuple[Sessions, tuple[IdentityStatus, ...]]:
+    anonymous = Session(None, http, redactor)
+    base = base_url(options.target, api.spec.base_path)
+    check = check_operation(api)
+    anon = anonymous_status(http, base, check, anonymous)
+    users: list[Session] = []
+    admins: list[Session] = []
+    statuses = []
+    for identity in options.identities:
+        session = Session(identity, http, redactor)
+        status = verify(session, http, base, check, anon)
+        statuses.append(status)
+        listener(ev.IdentityChecked(status.name, status.ok, status.detail))
+        if status.ok:
+            (admins if identity.role is Role.ADMIN else users).append(session)
+    return Sessions(tuple(users), tuple(admins), anonymous), tuple(statuses)
+
+
+def _warnings(
+    statuses: tuple[IdentityStatus, ...], ctx: ProbeContext, work: Plan, left: tuple[str, ...]
+) -> list[ScanWarning]:
+    found = [
+        ScanWarning(
+            f"identity {s.name} does not authenticate: {s.detail}; it took no part in the scan"
+        )
+        for s in statuses
+        if not s.ok
+    ]
+    users = len(ctx.sessions.users)
+    if users < 2:
+        found.append(
+            ScanWarning(
+                f"BOLA probes need two authenticated non-admin identities; the scan had {users}"
+            )
+        )
+    found += [ScanWarning(f"probe {name} skipped: {reason}") for name, reason in work.skipped]
+    found += [ScanWarning(f"not cleaned up: {item}") for item in left]
+    found += [
+        ScanWarning(f"rule {r} is not in the catalogue: its proofs were dropped")
+        for r in sorted(ctx.sink.missing_rules)
+    ]
+    return found

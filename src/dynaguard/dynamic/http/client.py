@@ -1,0 +1,234 @@
+"""The only way the scanner talks to the target: every request checked against the origin.
+
+Per-request timeouts, a cap on response bodies, retries with exponential backoff on connection
+errors only (the request never left, so a retry cannot write twice), ``--rate`` and a bound on
+requests in flight. Redirects are followed only within the origin, so credentials never leave it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from dynaguard import __version__
+from dynaguard.dynamic.errors import OriginError
+
+USER_AGENT = f"dynaguard/{__version__} (+dynamic scan)"
+_RETRYABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A request as sent (credentials included: redact before showing it)."""
+
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    identity: str
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A response, its body cut at the size cap."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    truncated: bool = False
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One request and what came back (``response`` is None after a transport error)."""
+
+    request: Request
+    response: Response | None
+    error: str = ""
+    operation: str = ""
+    """Key of the spec operation (``GET /records/{id}``), empty for requests outside the spec."""
+
+    @property
+    def status(self) -> int:
+        return self.response.status if self.response else 0
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    def json(self) -> Any:
+        """The parsed JSON body, or None when there is none."""
+        if self.response is None or not self.response.body:
+            return None
+        try:
+            return json.loads(self.response.body)
+        except ValueError:
+            return None
+
+
+class RateLimiter:
+    """At most ``rate`` requests per second overall (0: no limit), shared by every thread."""
+
+    def __init__(
+        self,
+        rate: float,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._interval = 1.0 / rate if rate > 0 else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+        self._sleep = sleep
+        self._clock = clock
+
+    def acquire(self, count: int = 1) -> None:
+        if not self._interval:
+            return
+        with self._lock:
+            now = self._clock()
+            start = max(now, self._next)
+            self._next = start + self._interval * count
+        if start > now:
+            self._sleep(start - now)
+
+
+def origin_of(url: str) -> tuple[str, str, int]:
+    parts = urlsplit(url)
+    default = 443 if parts.scheme == "https" else 80
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or default
+
+
+class HttpClient:
+    """Sends requests to one origin and records each one (the read-only guarantee is tested on
+    this record)."""
+
+    def __init__(
+        self,
+        target: str,
+        *,
+        timeout: float = 10.0,
+        max_bytes: int = 1_000_000,
+        rate: float = 0.0,
+        concurrency: int = 4,
+        retries: int = 2,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.target = target.rstrip("/")
+        self.origin = origin_of(target)
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+        self.limiter = RateLimiter(rate, sleep)
+        self._retries = retries
+        self._sleep = sleep
+        self._slots = threading.BoundedSemaphore(concurrency)
+        self._lock = threading.Lock()
+        self._traffic: list[Request] = []
+        self._hooks: list[Callable[[Call], None]] = []
+        limits = httpx.Limits(max_connections=concurrency + 2)
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,
+            transport=transport,
+            limits=limits,
+        )
+
+    @property
+    def traffic(self) -> tuple[Request, ...]:
+        """Every request sent so far, in order."""
+        with self._lock:
+            return tuple(self._traffic)
+
+    def on_call(self, hook: Callable[[Call], None]) -> None:
+        """Run ``hook`` on every completed call (passive checks, coverage)."""
+        self._hooks.append(hook)
+
+    def record(self, request: Request) -> None:
+        with self._lock:
+            self._traffic.append(request)
+
+    def same_origin(self, url: str) -> bool:
+        return origin_of(url) == self.origin
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+        identity: str = "anonymous",
+        operation: str = "",
+    ) -> Call:
+        """Send one request (following same-origin redirects of GETs) and return the call."""
+        if not self.same_origin(url):
+            raise OriginError(f"refusing to send {method} {url}: outside the target {self.target}")
+        all_headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})}
+        if body:
+            all_headers.setdefault("Content-Type", "application/json")
+        request = Request(method, url, tuple(all_headers.items()), body, identity)
+        call = self._send(request, operation)
+        for _ in range(3):
+            location = call.response.header("location") if call.response else None
+            if method != "GET" or not location or call.status not in (301, 302, 303, 307, 308):
+                break
+            target = urljoin(url, location)
+            if not self.same_origin(target):
+                break  # NOTE: never follow a redirect off the origin: it would carry credentials
+            call = self._send(Request(method, target, request.headers, b"", identity), operation)
+        self.notify(call)
+        return call
+
+    def notify(self, call: Call) -> None:
+        for hook in self._hooks:
+            hook(call)
+
+    def _send(self, request: Request, operation: str) -> Call:
+        self.limiter.acquire()
+        self.record(request)
+        with self._slots:
+            for attempt in range(self._retries + 1):
+                try:
+                    return Call(request, self._exchange(request), operation=operation)
+                except _RETRYABLE as exc:
+                    if attempt == self._retries:
+                        return Call(request, None, error=_describe(exc), operation=operation)
+                    self._sleep(0.2 * 2**attempt)
+                except httpx.HTTPError as exc:
+                    return Call(request, None, error=_describe(exc), operation=operation)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _exchange(self, request: Request) -> Response:
+        with self._client.stream(
+            request.method, request.url, headers=list(request.headers), content=request.body or None
+        ) as response:
+            chunks: list[bytes] = []
+            size = 0
+            truncated = False
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > self.max_bytes:
+                    truncated = True
+                    break
+            body = b"".join(chunks)[: self.max_bytes]
+            return Response(
+                response.status_code, tuple(response.headers.multi_items()), body, truncated
+            )
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _describe(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

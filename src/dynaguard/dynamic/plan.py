@@ -1,0 +1,111 @@
+"""Which probe runs on which operation, and running those tasks in parallel, phase by phase."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from dynaguard.catalogue import CATALOGUE
+from dynaguard.dynamic import events as ev
+from dynaguard.dynamic.api import ApiModel
+from dynaguard.dynamic.context import ProbeContext, excluded
+from dynaguard.dynamic.coverage import TaskOutcome
+from dynaguard.dynamic.errors import OriginError
+from dynaguard.dynamic.outcomes import Blocked, Rejected, Skip
+from dynaguard.dynamic.probes import PROBES, Probe, Target
+from dynaguard.dynamic.settings import ScanOptions
+from dynaguard.model import ScanWarning
+
+Task = tuple[Probe, Target]
+
+
+@dataclass
+class Plan:
+    """The tasks to run, the ones already decided (skipped), and probes that do not run at all."""
+
+    tasks: list[Task] = field(default_factory=list)
+    outcomes: list[TaskOutcome] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def plan(api: ApiModel, options: ScanOptions) -> Plan:
+    result = Plan()
+    for probe in PROBES:
+        if options.probes and probe.name not in options.probes:
+            continue
+        missing = [rule for rule in probe.proves if rule not in CATALOGUE]
+        if len(missing) == len(probe.proves):
+            reason = f"its rules ({', '.join(missing)}) are not in the catalogue yet"
+            result.skipped.append((probe.name, reason))
+            continue
+        _plan_probe(probe, list(probe.targets(api)), options, result)
+    return result
+
+
+def _plan_probe(probe: Probe, targets: list[Target], options: ScanOptions, result: Plan) -> None:
+    runnable = 0
+    for target in targets:
+        op = target.operation
+        if excluded(op, options.exclude):
+            result.outcomes.append(TaskOutcome(probe.name, op.key, "skipped", "excluded"))
+        elif (probe.writes or op.writes) and not options.active:
+            why = "read-only scan, needs --active"
+            result.outcomes.append(TaskOutcome(probe.name, op.key, "skipped", why))
+        else:
+            result.tasks.append((probe, target))
+            runnable += 1
+    writes_only = probe.writes or all(t.operation.writes for t in targets)
+    if targets and not runnable and not options.active and writes_only:
+        rules = ", ".join(probe.proves)
+        result.skipped.append(
+            (probe.name, f"read-only scan: it sends writes, run with --active ({rules})")
+        )
+
+
+def run_phases(
+    ctx: ProbeContext, tasks: Iterable[Task], listener: ev.Listener, warnings: list[ScanWarning]
+) -> list[TaskOutcome]:
+    """Phase 1 (reads), then 2, then 3 (writes that may change accounts); parallel within one."""
+    outcomes: list[TaskOutcome] = []
+    by_phase = groupby(sorted(tasks, key=lambda t: t[0].phase), key=lambda t: t[0].phase)
+    for _, phase in by_phase:
+        outcomes += _run(ctx, list(phase), listener, warnings)
+    return outcomes
+
+
+def _run(
+    ctx: ProbeContext, tasks: list[Task], listener: ev.Listener, warnings: list[ScanWarning]
+) -> list[TaskOutcome]:
+    def one(task: Task) -> TaskOutcome:
+        probe, target = task
+        outcome = _attempt(ctx, probe, target, warnings)
+        endpoint = target.operation.endpoint
+        found = sum(1 for f in ctx.sink.findings.values() if f.endpoint == endpoint)
+        detail = outcome.status + (f": {outcome.reason}" if outcome.reason else "")
+        requests = len(ctx.http.traffic)
+        listener(ev.TaskFinished(probe.name, endpoint, detail, found, requests))
+        return outcome
+
+    with ThreadPoolExecutor(max_workers=ctx.options.concurrency) as pool:
+        return list(pool.map(one, tasks))
+
+
+def _attempt(
+    ctx: ProbeContext, probe: Probe, target: Target, warnings: list[ScanWarning]
+) -> TaskOutcome:
+    key = target.operation.key
+    try:
+        probe.run(ctx, target)
+    except Rejected as exc:
+        return TaskOutcome(probe.name, key, "tested", f"refused: {exc}")
+    except Blocked as exc:
+        return TaskOutcome(probe.name, key, "blocked", str(exc))
+    except (Skip, OriginError) as exc:
+        return TaskOutcome(probe.name, key, "skipped", str(exc))
+    except Exception as exc:  # one probe's bug must not end the scan: it is reported instead
+        message = f"probe {probe.name} failed on {key}: {type(exc).__name__}: {exc}"
+        warnings.append(ScanWarning(message))
+        return TaskOutcome(probe.name, key, "skipped", f"probe error: {type(exc).__name__}")
+    return TaskOutcome(probe.name, key, "tested")

@@ -1,0 +1,40 @@
+"""What one scan produced: the engine's return value, rendered by :mod:`dynaguard.dynamic.report`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dynaguard.dynamic.auth import IdentityStatus
+from dynaguard.dynamic.coverage import CoverageRow
+from dynaguard.dynamic.http.client import Request
+from dynaguard.model import Finding, ScanWarning
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """Everything a scan found and did."""
+
+    target: str
+    """The URL scanned."""
+    spec_source: str
+    """Where the API description came from."""
+    active: bool
+    """Whether writes were allowed."""
+    findings: tuple[Finding, ...]
+    """Confirmed findings, each with its evidence."""
+    warnings: tuple[ScanWarning, ...]
+    """Identities that failed, probes skipped, what was left behind."""
+    identities: tuple[IdentityStatus, ...]
+    """Each configured identity and whether it authenticated."""
+    coverage: tuple[CoverageRow, ...]
+    """Per operation: tested, skipped (why) or blocked."""
+    skipped_probes: tuple[tuple[str, str], ...]
+    """(probe, why) for probes that did not run at all."""
+    not_cleaned: tuple[str, ...]
+    """What the scan created and could not delete."""
+    requests: int
+    """Requests sent, logins and race bursts included."""
+    seconds: float
+    """Wall time."""
+    traffic: tuple[Request, ...]
+    """Every request sent, credentials included: never print it unredacted."""

@@ -96,3 +96,10 @@ def test_generated_page_is_up_to_date(rule: Rule) -> None:
     page = ROOT / rule.docs_path
     assert page.exists(), f"run `make docs` to generate {rule.docs_path}"
     assert page.read_text(encoding="utf-8") == rule_page(rule), f"run `make docs`: {page} is stale"
+
+
+def test_readme_rules_table_is_up_to_date() -> None:
+    from dynaguard.docgen import with_rules_table
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme == with_rules_table(readme), "run `make docs`: the README's rule table is stale"

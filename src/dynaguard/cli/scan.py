@@ -8,7 +8,7 @@ spec, config or flags; 3 the target could not be scanned.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from rich.console import Console
 from dynaguard.cli.code import exit_code
 from dynaguard.cli.exits import ExitCode, die
 from dynaguard.cli.files import emit, read_text
+from dynaguard.cli.joined import join_source
 from dynaguard.config import ConfigError, FailOn, find_config, load_config
 from dynaguard.dynamic import (
     ScanConfigError,
@@ -141,6 +142,13 @@ class ScanSettings:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Config file (default: nearest dynaguard.toml or pyproject.toml).",
 )
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True),
+    help="Also analyse this source tree and join each proof with the code that explains it.",
+)
 def scan_command(**flags: Any) -> None:
     """Prove BOLA, BFLA, mass assignment, lost updates and validation gaps against a running API.
 
@@ -167,7 +175,10 @@ def scan_command(**flags: Any) -> None:
         close = getattr(listener, "close", None)
         if close is not None:
             close()
-    report = _baseline(build_report(result), settings.baseline)
+    report = build_report(result)
+    if flags["sources"]:
+        report = join_source(report, flags["sources"])
+    report = _baseline(report, settings.baseline)
     emit(render(report, settings.output_format), settings.output)
     if settings.progress != "none":
         _show_coverage(result, console, settings.progress)
@@ -253,14 +264,7 @@ def _baseline(report: Report, baseline: Path | None) -> Report:
     except BaselineError as exc:
         die(str(exc), ExitCode.USAGE)
     kept, hidden = apply_baseline(report.findings, known)
-    return Report(
-        findings=tuple(kept),
-        warnings=report.warnings,
-        tool_version=report.tool_version,
-        baselined=hidden,
-        target=report.target,
-        extra=report.extra,
-    )
+    return replace(report, findings=tuple(kept), baselined=hidden)
 
 
 def _listener(progress: str, console: Console) -> events.Listener:

@@ -150,7 +150,7 @@ def test_baseline_round_trip(tmp_path: Path) -> None:
     assert code == 0
     assert json.loads(out)["findings"] == []
     # A new finding is still reported.
-    (root / "more.py").write_text(VULNERABLE.replace("/users", "/admins"), encoding="utf-8")
+    (root / "more.py").write_text(VULNERABLE.replace("/users", "/members"), encoding="utf-8")
     code, out, _ = _run("code", "--baseline", str(baseline), "--format", "json", str(root))
     assert code == 1
     assert [f["location"]["path"] for f in json.loads(out)["findings"]] == ["more.py"]

@@ -229,7 +229,7 @@ class ScanWarning:
     """Something the engine could not do, that the user should know about (not a finding)."""
 
     message: str
-    """What went wrong, naming the file or target."""
+    """What went wrong; the file, if any, is in ``path`` (formatters show both)."""
     path: str | None = None
     """File concerned, relative to the scanned root."""
     line: int | None = None

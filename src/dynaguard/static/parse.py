@@ -31,15 +31,15 @@ def load_file(path: Path, rel_path: str) -> ir.Module | ScanWarning:
         size = path.stat().st_size
         if size > MAX_BYTES:
             return ScanWarning(
-                f"{rel_path}: skipped, larger than 2 MB ({size} bytes)", path=rel_path
+                f"skipped, larger than 2 MB ({size} bytes)", path=rel_path
             )
         data = path.read_bytes()
     except OSError as exc:
-        return ScanWarning(f"{rel_path}: could not be read ({exc.strerror or exc})", path=rel_path)
+        return ScanWarning(f"could not be read ({exc.strerror or exc})", path=rel_path)
     try:
         source = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return ScanWarning(f"{rel_path}: skipped, not UTF-8 (byte {exc.start})", path=rel_path)
+        return ScanWarning(f"skipped, not UTF-8 (byte {exc.start})", path=rel_path)
     return load_source(source, rel_path)
 
 
@@ -49,16 +49,16 @@ def load_source(source: str, rel_path: str) -> ir.Module | ScanWarning:
     except SyntaxError as exc:
         line = exc.lineno if isinstance(exc.lineno, int) else None
         return ScanWarning(
-            f"{rel_path}: skipped, does not parse ({exc.msg})", path=rel_path, line=line
+            f"skipped, does not parse ({exc.msg})", path=rel_path, line=line
         )
     except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
         return ScanWarning(
-            f"{rel_path}: skipped, does not parse ({type(exc).__name__})", path=rel_path
+            f"skipped, does not parse ({type(exc).__name__})", path=rel_path
         )
     try:
         return lower_module(tree, source, rel_path)
     except RecursionError:
-        return ScanWarning(f"{rel_path}: skipped, nested too deeply to analyse", path=rel_path)
+        return ScanWarning("skipped, nested too deeply to analyse", path=rel_path)
 
 
 def lower_module(tree: ast.Module, source: str, rel_path: str) -> ir.Module:

@@ -126,7 +126,7 @@ def _run(settings: CodeSettings) -> Report:
         files_scanned=analysis.files_scanned,
         suppressed=analysis.suppressed,
         baselined=baselined,
-        target=str(settings.root),
+        target=" ".join(str(path) for path in settings.paths),
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from dynaguard.catalogue import CATALOGUE
 from dynaguard.catalogue.docs import rule_markdown
 from dynaguard.catalogue.prelude import with_prelude
-from dynaguard.model import Finding, FlowStep, Location, Report, Rule
+from dynaguard.model import Finding, FlowStep, Location, Persona, Report, Rule
 from dynaguard.report import OutputFormat, render
 from dynaguard.static import analyse_source, implemented_rules
 
@@ -34,7 +34,8 @@ def _unprelude(finding: Finding) -> Finding:
 def example_output(rule: Rule) -> str:
     """The text report of ``dynaguard code`` on the rule's example (prelude hidden)."""
     found = analyse_source(with_prelude(rule.doc.example), path="example.py", rules=[rule])
-    findings = tuple(_unprelude(f) for f in found)
+    # What `dynaguard code` shows by default: pedantic findings are opt-in (--persona).
+    findings = tuple(_unprelude(f) for f in found if f.effective_persona <= Persona.REGULAR)
     return render(
         Report(findings=findings, files_scanned=1, target="example.py"), OutputFormat.TEXT
     )

@@ -106,8 +106,9 @@ def test_parallel_scan_equals_serial_scan() -> None:
 
 def test_fingerprints_ignore_line_moves() -> None:
     body = "\n@app.post('/a')\ndef a():\n    table.put_item(Item=request.json)\n    table.put_item(Item=request.json)\n"
-    before = analyse_source(PRELUDE + body)
-    after = analyse_source(PRELUDE + "\n\n# a new comment\n" + body)
+    rules = [CATALOGUE["DG101"]]  # two writes are also DG501's finding: not this test's subject
+    before = analyse_source(PRELUDE + body, rules=rules)
+    after = analyse_source(PRELUDE + "\n\n# a new comment\n" + body, rules=rules)
     assert [f.fingerprint for f in before] == [f.fingerprint for f in after]
     assert len({f.fingerprint for f in before}) == 2  # the same line twice: occurrence index
 

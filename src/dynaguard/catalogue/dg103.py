@@ -64,7 +64,7 @@ RULE = declare(
                 "    body = request.get_json()\n"
                 "    item = {\n"
                 "        'user_id': current_user_id(),\n"
-                "        'name': body['name'],\n"
+                "        'name': body.get('name'),\n"
                 "        'balance': body.get('balance', 0),\n"
                 "    }\n"
                 "    table.put_item(Item=item)\n"

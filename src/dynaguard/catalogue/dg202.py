@@ -17,30 +17,36 @@ RULE = declare(
         hint="Check the caller's role on the server before every admin operation, not only authentication.",
         doc=RuleDoc(
             what=(
-                "Finds operations meant for administrators (admin routes, writes of role or permission "
-                "attributes, listings of every user's items with `scan`) that check only that the "
-                "caller is signed in. `dynaguard scan` calls them as a plain user and reports them "
-                "when the user gets another identity's planted data, or the admin's own view, or "
+                "Finds operations meant for administrators that run with no role or permission check: any "
+                "DynamoDB access of an admin route (`/admin/...`, an `admin` handler or module), a `scan` "
+                "of a table that holds users' items whose whole items the route returns with no filter on "
+                "the caller, and an update that writes a role or permission attribute (`role`, "
+                "`is_admin`, `permissions`...) of an item the request selects. Role checks are recognised "
+                "in decorators (`@roles_required`, `@admin_required`, Flask-HTTPAuth's "
+                "`login_required(role=...)`, project decorators whose wrapper tests a role), in "
+                "`before_request` hooks, in the handler (`if g.role != 'admin': abort(403)`, `if not "
+                "current_user.is_admin`) and in helpers it calls (`require_admin()`); a permission check "
+                "that denies with 403 counts too. `dynaguard scan` calls them as a plain user and reports "
+                "them when the user gets another identity's planted data, or the admin's own view, or "
                 "when the owner's read-back shows the admin-only write took effect."
             ),
             why=(
-                "Hiding an admin route from the menu does not protect it: any signed-in user who "
-                "guesses `/admin/users` lists every account, with whatever attributes the items "
-                "hold, or performs the admin's writes."
+                "Hiding an admin route from the menu does not protect it: any signed-in user who guesses "
+                "`/admin/users` lists every account, with whatever attributes the items hold, or performs "
+                "the admin's writes."
             ),
             example=(
                 "@app.get('/admin/users')\n"
+                "@login_required\n"
                 "def list_users():\n"
-                "    if not getattr(g, 'user_id', None):\n"
-                "        abort(401)\n"
                 "    items = table.scan()['Items']\n"
                 "    return jsonify({'users': items})\n"
             ),
             fix=(
                 "@app.get('/admin/users')\n"
+                "@login_required\n"
+                "@admin_required\n"
                 "def list_users():\n"
-                "    if getattr(g, 'role', None) != 'admin':\n"
-                "        abort(403)\n"
                 "    result = table.scan(ProjectionExpression='username, display_name, #r',\n"
                 "                        ExpressionAttributeNames={'#r': 'role'})\n"
                 "    return jsonify({'users': result['Items']})\n"

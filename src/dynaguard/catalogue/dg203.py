@@ -17,16 +17,24 @@ RULE = declare(
         hint="Require authentication on every route that reads or writes user data; mark deliberate public routes as such.",
         doc=RuleDoc(
             what=(
-                "Finds routes that read or write items by a client-supplied key and run without any "
-                "authentication. `dynaguard scan` sends the request with no credentials at all and "
-                "reports it when the answer carries a marker an identity planted, or the same data "
-                "an identity gets, from an operation the API description says needs credentials. "
-                "Operations the description marks public (`security: []`) are never reported."
+                "Finds routes that read, change or delete items by a client-supplied key (a `get_item`, "
+                "`query`, `update_item`, `delete_item`, PynamoDB `get`/`query` keyed by path, query or "
+                "body values) and run without any authentication: no auth decorator (`@login_required`, "
+                "`@jwt_required()`, Flask-HTTPAuth, a project decorator that refuses a request without an "
+                "identity), no `before_request` hook of the app or blueprint that does, no check of the "
+                "identity in the handler or its helpers, and no use of the identity at all. Login, token, "
+                "sign-up and password-reset routes are public by design and never reported. APIs that are "
+                'public on purpose turn the rule off with `--ignore DG203` (or `ignore = ["DG203"]` in '
+                "`[tool.dynaguard]`), or one route with `# dynaguard: ignore[DG203]` on its `def` line. "
+                "`dynaguard scan` sends the request with no credentials at all and reports it when the "
+                "answer carries a marker an identity planted, or the same data an identity gets, from an "
+                "operation the API description says needs credentials. Operations the description marks "
+                "public (`security: []`) are never reported."
             ),
             why=(
-                "Whoever knows or guesses a key reads the data: usernames are public, and listings "
-                'that "only show titles" still show whatever the items hold. Deliberately public APIs '
-                "can turn the rule off with `--ignore DG203`."
+                "Whoever knows or guesses a key reads the data: usernames are public, and listings that "
+                '"only show titles" still show whatever the items hold. Deliberately public APIs can turn '
+                "the rule off with `--ignore DG203`."
             ),
             example=(
                 "@app.get('/users/<username>/records')\n"
@@ -36,9 +44,8 @@ RULE = declare(
             ),
             fix=(
                 "@app.get('/records')\n"
+                "@login_required\n"
                 "def list_records():\n"
-                "    if not getattr(g, 'user_id', None):\n"
-                "        abort(401)\n"
                 "    owner = current_user_id()\n"
                 "    result = table.query(KeyConditionExpression=Key('owner').eq(owner))\n"
                 "    return jsonify({'records': result['Items']})\n"

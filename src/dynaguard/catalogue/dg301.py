@@ -17,11 +17,23 @@ RULE = declare(
         hint="Validate type, range, length and required fields on the server before building the item.",
         doc=RuleDoc(
             what=(
-                "Finds request values that reach a DynamoDB write with no check of their type, range, "
-                "length or presence. `dynaguard scan` sends one invalid value at a time (a string "
-                "where the spec wants an integer, a number out of range, a required field missing, "
-                "a key that breaks its pattern) and reports the operation when it answers 2xx and "
-                "the owner's read-back shows the invalid value stored."
+                "Finds request values (body or query) written to DynamoDB with no server-side "
+                "check of their type, range, length or presence on the way: no `isinstance`, "
+                "no range or length comparison, no format test, no allowlist, no validator call, "
+                "no schema (pydantic, marshmallow, webargs, reqparse), no conversion whose error "
+                "is handled. Reported with medium confidence in the default output: numbers, "
+                "booleans, dates and states, which downstream logic computes with or branches "
+                "on: a value converted with `int()`/`float()`/`Decimal()` but never "
+                "range-checked (reported where it is converted), a client delta "
+                "(`ADD n :d`, `SET n = n + :d`), a PynamoDB `NumberAttribute`, "
+                "`BooleanAttribute` or `UTCDateTimeAttribute`, an attribute named like one "
+                "(`amount`, `quantity`, `enabled`, `expires_at`, `state`). Any other raw value "
+                "(a title, a display name) only for `--persona pedantic`, with low confidence. "
+                "Whole bodies and client-chosen names are DG101/DG102's, server-controlled "
+                "attributes DG103's. `dynaguard scan` sends one invalid value at a time (a string "
+                "where the spec wants an integer, a number out of range, a required field "
+                "missing) and reports the operation when it answers 2xx and the owner's "
+                "read-back shows the invalid value stored."
             ),
             why=(
                 "DynamoDB enforces no schema beyond the key: a title that is a number, a version "
@@ -49,6 +61,21 @@ RULE = declare(
                 "        abort(400)\n"
                 "    item = {'owner': current_user_id(), 'record_id': str(uuid.uuid4()),\n"
                 "            'title': title, 'amount': amount}\n"
+                "    table.put_item(Item=item)\n"
+                "    return jsonify(item), 201\n"
+            ),
+            fix_secure=(
+                "import uuid\n\n"
+                "from pydantic import Field, StringConstraints\n"
+                "from typing import Annotated\n\n"
+                "from dynaguard.secure import Input, parse_body, to_item\n\n\n"
+                "class RecordIn(Input):\n"
+                "    title: Annotated[str, StringConstraints(min_length=1, max_length=200)]\n"
+                "    amount: int = Field(gt=0, le=10_000)\n\n\n"
+                "@app.post('/records')\n"
+                "def create_record():\n"
+                "    body = parse_body(RecordIn)  # a 400 naming each invalid field\n"
+                "    item = to_item(body, owner=current_user_id(), record_id=str(uuid.uuid4()))\n"
                 "    table.put_item(Item=item)\n"
                 "    return jsonify(item), 201\n"
             ),

@@ -17,11 +17,17 @@ RULE = declare(
         hint="Create with ConditionExpression='attribute_not_exists(<key>)' and answer 409 when it fails.",
         doc=RuleDoc(
             what=(
-                "Finds `put_item` creates whose key the client chooses (a handle, a username, an "
-                "order number) with no `attribute_not_exists` condition, and check-then-put code "
-                "(`get_item`, then `put_item` if absent). `dynaguard scan` has A create an item under "
-                "a fresh key and B create one under the same key, and reports the operation when the "
-                "item now carries B's marker or owner instead of A's."
+                "Finds `put_item` creates (PynamoDB `save()` too) with no condition: in a POST "
+                "handler, whose key the client chooses (a request-derived key part and no "
+                "server-generated one such as `uuid4()`), and check-then-put code in any handler (a "
+                "`get_item`/`Model.get` of the same key, then an unconditional put). The key is the "
+                "table's (PynamoDB hash/range keys, or the `Key=` names the project uses for the "
+                "table); when the project does not tell, the item's first attribute stands for it and "
+                "the finding has medium confidence. A PUT handler replacing an item (that is what PUT "
+                "means), a put that writes back what it read (DG401) and batch writes are not "
+                "reported. `dynaguard scan` has A create an item under a fresh key and B create one "
+                "under the same key, and reports the operation when the item now carries B's marker "
+                "or owner instead of A's."
             ),
             why=(
                 "`put_item` replaces any item with the same key. The second claimant of a unique "
@@ -30,15 +36,21 @@ RULE = declare(
             ),
             example=(
                 "@app.post('/handles')\n"
+                "@login_required\n"
                 "def claim_handle():\n"
-                "    handle = str((request.get_json(silent=True) or {}).get('handle', ''))[:30]\n"
+                "    handle = (request.get_json(silent=True) or {}).get('handle')\n"
+                "    if not isinstance(handle, str) or not handle.isalnum() or len(handle) > 30:\n"
+                "        abort(400)\n"
                 "    table.put_item(Item={'handle': handle, 'owner': current_user_id()})\n"
                 "    return jsonify({'handle': handle}), 201\n"
             ),
             fix=(
                 "@app.post('/handles')\n"
+                "@login_required\n"
                 "def claim_handle():\n"
-                "    handle = str((request.get_json(silent=True) or {}).get('handle', ''))[:30]\n"
+                "    handle = (request.get_json(silent=True) or {}).get('handle')\n"
+                "    if not isinstance(handle, str) or not handle.isalnum() or len(handle) > 30:\n"
+                "        abort(400)\n"
                 "    try:\n"
                 "        table.put_item(\n"
                 "            Item={'handle': handle, 'owner': current_user_id()},\n"
@@ -47,6 +59,11 @@ RULE = declare(
                 "    except table.meta.client.exceptions.ConditionalCheckFailedException:\n"
                 "        abort(409)\n"
                 "    return jsonify({'handle': handle}), 201\n"
+            ),
+            fix_secure=(
+                "from dynaguard.secure import create_if_absent\n\n"
+                "# attribute_not_exists on the table's key; Conflict (409) when it is taken.\n"
+                "create_if_absent(table, {'handle': handle, 'owner': current_user_id()})\n"
             ),
             references=(
                 "https://cwe.mitre.org/data/definitions/362.html",

@@ -17,11 +17,16 @@ RULE = declare(
         hint="Add ConditionExpression='attribute_exists(<key>)' to updates and deletes, and answer 404 when it fails.",
         doc=RuleDoc(
             what=(
-                "Finds `update_item` and `delete_item` calls by a client-supplied key with no "
-                "`attribute_exists` condition, and read-modify-write code that writes back a "
-                "default item when the read found none. `dynaguard scan` updates an id that does "
-                "not exist (its read answers 404 first) and reports the operation when the item "
-                "exists afterwards."
+                "Finds `update_item` and `delete_item` calls (a transaction's Update/Delete, PynamoDB "
+                "`update()`/`delete()` on an instance it did not read) whose key has a request-chosen "
+                "part and whose condition does not fail on a missing item (`attribute_exists`, or any "
+                "comparison of a stored value), and read-modify-write code that writes back a default "
+                "item when the read found none. `ADD n :d` on a new key creates the item too. Not "
+                "reported: an item the operation read or created first, a delete asking for "
+                "`ReturnValues='ALL_OLD'` (the code can see that nothing was there), batch writes; a "
+                "delete is medium confidence (some APIs make DELETE idempotent on purpose). "
+                "`dynaguard scan` updates an id that does not exist (its read answers 404 first) and "
+                "reports the operation when the item exists afterwards."
             ),
             why=(
                 "`update_item` creates the item when the key is new: an update of a deleted or "
@@ -31,8 +36,11 @@ RULE = declare(
             ),
             example=(
                 "@app.put('/records/<record_id>')\n"
+                "@login_required\n"
                 "def rename(record_id):\n"
-                "    title = str((request.get_json(silent=True) or {}).get('title', ''))[:200]\n"
+                "    title = (request.get_json(silent=True) or {}).get('title')\n"
+                "    if not isinstance(title, str) or len(title) > 200:\n"
+                "        abort(400)\n"
                 "    table.update_item(\n"
                 "        Key={'owner': current_user_id(), 'record_id': record_id},\n"
                 "        UpdateExpression='SET title = :t',\n"
@@ -42,8 +50,11 @@ RULE = declare(
             ),
             fix=(
                 "@app.put('/records/<record_id>')\n"
+                "@login_required\n"
                 "def rename(record_id):\n"
-                "    title = str((request.get_json(silent=True) or {}).get('title', ''))[:200]\n"
+                "    title = (request.get_json(silent=True) or {}).get('title')\n"
+                "    if not isinstance(title, str) or len(title) > 200:\n"
+                "        abort(400)\n"
                 "    try:\n"
                 "        table.update_item(\n"
                 "            Key={'owner': current_user_id(), 'record_id': record_id},\n"
@@ -54,6 +65,12 @@ RULE = declare(
                 "    except table.meta.client.exceptions.ConditionalCheckFailedException:\n"
                 "        abort(404)\n"
                 "    return jsonify({'record_id': record_id, 'title': title})\n"
+            ),
+            fix_secure=(
+                "from dynaguard.secure import update_if_exists\n\n"
+                "# attribute_exists on the key; NotFound (404) instead of an upsert.\n"
+                "key = {'owner': current_user_id(), 'record_id': record_id}\n"
+                "update_if_exists(table, key, {'title': title}, allowed={'title'})\n"
             ),
             references=(
                 "https://cwe.mitre.org/data/definitions/362.html",

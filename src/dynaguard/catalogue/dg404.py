@@ -17,11 +17,14 @@ RULE = declare(
         hint="Condition the write on the stored version equal to the one the client read; compute the new version on the server.",
         doc=RuleDoc(
             what=(
-                "Finds a version number taken from the request and written (often incremented) "
-                "without a `ConditionExpression` comparing it with the stored version. `dynaguard "
-                "scan` writes once with the current version, then again with the old one and a new "
-                "marker, and reports the operation when the owner's read-back shows the stale write "
-                "applied."
+                "Finds a version attribute (`version`, `revision`, `etag`, `rev`...) written from "
+                "request data - a put's item, a `SET version = :v`, a PynamoDB attribute - with no "
+                "condition comparing the stored one. The client's version is what the condition "
+                "should compare, not what the item should store. A PynamoDB `VersionAttribute` checks "
+                "itself; a version DynamoDB computes (`SET version = version + :one`) is not the "
+                "client's. `dynaguard scan` writes once with the current version, then again with the "
+                "old one and a new marker, and reports the operation when the owner's read-back shows "
+                "the stale write applied."
             ),
             why=(
                 "Optimistic locking only works if the server checks the version: otherwise a client "
@@ -30,34 +33,50 @@ RULE = declare(
             ),
             example=(
                 "@app.put('/records/<record_id>')\n"
+                "@login_required\n"
                 "def replace(record_id):\n"
                 "    body = request.get_json(silent=True) or {}\n"
-                "    version = int(body.get('version', 0))\n"
+                "    title, revision = body.get('title'), body.get('revision')\n"
+                "    if not isinstance(title, str) or len(title) > 200:\n"
+                "        abort(400)\n"
+                "    if not isinstance(revision, int) or isinstance(revision, bool) or revision < 1:\n"
+                "        abort(400)\n"
                 "    table.update_item(\n"
                 "        Key={'owner': current_user_id(), 'record_id': record_id},\n"
-                "        UpdateExpression='SET title = :t, version = :v',\n"
-                "        ExpressionAttributeValues={':t': str(body.get('title', ''))[:200], ':v': version + 1},\n"
+                "        UpdateExpression='SET title = :t, revision = :r',\n"
+                "        ConditionExpression='attribute_exists(record_id)',\n"
+                "        ExpressionAttributeValues={':t': title, ':r': revision + 1},\n"
                 "    )\n"
-                "    return jsonify({'version': version + 1})\n"
+                "    return jsonify({'revision': revision + 1})\n"
             ),
             fix=(
                 "@app.put('/records/<record_id>')\n"
+                "@login_required\n"
                 "def replace(record_id):\n"
                 "    body = request.get_json(silent=True) or {}\n"
-                "    version = body.get('version')\n"
-                "    if not isinstance(version, int) or isinstance(version, bool) or version < 1:\n"
+                "    title, revision = body.get('title'), body.get('revision')\n"
+                "    if not isinstance(title, str) or len(title) > 200:\n"
+                "        abort(400)\n"
+                "    if not isinstance(revision, int) or isinstance(revision, bool) or revision < 1:\n"
                 "        abort(400)\n"
                 "    try:\n"
                 "        table.update_item(\n"
                 "            Key={'owner': current_user_id(), 'record_id': record_id},\n"
-                "            UpdateExpression='SET title = :t, version = version + :one',\n"
-                "            ConditionExpression='version = :expected',\n"
-                "            ExpressionAttributeValues={':t': str(body.get('title', ''))[:200],\n"
-                "                                       ':one': 1, ':expected': version},\n"
+                "            UpdateExpression='SET title = :t, revision = revision + :one',\n"
+                "            ConditionExpression='revision = :expected',\n"
+                "            ExpressionAttributeValues={':t': title, ':one': 1, ':expected': revision},\n"
                 "        )\n"
                 "    except table.meta.client.exceptions.ConditionalCheckFailedException:\n"
                 "        abort(409)\n"
-                "    return jsonify({'version': version + 1})\n"
+                "    return jsonify({'revision': revision + 1})\n"
+            ),
+            fix_secure=(
+                "from dynaguard.secure import versioned_update\n"
+                "\n"
+                "# Applied only if the stored revision equals the client's; the new one is computed\n"
+                "# server-side. Stale: Conflict (409); missing: NotFound (404).\n"
+                "versioned_update(table, key, {'title': title}, expected_version=revision,\n"
+                "                 allowed={'title'}, version_attribute='revision')\n"
             ),
             references=(
                 "https://cwe.mitre.org/data/definitions/841.html",

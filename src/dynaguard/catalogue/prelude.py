@@ -6,6 +6,7 @@ cannot drift from the analyser.
 """
 
 PRELUDE = """\
+import functools
 import json
 
 import boto3
@@ -20,6 +21,26 @@ client = boto3.client("dynamodb")
 
 def current_user_id() -> str:
     return g.user_id
+
+
+def login_required(view):
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if not g.get("user_id"):
+            abort(401)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def admin_required(view):
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if g.get("role") != "admin":
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
 
 """
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dynaguard.static import flask_routes, handles, ir, libraries
+from dynaguard.static import accesses, authz, flask_routes, handles, ir, libraries, tables
 from dynaguard.static.evaluate import evaluate
 from dynaguard.static.frame import Frame
 from dynaguard.static.interp import add_to
@@ -139,7 +139,16 @@ def call_function(frame: Frame, fn_id: str, args: Args, receiver: Value | None) 
     params = bind_params(found[1], args, receiver)
     for event in result.param_events:
         frame.emit(instantiate_event(event, params))
-    return instantiate(result.returns, params)
+    if result.accesses:
+        accesses.inherit(
+            frame, result.accesses, lambda event: instantiate_event(event, params), args.site
+        )
+    authz.inherit(frame, fn_id, params)
+    returned = instantiate(result.returns, params)
+    if any(r.startswith(handles.TABLE_ID) for r in returned.refs):  # table("users")
+        texts = [a.text for a in (*args.positional, *args.keywords.values()) if a.text]
+        returned = tables.named_by_call(returned, texts)
+    return returned
 
 
 def bind_params(func: ir.Function, args: Args, receiver: Value | None) -> list[Value]:

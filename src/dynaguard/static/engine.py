@@ -34,6 +34,7 @@ class Run:
         self.callers: dict[str, set[str]] = {}
         self.injected: dict[str, str] = {}
         """Handlers whose parameters webargs fills (FIELDS or VALUE)."""
+        self._events: list[tuple[Event, Endpoint | None]] | None = None
 
     def findings(self) -> tuple[list[Finding], int]:
         """(findings after suppression, how many suppressions hid)."""
@@ -99,11 +100,28 @@ class Run:
                 yield handler, Endpoint(verb.upper(), decl.rule)
 
     def _raw(self) -> Iterator[Finding]:
-        for fn_id in sorted(self.analyzer.results):
-            for event in self.analyzer.results[fn_id].client_events:
-                yield from self._check(event, self._endpoint_for(fn_id, event))
-        for fn_id in sorted(self.routes):
-            yield from self._dispatch(fn_id)
+        for event, endpoint in self.events():
+            yield from self._check(event, endpoint)
+        for rule_check in self.checks:
+            if rule_check.whole is not None:
+                for found in rule_check.whole(self):
+                    yield build(found.hit, found.sink, found.endpoint, self.sources)
+
+    def events(self) -> list[tuple[Event, Endpoint | None]]:
+        """Every event with request data and its route: each function's own, then each route
+        handler's summary run as Flask calls it (computed once; whole-run checks read it too)."""
+        if self._events is None:
+            self._events = []
+            for fn_id in sorted(self.analyzer.results):
+                for event in self.analyzer.results[fn_id].client_events:
+                    self._events.append((event, self._endpoint_for(fn_id, event)))
+            for fn_id in sorted(self.routes):
+                self._events.extend(self._dispatch(fn_id))
+        return self._events
+
+    def endpoint_of(self, fn_id: str, writes: bool = False) -> Endpoint | None:
+        """The route of a function, or of the nearest route handler that calls it."""
+        return self._nearest_route(fn_id, writes)
 
     def _check(self, event: Event, endpoint: Endpoint | None) -> Iterator[Finding]:
         for rule_check in self.checks:
@@ -111,31 +129,28 @@ class Run:
                 yield build(hit, event, endpoint, self.sources)
 
     def _endpoint_for(self, fn_id: str, event: Event) -> Endpoint | None:
+        return self._nearest_route(fn_id, event.op.writes)
+
+    def _nearest_route(self, fn_id: str, writes: bool) -> Endpoint | None:
         """The route of the handler itself, or of the nearest handler that calls it."""
         queue, seen = deque([fn_id]), {fn_id}
         while queue:
             current = queue.popleft()
             if current in self.routes:
-                return _choose(self.routes[current], event.op.writes)
+                return _choose(self.routes[current], writes)
             for caller in sorted(self.callers.get(current, ())):
                 if caller not in seen:
                     seen.add(caller)
                     queue.append(caller)
         return None
 
-    def _dispatch(self, fn_id: str) -> Iterator[Finding]:
+    def _dispatch(self, fn_id: str) -> Iterator[tuple[Event, Endpoint]]:
         """Run a handler's summary as Flask would call it: route variables are request values."""
         found = self.project.function(fn_id)
         if found is None:
             return
-        module, func = found
         endpoints = self.routes[fn_id]
-        variables = {v for e in endpoints for v in _VARIABLE.findall(e.path)}
-        injected = self.injected.get(fn_id)
-        args = [
-            self._argument(module, func, i, variables=variables, injected=injected)
-            for i in range(len(func.params))
-        ]
+        args = self.arguments(fn_id)
         for event in self.analyzer.function_result(fn_id).param_events:
             concrete = instantiate_event(event, args)
             concrete = Event(
@@ -143,8 +158,22 @@ class Run:
                 concrete.api,
                 concrete.site,
                 {k: only_client(v) if tainted(v) else v for k, v in concrete.args.items()},
+                concrete.caught,
             )
-            yield from self._check(concrete, _choose(endpoints, event.op.writes))
+            yield concrete, _choose(endpoints, event.op.writes)
+
+    def arguments(self, fn_id: str) -> list[Value]:
+        """A route handler's arguments as Flask passes them: route variables are request values."""
+        found = self.project.function(fn_id)
+        if found is None:
+            return []
+        module, func = found
+        variables = {v for e in self.routes.get(fn_id, ()) for v in _VARIABLE.findall(e.path)}
+        injected = self.injected.get(fn_id)
+        return [
+            self._argument(module, func, i, variables=variables, injected=injected)
+            for i in range(len(func.params))
+        ]
 
     def _argument(
         self,

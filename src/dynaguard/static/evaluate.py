@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dynaguard.static import ir
+from dynaguard.static import inputs, ir
 from dynaguard.static.frame import Frame
+from dynaguard.static.handles import combine_conditions
 from dynaguard.static.values import (
     CONTAIN,
     ELEM,
@@ -13,7 +14,9 @@ from dynaguard.static.values import (
     GUARD,
     KEYED,
     KEYS,
+    REQUEST,
     SANITISE,
+    STORED_BASE,
     STR,
     VALUES,
     Kind,
@@ -68,7 +71,14 @@ def _sub(frame: Frame, expr: ir.Sub) -> Value:
     container = evaluate(frame, expr.obj)
     if expr.sliced:
         return container
-    return subscript(container, evaluate(frame, expr.index))
+    key = evaluate(frame, expr.index)
+    found = subscript(container, key)
+    if container.labels and key.text is not None:  # request['f']: a field step, a KeyError
+        at = (expr.line, expr.col)
+        return inputs.lookup(
+            frame, expr.obj, container, key, found, at=at, method="subscript", raises=True
+        )
+    return found
 
 
 def _call(frame: Frame, expr: ir.Call) -> Value:
@@ -118,6 +128,10 @@ def _derive(frame: Frame, expr: ir.Derive) -> Value:
     out = join_all([apply(p, STR) for p in parts])
     if expr.concat and all(p.text is not None for p in parts):
         return Value(out.labels, frozenset(), None, "".join(p.text or "" for p in parts))
+    if not expr.concat and any(p.refs for p in parts):
+        combined = combine_conditions(parts)  # Attr('a').exists() & Attr('v').eq(x)
+        if combined is not None:  # the compared values stay fields (handles._with_operands)
+            return Value(out.labels, combined, join_all(parts).fields or None)
     return out
 
 
@@ -169,8 +183,8 @@ def narrow(frame: Frame, guard: ir.Guard) -> None:
     """Apply a guard whose set is server-side: members are server-chosen from here on."""
     against = evaluate(frame, guard.against)
     current = frame.env.get(guard.name)
-    if current is None or any(p < 0 for p, _ in against.labels):
-        return
+    if current is None or any(p == REQUEST for p, _ in against.labels):
+        return  # a set the client chose narrows nothing (stored or identity data is server-side)
     narrowed = apply(current, SANITISE if guard.keys else GUARD)
     frame.env[guard.name] = Value(narrowed.labels, current.refs, current.fields, current.text)
 
@@ -204,7 +218,12 @@ def iterate(frame: Frame, expr: ir.Expr) -> Iterated:
 
 def element(container: Value) -> Value:
     """One element of an iterable: a key of a mapping, an item of a list (refs survive)."""
-    keys = apply(container, KEYS)
+    items = {k: t for k, t in container.labels.items() if k[0] <= STORED_BASE and k[1] == Kind.BODY}
+    if items:  # items read from DynamoDB: iterating a page gives whole items, not key names
+        rest = Value({k: t for k, t in container.labels.items() if k not in items})
+        keys = Value({**apply(rest, KEYS).labels, **items})
+    else:
+        keys = apply(container, KEYS)
     return (
         Value(keys.labels, container.refs, container.fields, None)
         if container.refs or container.fields

@@ -25,6 +25,9 @@ class Op(enum.Enum):
     """A table or attribute name is chosen: ``Table(TableName)``, ``Attr(AttributeName)``."""
     SETATTR = "setattr"
     """``setattr(model, Name, value)`` on a PynamoDB item."""
+    RAISES = "raises"
+    """Request data read or converted by an operation that raises on malformed input:
+    ``body['x']`` (``Value`` the mapping, ``Key`` the name), ``int(x)``, ``Decimal(x)``."""
 
     @property
     def writes(self) -> bool:
@@ -40,6 +43,9 @@ class Event:
     """The call."""
     args: dict[str, Value]
     """Keyword arguments by their boto3 names (never mutated)."""
+    caught: frozenset[str] = frozenset()
+    """Exceptions an enclosing ``try`` handles at the call, here or in every caller that passed
+    it request data (last dotted part of each type, ``*`` for a bare ``except:``)."""
 
     def arg(self, name: str) -> Value | None:
         return self.args.get(name)

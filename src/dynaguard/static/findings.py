@@ -40,12 +40,14 @@ def location(step: Step, sources: Sources) -> Location:
     )
 
 
-def build(hit: Hit, event: Event, endpoint: Endpoint | None, sources: Sources) -> Finding:
-    sink = Step(
-        event.site.path, event.site.line, event.site.col, event.site.function, f"{event.api}(...)"
-    )
+def build(hit: Hit, event: Event | None, endpoint: Endpoint | None, sources: Sources) -> Finding:
+    """The finding; its flow is the hit's trace, then the sink call when there is one."""
+    sinks: tuple[Step, ...] = ()
+    if event is not None:
+        site = event.site
+        sinks = (Step(site.path, site.line, site.col, site.function, f"{event.api}(...)"),)
     steps: list[FlowStep] = []
-    for step in (*hit.trace, sink):
+    for step in (*hit.trace, *sinks):
         flow_step = FlowStep(location(step, sources), step.note)
         if not steps or steps[-1] != flow_step:
             steps.append(flow_step)
@@ -58,6 +60,7 @@ def build(hit: Hit, event: Event, endpoint: Endpoint | None, sources: Sources) -
         endpoint=endpoint,
         flow=tuple(steps),
         confidence=hit.confidence,
+        persona=hit.persona,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dynaguard.static import ir
+from dynaguard.static import authz, ir
 from dynaguard.static.evaluate import evaluate
 from dynaguard.static.frame import Frame, RouteDecl
 from dynaguard.static.values import EMPTY, Kind, Step, Value, ref, source
@@ -101,6 +101,9 @@ def other_method(
         return _source_at(args, Kind.FIELDS, "parser.parse_args()", "declared")
     if ref_name == API and name == "namespace":
         return _namespace(args)
+    if ref_name in (APP, BLUEPRINT) and name in ("before_request", "before_app_request"):
+        authz.note_hook_call(frame, receiver.refs, args.first(), args.site)
+        return EMPTY
     return None
 
 
@@ -133,6 +136,7 @@ def apply_decorators(
         is_method = isinstance(decorator, ir.Call) and isinstance(decorator.func, ir.Attr)
         if is_method and _route(frame, target, decorator, is_class):
             continue
+        authz.note_decorator(frame, target, decorator)  # auth and role decorators, hooks
         if isinstance(decorator, ir.Call):
             func = evaluate(frame, decorator.func)
             injected = _webargs(func)

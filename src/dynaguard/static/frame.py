@@ -6,7 +6,7 @@ import builtins
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from dynaguard.static import ir
+from dynaguard.static import accesses, ir
 from dynaguard.static.events import Event
 from dynaguard.static.values import EMPTY, Step, Value, join, only_client, only_params, ref, tainted
 
@@ -42,6 +42,8 @@ class Result:
     routes: tuple[RouteDecl, ...]
     injected: tuple[tuple[str, str], ...]
     """(function id, ``FIELDS`` or ``VALUE``): webargs-decorated handlers seen here."""
+    accesses: tuple[accesses.Entry, ...] = ()
+    """Every DynamoDB access, here or in callees, in order, tainted or not (``accesses.py``)."""
 
 
 EMPTY_RESULT = Result(EMPTY, (), (), {}, frozenset(), (), ())
@@ -69,8 +71,11 @@ class Frame:
         self.calls: set[str] = set()
         self.routes: list[RouteDecl] = []
         self.injected: list[tuple[str, str]] = []
+        self.accesses: dict[accesses.EntryKey, accesses.Entry] = {}
         self.class_id: str | None = None
         self.is_module = fn_id.endswith(":<module>")
+        self.catching: frozenset[str] = frozenset()
+        """Exceptions the enclosing ``try`` blocks handle here (see ``Event.caught``)."""
 
     def step(self, line: int, col: int, note: str, origin: str = "") -> Step:
         return Step(self.module.path, line, col, self.qualname, note, origin)
@@ -88,14 +93,19 @@ class Frame:
         return ref(f"builtin:{name}") if name in _BUILTINS else EMPTY
 
     def emit(self, event: Event) -> None:
+        if event.site.function == self.qualname and event.site.path == self.module.path:
+            accesses.record(self, event)  # a call made here; callees' come with their summary
         if not any(tainted(v) for v in event.args.values()):
             return  # no request data and no parameter reaches it: nothing any rule can say
+        if self.catching:
+            event = Event(event.op, event.api, event.site, event.args, event.caught | self.catching)
         key = event.key
         old = self.events.get(key)
         if old is not None:
             names = old.args.keys() | event.args.keys()
             merged = {n: join(old.args.get(n, EMPTY), event.args.get(n, EMPTY)) for n in names}
-            event = Event(old.op, old.api, old.site, merged)
+            # Caught only if caught on every path that reaches the call.
+            event = Event(old.op, old.api, old.site, merged, old.caught & event.caught)
         self.events[key] = event
 
     def result(self) -> Result:
@@ -106,9 +116,9 @@ class Frame:
             split_client = {n: only_client(v) if tainted(v) else v for n, v in event.args.items()}
             split_params = {n: only_params(v) if tainted(v) else v for n, v in event.args.items()}
             if any(v.labels or v.fields for v in split_client.values()):
-                client.append(Event(event.op, event.api, event.site, split_client))
+                client.append(Event(event.op, event.api, event.site, split_client, event.caught))
             if any(v.labels or v.fields for v in split_params.values()):
-                params.append(Event(event.op, event.api, event.site, split_params))
+                params.append(Event(event.op, event.api, event.site, split_params, event.caught))
         self_value = self.env.get("self", EMPTY) if self.class_id else EMPTY
         return Result(
             self.returns,
@@ -118,4 +128,5 @@ class Frame:
             frozenset(self.calls),
             tuple(self.routes),
             tuple(self.injected),
+            tuple(self.accesses.values()),
         )

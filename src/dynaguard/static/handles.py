@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from dynaguard.static import expressions
+from dynaguard.static.accesses import TABLE_ARG, stored
 from dynaguard.static.events import Event, Op
-from dynaguard.static.values import EMPTY, Step, Value, any_field, ref
+from dynaguard.static.values import EMPTY, Step, Value, any_field, join_all, ref
 
 RESOURCE = "ddb:resource"
 TABLE = "ddb:table"
@@ -20,6 +22,8 @@ SESSION = "ddb:session"
 SERIALIZER = "ddb:serializer"
 CONDITION = "ddb:condition"
 META = "ddb:meta"
+TABLE_ID = "ddb:table:"
+"""Ref prefix of a Table handle's identity: its name, or ``@path:line`` where it was made."""
 
 _FACTORIES = {"ext:boto3.resource": RESOURCE, "ext:boto3.client": CLIENT}
 _SESSIONS = {"ext:boto3.Session", "ext:boto3.session.Session"}
@@ -53,6 +57,19 @@ _ITEM_OPS = {
     "scan": Op.READ,
 }
 _CLIENT_ONLY = {"execute_statement": Op.PARTIQL}
+_READS = frozenset({"get_item", "query", "scan", "batch_get_item", "transact_get_items"})
+"""Calls whose result is stored data (labelled by the read site, ``accesses.stored``)."""
+_RETURNING = frozenset({"put_item", "update_item", "delete_item"})
+"""Writes whose ``ReturnValues`` (other than ``NONE``) return the item's attributes."""
+
+
+def _returns_items(name: str, kwargs: dict[str, Value]) -> bool:
+    if name in _READS:
+        return True
+    wanted = kwargs.get("ReturnValues")
+    return name in _RETURNING and wanted is not None and wanted.text != "NONE"
+
+
 _TRANSACT = {"Put": Op.PUT, "Update": Op.UPDATE, "Delete": Op.READ, "ConditionCheck": Op.READ}
 
 
@@ -73,7 +90,8 @@ def call_factory(func: str, call: CallArgs) -> tuple[Value, list[Event]] | None:
     if func in _CONDITIONS:
         name = kwargs.get("name") or (args[0] if args else EMPTY)
         api = "conditions." + func.rsplit(".", 1)[1]
-        return ref(CONDITION), [Event(Op.NAME, api, call.site, {"AttributeName": name})]
+        path = {expressions.PATH + name.text} if name.text else set()
+        return ref(CONDITION, *path), [Event(Op.NAME, api, call.site, {"AttributeName": name})]
     return None
 
 
@@ -94,29 +112,77 @@ def method(refs: frozenset[str], name: str, call: CallArgs) -> tuple[Value, list
     if RESOURCE in refs:
         if name == "Table":
             table_name = kwargs.get("name") or (args[0] if args else EMPTY)
-            return ref(TABLE), [Event(Op.NAME, "resource.Table", site, {"TableName": table_name})]
+            identity = table_name.text or f"@{site.path}:{site.line}"
+            event = Event(Op.NAME, "resource.Table", site, {"TableName": table_name})
+            return ref(TABLE, TABLE_ID + identity), [event]
         if name == "batch_write_item":
             return EMPTY, _batch_write("resource.batch_write_item", kwargs, site)
     if CONDITION in refs:
-        return ref(CONDITION), []  # Key('pk').eq(x): values travel as parameters, never as text
+        # Key('pk').eq(x): values travel as parameters, never as text; the refs carry what the
+        # condition tests (expressions.py), for the conditional-write rules.
+        return _with_operands(_condition_method(refs, name), refs, args), []
     if SERIALIZER in refs and name == "serialize" and args:
         return Value(args[0].labels, frozenset(), {"M": args[0], "L": args[0]}), []
     if TABLE in refs:
-        return _table_method(name, kwargs, site)
+        return _table_method(name, kwargs, site, refs)
     if BATCH in refs and name in {"put_item", "delete_item"}:
-        return EMPTY, [Event(_ITEM_OPS[name], f"batch_writer.{name}", site, dict(kwargs))]
+        args_of = {**kwargs, TABLE_ARG: _identity(refs)}
+        return EMPTY, [Event(_ITEM_OPS[name], f"batch_writer.{name}", site, args_of)]
     if CLIENT in refs:
-        return EMPTY, _client_method(name, kwargs, site)
+        result = stored(site, f"client.{name}(...)") if _returns_items(name, kwargs) else EMPTY
+        return result, _client_method(name, kwargs, site)
     return None
 
 
+def _condition_method(refs: frozenset[str], name: str) -> Value:
+    """``Attr('a').exists()``, ``.eq(v)``...: a condition whose refs carry its expression text."""
+    paths = [r[len(expressions.PATH) :] for r in refs if r.startswith(expressions.PATH)]
+    if name == "size":
+        return ref(CONDITION, *(f"{expressions.PATH}size({p})" for p in paths))
+    texts = [expressions.method_text(p, name) for p in paths]
+    return ref(CONDITION, *(expressions.COND + t for t in texts if t))
+
+
+def _with_operands(condition: Value, refs: frozenset[str], operands: list[Value]) -> Value:
+    """The compared values as a field under the attribute (``Key('owner').eq(x)``: ``owner: x``),
+    so the key rules see who selects the partition. A field, not labels: a compared value is a
+    placeholder, never expression text (DG701)."""
+    paths = [r[len(expressions.PATH) :] for r in refs if r.startswith(expressions.PATH)]
+    given = join_all(operands)
+    if len(paths) != 1 or not given:
+        return condition
+    return Value(None, condition.refs, {paths[0]: given})
+
+
+def combine_conditions(parts: list[Value]) -> frozenset[str] | None:
+    """The refs of ``a & b``, ``a | b`` or ``~a`` when the parts are condition objects.
+
+    A part we cannot read (a PynamoDB comparison is no object here) makes the whole condition
+    opaque: a CONDITION ref with no text, which the rules take as guarding.
+    """
+    if not any(CONDITION in p.refs for p in parts):
+        return None
+    texts = [expressions.texts(p.refs) for p in parts]
+    if any(len(t) != 1 for t in texts):
+        return frozenset({CONDITION})
+    return frozenset({CONDITION, expressions.COND + expressions.combine([t[0] for t in texts])})
+
+
+def _identity(refs: frozenset[str]) -> Value:
+    """The table a handle addresses, as the ``@table`` pseudo-argument of its events."""
+    names = sorted(r[len(TABLE_ID) :] for r in refs if r.startswith(TABLE_ID))
+    return Value(text=names[0]) if len(names) == 1 else EMPTY
+
+
 def _table_method(
-    name: str, kwargs: dict[str, Value], site: Step
+    name: str, kwargs: dict[str, Value], site: Step, refs: frozenset[str]
 ) -> tuple[Value, list[Event]] | None:
     if name == "batch_writer":
-        return ref(BATCH), []
+        return ref(BATCH, *(r for r in refs if r.startswith(TABLE_ID))), []
     if name in _ITEM_OPS:
-        return EMPTY, [Event(_ITEM_OPS[name], f"Table.{name}", site, dict(kwargs))]
+        result = stored(site, f"Table.{name}(...)") if _returns_items(name, kwargs) else EMPTY
+        args = {**kwargs, TABLE_ARG: _identity(refs)}
+        return result, [Event(_ITEM_OPS[name], f"Table.{name}", site, args)]
     return None
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dynaguard.static import ir
+from dynaguard.static import accesses, authz, ir, responses
 from dynaguard.static.evaluate import Iterated, evaluate, flatten, iterate, narrow
+from dynaguard.static.exceptions import handled
 from dynaguard.static.frame import Frame
 from dynaguard.static.values import (
     CONTAIN,
@@ -137,7 +138,9 @@ def _eval(frame: Frame, stmt: ir.Eval) -> None:
 
 def _return(frame: Frame, stmt: ir.Return) -> None:
     if stmt.value is not None:
-        frame.returns = join(frame.returns, evaluate(frame, stmt.value))
+        value = evaluate(frame, stmt.value)
+        responses.note_return(frame, stmt.line, value)  # stored data in a response (DG801)
+        frame.returns = join(frame.returns, value)
 
 
 def join_env(a: Env, b: Env) -> Env:
@@ -158,6 +161,9 @@ def _branch(frame: Frame, start: Env, body: tuple[ir.Stmt, ...]) -> Env:
 
 def _if(frame: Frame, stmt: ir.If) -> None:
     evaluate(frame, stmt.test)
+    authz.note_test(frame, stmt)  # ownership, role and authentication checks
+    if frame.accesses and (stmt.body_exits or not isinstance(stmt.test, ir.Pure)):
+        accesses.note_guard(frame, stmt.test)  # ``if not item: abort(404)`` checks a read
     start = frame.env
     frame.env = dict(start)
     for guard in stmt.guards:
@@ -222,7 +228,12 @@ def _with(frame: Frame, stmt: ir.With) -> None:
 
 def _try(frame: Frame, stmt: ir.Try) -> None:
     start = frame.env
-    after_body = _branch(frame, start, stmt.body)
+    outer = frame.catching
+    frame.catching = outer | handled(stmt)
+    try:
+        after_body = _branch(frame, start, stmt.body)
+    finally:
+        frame.catching = outer
     ends = [_branch(frame, after_body, stmt.orelse)]
     for name, body in stmt.handlers:
         handler_start = join_env(start, after_body)

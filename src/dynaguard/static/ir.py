@@ -195,6 +195,9 @@ class Eval:
 @dataclass(slots=True)
 class Return:
     value: Expr | None
+    line: int = 0
+    status: int | None = None
+    """An HTTP status literal in the value (``return body, 409``, ``make_response(b, 201)``)."""
 
 
 @dataclass(slots=True)
@@ -227,6 +230,8 @@ class Try:
     handlers: tuple[tuple[str | None, tuple[Stmt, ...]], ...]
     orelse: tuple[Stmt, ...]
     final: tuple[Stmt, ...]
+    catches: tuple[tuple[Expr | None, int], ...] = ()
+    """Per handler: the exception type expression (None for a bare ``except:``) and its line."""
 
 
 @dataclass(slots=True)
@@ -278,6 +283,8 @@ class Function:
     """Qualname of the class when this is a method."""
     binding: str = "instance"
     """``instance``, ``class`` (classmethod) or ``static`` (staticmethod)."""
+    checked: frozenset[str] = frozenset()
+    """What the body checks about its values (``validation.py``): ``x``, ``d.f``, ``d[f]``..."""
 
 
 @dataclass(frozen=True, slots=True)

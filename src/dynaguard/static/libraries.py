@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dynaguard.static import flask_routes, ir
+from dynaguard.static import accesses, flask_routes, identity, inputs, ir, pynamo, secure_lib
 from dynaguard.static.evaluate import subscript
 from dynaguard.static.events import Event, Op
 from dynaguard.static.frame import Frame
@@ -27,7 +27,6 @@ from dynaguard.static.values import (
     apply,
     join,
     join_all,
-    ref,
     with_step,
 )
 
@@ -118,15 +117,35 @@ def declared(value: Value) -> Value:
 
 def external_call(frame: Frame, name: str, args: Args) -> Value:
     if name in _PARSERS:
-        return apply(args.first(), PARSE)
+        return inputs.convert(frame, name, args, apply(args.first(), PARSE))
+    if name == "ext:decimal.Decimal":
+        return inputs.convert(frame, name, args, apply(args.all(), SCALAR))
     if name in _COPIES:
         return args.first()
     found = flask_routes.external_call(frame, name, args)
+    if found is None:
+        found = identity.external_call(frame, name, args)
+    if found is None:
+        found = accesses.fresh(name, args.site)
     if found is not None:
         return found
+    if name.startswith("ext:dynaguard.secure"):
+        secure_lib.call(frame, name, args)  # records the conditional write; value as usual
+    if name in _RESPONSES:
+        return _response(args)
     if name.endswith((".dumps", ".jsonify")):
         return apply(args.all(), STR)
     return apply(args.all(), SCALAR)
+
+
+_RESPONSES = frozenset({"ext:flask.jsonify", "ext:flask.json.jsonify", "ext:flask.make_response"})
+
+
+def _response(args: Args) -> Value:
+    """``jsonify(item)``, ``jsonify(users=items)``: the response holds the values as they are
+    (a whole item stays whole, for DG801); nothing is a sink after it."""
+    keywords = Value(None, frozenset(), dict(args.keywords)) if args.keywords else EMPTY
+    return join_all([args.positional[0] if args.positional else EMPTY, keywords])
 
 
 def builtin_call(frame: Frame, call: ir.Call, name: str, args: Args) -> Value:
@@ -143,6 +162,8 @@ def builtin_call(frame: Frame, call: ir.Call, name: str, args: Args) -> Value:
     if name == "setattr" and len(args.positional) == 3:
         _setattr(frame, call, args)
         return EMPTY
+    if name in {"int", "float"}:
+        return inputs.convert(frame, name, args, apply(args.all(), SCALAR))
     return apply(args.all(), SCALAR)
 
 
@@ -207,10 +228,14 @@ def model_instance(frame: Frame, cls_id: str, kinds: frozenset[str], args: Args)
             out = Value(
                 {**out.labels, **apply(stepped, CONTAIN).labels}, refs, {**out.fields, key: stepped}
             )
+        keys = pynamo.positional_keys(frame.analyzer, cls_id, args.positional)
+        out = Value(out.labels, refs, {**keys, **out.fields}) if keys else out
         return join(out, Value(apply(join_all(args.positional), CONTAIN).labels))
     if "pydantic" in kinds:
         data = args.all()
-        return Value((data if _keeps_unknown(frame, cls_id) else declared(data)).labels, refs)
+        checked = data if _keeps_unknown(frame, cls_id) else declared(data)
+        name = cls_id.rpartition(":")[2]
+        return Value(inputs.validated(frame, args, checked, f"{name}(...)").labels, refs)
     unknown = args.keywords.get("unknown", EMPTY)
     include = (unknown.text or "").lower() == "include" or any(
         r.endswith(".INCLUDE") for r in unknown.refs
@@ -223,11 +248,15 @@ def instance_method(
 ) -> Value | None:
     site = args.site
     kinds = _kinds(frame, cls_id)
-    if "pynamo" in kinds and name in {"save", "update"}:
+    if "pynamo" in kinds and name in {"save", "update", "delete"}:
+        extra = pynamo.write_args(cls_id, args)  # condition and table, for DG401-DG404
         if name == "save":
-            frame.emit(Event(Op.PUT, "Model.save", site, {"Item": receiver}))
+            frame.emit(Event(Op.PUT, "Model.save", site, {"Item": receiver, **extra}))
+        elif name == "update":
+            actions = {"actions": args.first("actions"), "@item": receiver}
+            frame.emit(Event(Op.UPDATE, "Model.update", site, {**actions, **extra}))
         else:
-            frame.emit(Event(Op.UPDATE, "Model.update", site, {"actions": args.first("actions")}))
+            frame.emit(Event(Op.READ, "Model.delete", site, {"@item": receiver, **extra}))
         return EMPTY
     if "pydantic" in kinds and name in _DUMPS:
         return Value(receiver.labels)
@@ -240,16 +269,20 @@ def instance_method(
             or (unknown.text or "").lower() == "include"
             or any(r.endswith(".INCLUDE") for r in unknown.refs)
         )
-        return data if keeps else declared(data)
+        note = f"{cls_id.rpartition(':')[2]}.{name}(...)"
+        return inputs.validated(frame, args, data if keeps else declared(data), note)
     if "schema" in kinds and name in {"dump", "dumps"}:
-        return args.first()
+        return declared(args.first())  # only the declared fields are dumped
     return None
 
 
 def class_method(frame: Frame, cls_id: str, name: str, args: Args) -> Value | None:
     kinds = _kinds(frame, cls_id)
     if "pynamo" in kinds and name in _PYNAMO_READS:
-        return ref(f"inst:{cls_id}")
+        found, event = pynamo.read(frame.analyzer, cls_id, name, args)
+        if event is not None:
+            frame.emit(event)
+        return found
     if "pydantic" in kinds and name in _PYDANTIC_PARSERS:
         return model_instance(frame, cls_id, kinds, args)
     return None
@@ -279,6 +312,9 @@ def other_method(
         )
         labels = {**apply(value, CONTAIN).labels, **receiver.labels}
         return Value(labels, frozenset(), {receiver.text: value} if receiver.text else None)
+    if ref_name == identity.OWNED:
+        secure_lib.owned_call(frame, receiver, name, args)
+        return identity.owned_method(frame, receiver, name, args)
     return flask_routes.other_method(frame, ref_name, receiver, name, args)
 
 
@@ -287,7 +323,8 @@ def other_attribute(frame: Frame, ref_name: str, name: str, line: int, col: int)
 
 
 def request_attribute(frame: Frame, ref_name: str, name: str, line: int, col: int) -> Value | None:
-    return flask_routes.request_attribute(frame, ref_name, name, line, col)
+    found = flask_routes.request_attribute(frame, ref_name, name, line, col)
+    return found if found is not None else identity.attribute(frame, ref_name, name, line, col)
 
 
 def mapping_method(
@@ -323,6 +360,12 @@ def mapping_method(
         found = subscript(receiver, key)
         if len(args.positional) > 1:
             found = join(found, args.positional[1])
+        if name in ("get", "pop") and receiver.labels:  # a field step; pop('f') raises KeyError
+            raises = name == "pop" and len(args.positional) == 1 and not args.keywords
+            at = (site.line, site.col)
+            found = inputs.lookup(
+                frame, obj, receiver, key, found, at=at, method=name, raises=raises
+            )
         if name == "setdefault" and key.text is not None and len(args.positional) > 1:
             store_field(
                 frame,

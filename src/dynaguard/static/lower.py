@@ -6,6 +6,7 @@ import ast
 
 from dynaguard.static import ir
 from dynaguard.static.lower_expr import guards_of, lower, lower_all, lower_target
+from dynaguard.static.validation import note as note_checks
 
 _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 _FUNCTION = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -18,6 +19,7 @@ class Lowerer:
         self.functions: dict[str, ir.Function] = {}
         self.classes: dict[str, ir.ClassInfo] = {}
         self._self_attrs: dict[str, dict[str, list[str]]] = {}
+        self._checked: dict[str, set[str]] = {}
 
     def block(
         self, stmts: list[ast.stmt], scope: str, class_id: str | None = None
@@ -30,6 +32,7 @@ class Lowerer:
         return tuple(out)
 
     def stmt(self, node: ast.stmt, scope: str, class_id: str | None) -> list[ir.Stmt] | None:
+        note_checks(self._checked, node, scope)
         if isinstance(node, _FUNCTION):
             return [self.function(node, scope, class_id)]
         if isinstance(node, ast.ClassDef):
@@ -62,7 +65,8 @@ class Lowerer:
                 return None  # docstrings and bare literals do nothing
             return [ir.Eval(lower(node.value))]
         if isinstance(node, ast.Return):
-            return [ir.Return(None if node.value is None else lower(node.value))]
+            returned = None if node.value is None else lower(node.value)
+            return [ir.Return(returned, node.lineno, _status(node.value))]
         if isinstance(node, (ast.Raise, ast.Assert)):
             parts = [c for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr)]
             return [ir.Eval(ir.Pure(lower_all(parts)))]
@@ -110,12 +114,16 @@ class Lowerer:
             return [ir.With(items, self.block(node.body, scope))]
         if isinstance(node, (ast.Try, ast.TryStar)):
             handlers = tuple((h.name, self.block(h.body, scope)) for h in node.handlers)
+            catches = tuple(
+                (None if h.type is None else lower(h.type), h.lineno) for h in node.handlers
+            )
             return [
                 ir.Try(
                     self.block(node.body, scope),
                     handlers,
                     self.block(node.orelse, scope),
                     self.block(node.finalbody, scope),
+                    catches,
                 )
             ]
         if isinstance(node, ast.Match):
@@ -164,6 +172,7 @@ class Lowerer:
             node.col_offset,
             class_id,
             binding,
+            checked=frozenset(self._checked.pop(qualname, ())),
         )
         return ir.Def(node.name, qualname, lower_all(node.decorator_list), node.lineno)
 
@@ -193,6 +202,20 @@ def _self_assignments(node: ast.FunctionDef | ast.AsyncFunctionDef, receiver: st
             ):
                 found.add(target.attr)
     return found
+
+
+def _status(value: ast.expr | None) -> int | None:
+    """The HTTP status a return states: ``body, 409`` or a call given ``409`` (no deeper look)."""
+    if isinstance(value, ast.Tuple) and len(value.elts) >= 2:
+        candidates = [value.elts[1]]
+    elif isinstance(value, ast.Call):
+        candidates = [*value.args, *(k.value for k in value.keywords if k.arg == "status")]
+    else:
+        return None
+    for node in candidates:
+        if isinstance(node, ast.Constant) and type(node.value) is int and 100 <= node.value < 600:
+            return node.value
+    return None
 
 
 def _binding(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:

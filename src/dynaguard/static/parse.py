@@ -30,9 +30,7 @@ def load_file(path: Path, rel_path: str) -> ir.Module | ScanWarning:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            return ScanWarning(
-                f"skipped, larger than 2 MB ({size} bytes)", path=rel_path
-            )
+            return ScanWarning(f"skipped, larger than 2 MB ({size} bytes)", path=rel_path)
         data = path.read_bytes()
     except OSError as exc:
         return ScanWarning(f"could not be read ({exc.strerror or exc})", path=rel_path)
@@ -48,13 +46,9 @@ def load_source(source: str, rel_path: str) -> ir.Module | ScanWarning:
         tree = ast.parse(source, filename=rel_path)
     except SyntaxError as exc:
         line = exc.lineno if isinstance(exc.lineno, int) else None
-        return ScanWarning(
-            f"skipped, does not parse ({exc.msg})", path=rel_path, line=line
-        )
+        return ScanWarning(f"skipped, does not parse ({exc.msg})", path=rel_path, line=line)
     except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
-        return ScanWarning(
-            f"skipped, does not parse ({type(exc).__name__})", path=rel_path
-        )
+        return ScanWarning(f"skipped, does not parse ({type(exc).__name__})", path=rel_path)
     try:
         return lower_module(tree, source, rel_path)
     except RecursionError:

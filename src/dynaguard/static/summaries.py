@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from dynaguard.model import ScanWarning
-from dynaguard.static import ir
+from dynaguard.static import identity, ir
 from dynaguard.static.events import Event
 from dynaguard.static.frame import EMPTY_RESULT, Frame, Result
 from dynaguard.static.project import Project
@@ -103,7 +103,7 @@ class Analyzer:
         except RecursionError:
             self.warnings.append(
                 ScanWarning(
-                    f"{frame.module.path}: {frame.qualname} is nested too deeply to analyse",
+                    f"{frame.qualname} is nested too deeply to analyse",
                     path=frame.module.path,
                 )
             )
@@ -139,7 +139,8 @@ class Analyzer:
         if imp.name is None:
             return ref(f"mod:{found}") if found else ref(f"ext:{dotted}")
         if found is None:
-            return ref(f"ext:{dotted}.{imp.name}")
+            name = f"ext:{dotted}.{imp.name}"
+            return identity.imported(importer.path, name) or ref(name)
         return self.module_attr(found, imp.name)
 
     # -- classes -------------------------------------------------------------------------------
@@ -236,7 +237,7 @@ def instantiate(value: Value, args: Sequence[Value]) -> Value:
             if arg_param < 0:
                 kind = image(code, arg_code)
                 if kind >= 0:
-                    labels.setdefault((-1, kind), concat(arg_trace, trace))
+                    labels.setdefault((arg_param, kind), concat(arg_trace, trace))
             else:
                 composed = compose_ids(code, arg_code)
                 if not is_dead(composed):
@@ -247,5 +248,9 @@ def instantiate(value: Value, args: Sequence[Value]) -> Value:
 
 def instantiate_event(event: Event, args: Sequence[Value]) -> Event:
     return Event(
-        event.op, event.api, event.site, {n: instantiate(v, args) for n, v in event.args.items()}
+        event.op,
+        event.api,
+        event.site,
+        {n: instantiate(v, args) for n, v in event.args.items()},
+        event.caught,
     )

@@ -9,6 +9,12 @@ its :class:`Kind`. ``param >= 0``: "whatever the caller passes as parameter ``pa
 transform ``code``" - this is how function summaries stay independent of their callers. A
 transform maps each kind to a kind (or drops it); transforms compose, so summaries are exact
 over this small domain and each function is analysed once.
+
+Params below -1 are other concrete provenances that travel the same way (``param < 0`` is kept
+as is by instantiation): ``FRESH`` for values the server generates unique (``uuid4()``),
+``IDENTITY`` for the authenticated caller (``identity.py``: ``current_user``, ``g.user_id``,
+``get_jwt_identity()``...), and ``STORED_BASE`` and below for data read from DynamoDB, one param
+per read site (``operations.stored_param``). Only ``param == -1`` is request data.
 """
 
 from __future__ import annotations
@@ -29,6 +35,15 @@ class Kind(IntEnum):
     NAMED = 4
     """A mapping with a key name taken from a single client value."""
 
+
+REQUEST = -1
+"""``param`` of a concrete request source."""
+FRESH = -2
+"""``param`` of a value the server generates unique (``uuid4()``, ``secrets.token_hex()``)."""
+IDENTITY = -3
+"""``param`` of the authenticated identity (and what is derived from it): never client-chosen."""
+STORED_BASE = -4
+"""``param`` of the first DynamoDB read site; each further read site takes the next lower one."""
 
 Transform = tuple[int, int, int, int, int]
 """The image of each Kind (by index), -1 when the transform drops it."""
@@ -131,7 +146,7 @@ class Value:
         return f"Value(labels={sorted(self.labels)}, refs={sorted(self.refs)}, fields={sorted(self.fields)}, text={self.text!r})"
 
     def client_kinds(self) -> set[int]:
-        return {code for (param, code) in self.labels if param < 0}
+        return {code for (param, code) in self.labels if param == REQUEST}
 
 
 EMPTY = Value()
@@ -176,7 +191,7 @@ def apply(value: Value, transform: Transform, keep_refs: bool = False) -> Value:
         if param < 0:
             kind = transform[code]
             if kind >= 0:
-                labels.setdefault((-1, kind), trace)
+                labels.setdefault((param, kind), trace)  # each concrete provenance stays itself
         else:
             composed = compose(transform, code)
             if not is_dead(composed):

@@ -87,7 +87,7 @@ def delete_record(username: str, record_id: str) -> ResponseReturnValue:
 @bp.post("/users/<username>/records/<record_id>/increment")
 @auth_required
 def increment_counter(username: str, record_id: str) -> ResponseReturnValue:
-    step = int(request.args.get("by", "1"))  # expect: DG302
+    step = int(request.args.get("by", "1"))  # expect: DG301, DG302
     records = table("records")
     key = {"owner": username, "record_id": record_id}
     found = records.get_item(Key=key).get("Item")  # expect: DG201

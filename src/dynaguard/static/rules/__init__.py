@@ -2,7 +2,27 @@
 
 from __future__ import annotations
 
-from dynaguard.static.rules import dg101, dg102, dg103, dg701, dg702
+from dynaguard.static.rules import (
+    dg101,
+    dg102,
+    dg103,
+    dg201,
+    dg202,
+    dg203,
+    dg301,
+    dg302,
+    dg401,
+    dg402,
+    dg403,
+    dg404,
+    dg501,
+    dg502,
+    dg601,
+    dg602,
+    dg701,
+    dg702,
+    dg801,
+)
 from dynaguard.static.rules.base import CHECKS, Check, Hit, RuleCheck, check
 
 __all__ = [
@@ -14,6 +34,20 @@ __all__ = [
     "dg101",
     "dg102",
     "dg103",
+    "dg201",
+    "dg202",
+    "dg203",
+    "dg301",
+    "dg302",
+    "dg401",
+    "dg402",
+    "dg403",
+    "dg404",
+    "dg501",
+    "dg502",
+    "dg601",
+    "dg602",
     "dg701",
     "dg702",
+    "dg801",
 ]

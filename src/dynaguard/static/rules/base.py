@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
-from dynaguard.model import Confidence, Rule
+from dynaguard.model import Confidence, Endpoint, Persona, Rule
 from dynaguard.registry import Registry
 from dynaguard.static.events import Event
 from dynaguard.static.values import Kind, Step, Trace, Value
+
+if TYPE_CHECKING:
+    from dynaguard.static.project import Project
+    from dynaguard.static.summaries import Analyzer
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,15 +29,58 @@ class Hit:
     confidence: Confidence | None = None
     detail: str = ""
     """Tells apart hits of one rule at one place (e.g. DG103's attribute)."""
+    persona: Persona | None = None
+    """Override of the rule's persona (a broad case of a rule goes to pedantic)."""
 
 
 Check = Callable[[Event], Iterator[Hit]]
+
+
+class RunView(Protocol):
+    """What a whole-run check may read of an analysis run (``engine.Run``)."""
+
+    project: Project
+    analyzer: Analyzer
+    routes: dict[str, list[Endpoint]]
+    """Route handler function ids and their endpoints."""
+
+    def arguments(self, fn_id: str) -> list[Value]:
+        """A route handler's arguments as Flask passes them (route variables are request data)."""
+        ...
+
+    def events(self) -> Sequence[tuple[Event, Endpoint | None]]:
+        """Every sink event with request data, as the event checks see it, with its route."""
+        ...
+
+    def endpoint_of(self, fn_id: str, writes: bool = False) -> Endpoint | None:
+        """The route of a function, or of the nearest route handler that calls it."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A whole-run check's hit, with what the engine cannot work out for it."""
+
+    hit: Hit
+    endpoint: Endpoint | None = None
+    sink: Event | None = None
+    """The call the flow ends in, when there is one (else the hit's trace is the whole flow)."""
+
+
+WholeCheck = Callable[[RunView], Iterator[Found]]
+
+
+def _no_events(event: Event) -> Iterator[Hit]:
+    return iter(())
 
 
 @dataclass(frozen=True, slots=True)
 class RuleCheck:
     rule: Rule
     run: Check
+    whole: WholeCheck | None = None
+    """For rules about what a handler lacks, or about facts of the whole project (error
+    handlers, stream consumers): run once per analysis, after the per-event checks."""
 
 
 CHECKS: Registry[RuleCheck] = Registry("static check")
@@ -43,6 +91,16 @@ def check(rule: Rule) -> Callable[[Check], Check]:
 
     def decorate(run: Check) -> Check:
         CHECKS.add(rule.id, RuleCheck(rule, run))
+        return run
+
+    return decorate
+
+
+def check_run(rule: Rule) -> Callable[[WholeCheck], WholeCheck]:
+    """Register ``run`` as the whole-run check of ``rule`` (no per-event check)."""
+
+    def decorate(run: WholeCheck) -> WholeCheck:
+        CHECKS.add(rule.id, RuleCheck(rule, _no_events, run))
         return run
 
     return decorate

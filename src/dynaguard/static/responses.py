@@ -1,0 +1,48 @@
+"""What route handlers return: each ``return`` whose value carries data read from DynamoDB.
+
+DG801 reports the ``return`` line, so the frame's joined ``returns`` is not enough; only values
+with stored data are kept (most returns carry none, and a scan holds no more than it needs).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
+
+from dynaguard.static.accesses import read_site
+from dynaguard.static.values import STORED_BASE, Kind, Step, Value, join
+
+if TYPE_CHECKING:
+    from dynaguard.static.frame import Frame
+    from dynaguard.static.summaries import Analyzer
+
+_RETURNS: WeakKeyDictionary[Analyzer, dict[str, dict[int, Value]]] = WeakKeyDictionary()
+
+
+def has_stored(value: Value) -> bool:
+    # A container's labels hold its fields' (``CONTAIN``): no need to look into the fields.
+    return any(p <= STORED_BASE for p, _ in value.labels)
+
+
+def note_return(frame: Frame, line: int, value: Value) -> None:
+    if line and has_stored(value):
+        by_fn = _RETURNS.setdefault(frame.analyzer, {}).setdefault(frame.fn_id, {})
+        old = by_fn.get(line)
+        by_fn[line] = value if old is None else join(old, value)
+
+
+def returns_of(analyzer: Analyzer, fn_id: str) -> dict[int, Value]:
+    """Return line -> the value returned there (stored data only)."""
+    return _RETURNS.get(analyzer, {}).get(fn_id, {})
+
+
+def whole_reads(value: Value) -> set[Step]:
+    """The read sites whose whole items (not single attributes) the value holds."""
+    out = {
+        site
+        for p, k in value.labels
+        if p <= STORED_BASE and k == Kind.BODY and (site := read_site(p)) is not None
+    }
+    for field in value.fields.values():
+        out |= whole_reads(field)
+    return out

@@ -1,0 +1,138 @@
+"""DG201: BOLA, an item selected by a request value that nothing ties to the caller.
+
+Per authenticated route handler with no role check, the first access (in the handler or its
+helpers) whose key comes from the request, where the key holds no identity, no condition or
+filter on the identity applies, and the request value is not compared with the identity (nor
+the item it fetched, nor passed to an access check that denies). One finding per handler.
+
+- An owner attribute (``owner``, ``user_id``... or one the project fills with the identity)
+  chosen by the client: high confidence. A put is reported when the owner comes from the path
+  or query (from the body it is DG103's). A read of a user's own item by its single-attribute
+  key (``GET /users/<username>`` reading the profile) is a directory read, not reported; a
+  body-named owner next to the caller's own item is a counterparty (a transfer), not reported.
+- An opaque id (``record_id``, PynamoDB ``Model.get(id)``) of a table the project stores the
+  identity in: medium confidence, for writes, and for reads whose whole item is returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dynaguard.catalogue.dg201 import RULE
+from dynaguard.model import Confidence
+from dynaguard.static.events import Event, Op
+from dynaguard.static.handlers import Handler, handlers
+from dynaguard.static.identity import mentions_identity
+from dynaguard.static.keys import (
+    identity_scoped,
+    is_query,
+    is_write,
+    item_fields,
+    key_fields,
+    owner_like,
+    request_trace,
+    table_label,
+    table_of,
+)
+from dynaguard.static.responses import whole_reads
+from dynaguard.static.rules.base import Found, Hit, RunView, check_run, origin
+from dynaguard.static.tables import TableFacts, role_writes, table_facts
+from dynaguard.static.values import Trace, Value, join_all
+
+_ASKED = ("route", "query")
+
+
+@check_run(RULE)
+def bola(run: RunView) -> Iterator[Found]:
+    facts = table_facts(run.analyzer)
+    for handler in handlers(run):
+        if handler.auth.authenticated is None or handler.auth.role is not None:
+            continue  # no authentication at all is DG203; a role check is deliberate access
+        if handler.admin:
+            continue  # an admin operation needs a role check, not an owner: DG202
+        for access in handler.accesses:
+            if role_writes(access.event):
+                break  # granting a role to another user is DG202's
+            verdict = _verdict(handler, access.event, facts)
+            if verdict is not None:
+                trace, attribute, confidence = verdict
+                yield _found(handler, access.event, trace, attribute, confidence)
+                break
+
+
+def _verdict(
+    handler: Handler, event: Event, facts: TableFacts
+) -> tuple[Trace, str, Confidence | None] | None:
+    if identity_scoped(event):
+        return None
+    owners = facts.owner_names
+    if event.op is Op.PUT:
+        picked = {n: v for n, v in item_fields(event).items() if owner_like(n, owners)}
+        picked = {n: v for n, v in picked.items() if _origin(v) in _ASKED}
+    else:
+        keys = handler.key_of(event)
+        if any(mentions_identity(v) for v in keys.values()):
+            return None  # an item the caller read by its own partition (PynamoDB item.update())
+        picked = {n: v for n, v in keys.items() if request_trace(v) is not None}
+    value = join_all(list(picked.values()))
+    trace = request_trace(value)
+    if trace is None or handler.auth.covers(value):
+        return None
+    owned = [n for n in picked if n != "*" and owner_like(n, owners)]
+    if owned:
+        if _directory_read(event) or _counterparty(handler, event, picked, owned, owners):
+            return None
+        return trace, owned[0], None
+    if not facts.owned(table_of(event)):
+        return None
+    if is_write(event) or _returned_whole(handler, event):
+        return trace, next(iter(picked)), Confidence.MEDIUM
+    return None
+
+
+def _origin(value: Value) -> str:
+    trace = request_trace(value)
+    return trace[0].origin if trace else ""
+
+
+def _directory_read(event: Event) -> bool:
+    """A read of one principal's own item by its only key attribute (a profile lookup)."""
+    return not is_write(event) and not is_query(event) and len(key_fields(event)) == 1
+
+
+def _counterparty(
+    handler: Handler,
+    event: Event,
+    picked: dict[str, Value],
+    owned: list[str],
+    owners: frozenset[str],
+) -> bool:
+    """A body-named owner (``to_owner``) in a handler that also addresses the caller's side."""
+    if any(_origin(picked[n]) in _ASKED for n in owned):
+        return False
+    for access in handler.accesses:
+        other = access.event
+        if other.site == event.site:
+            continue
+        for name, value in key_fields(other).items():
+            if owner_like(name, owners) and (mentions_identity(value) or _origin(value) in _ASKED):
+                return True
+    return False
+
+
+def _returned_whole(handler: Handler, event: Event) -> bool:
+    return any(event.site in whole_reads(v) for v in handler.returns.values())
+
+
+def _found(
+    handler: Handler, event: Event, trace: Trace, attribute: str, confidence: Confidence | None
+) -> Found:
+    verb = "changes" if is_write(event) else "reads"
+    where = "of the item" if event.op is Op.PUT else "in the key"
+    chosen = "" if attribute == "*" else f" ('{attribute}' {where})"
+    message = (
+        f"{event.api} {verb} an item of {table_label(event)} chosen by {origin(trace)}{chosen}: "
+        "the key is not derived from the identity and no ownership check guards it"
+    )
+    hit = Hit(RULE, event.site, message, trace, confidence)
+    return Found(hit, handler.endpoint(is_write(event)), event)

@@ -1,0 +1,169 @@
+"""DG301: request values written to DynamoDB with no server-side validation.
+
+A written attribute whose value comes from the request (body or query; not a route variable,
+whose converter already shaped it, nor a declared reqparse/webargs/pydantic/marshmallow field) and
+that no check on its way validates (``isinstance``, a range or length comparison, a format test,
+an allowlist, a validator function, a conversion whose error is handled: ``validation.py``).
+
+Precision trade-off (see docs/benchmarks.md): a number, boolean, date or state is what downstream
+logic depends on, so those are reported in the regular output with medium confidence: a value
+converted with ``int()``/``float()``/``Decimal()`` but never range-checked (reported where it is
+converted, once however many writes it reaches), a client delta (``ADD n :d``), a PynamoDB
+``NumberAttribute``/``BooleanAttribute``/``UTCDateTimeAttribute``, or an attribute named like
+one (``amount``, ``quantity``, ``enabled``, ``expires_at``, ``state``...). Any other raw value (a
+title, a display name) is reported to the pedantic persona with low confidence. Not reported:
+whole bodies and client-chosen names (DG101, DG102: they include unvalidated values already) and
+server-controlled attributes (DG103: the fix is not to take them from the client at all).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dynaguard.catalogue.dg103 import OWNERSHIP, SERVER_CONTROLLED, normalise
+from dynaguard.catalogue.dg301 import RULE
+from dynaguard.model import Confidence, Endpoint, Persona
+from dynaguard.static.events import Event, Op
+from dynaguard.static.handler_facts import Facts
+from dynaguard.static.inputs import CONVERTED, FIELD
+from dynaguard.static.rules.base import Found, Hit, RunView, check_run, origin
+from dynaguard.static.values import REQUEST, Kind, Step, Trace, Value
+from dynaguard.static.written import Written, attributes, pynamo_kinds
+
+_SERVER = frozenset(normalise(n) for n in SERVER_CONTROLLED)
+_OWNERSHIP = frozenset(normalise(n) for n in OWNERSHIP)
+_TYPED_WORDS = frozenset(
+    {
+        "amount", "price", "cost", "total", "quantity", "qty", "count", "credit", "credits",
+        "score", "rating", "points", "limit", "size", "age", "weight", "duration", "priority",
+        "rank", "level", "percent", "percentage", "discount", "fee", "tax", "stock", "capacity",
+        "number", "num", "delta", "step", "seats", "max", "min", "enabled", "disabled", "active",
+        "public", "private", "visible", "hidden", "deleted", "archived", "locked", "approved",
+        "paid", "flag", "date", "time", "timestamp", "ts", "expires", "expiry", "expiration",
+        "ttl", "deadline", "due", "until", "since", "state", "stage", "phase", "currency",
+    }
+)  # fmt: skip
+"""Words of attribute names whose values downstream logic computes with or branches on."""
+_TYPED_PREFIXES = ("is_", "has_", "can_", "allow")
+_WORDS = re.compile(r"[a-z]+|[A-Z][a-z]*|\d+")
+_RAW = (Kind.VALUE, Kind.BODY)
+
+
+@check_run(RULE)
+def unvalidated_writes(run: RunView) -> Iterator[Found]:
+    facts = Facts(run.project)
+    seen: set[tuple[str, str, str]] = set()
+    for event, endpoint in run.events():
+        if event.op not in (Op.PUT, Op.UPDATE) or _names_from_client(event):
+            continue
+        typed = pynamo_kinds(run.analyzer, event)
+        for found in _findings(event, endpoint, facts, typed):
+            # One finding per value and function: an archive copy written next to the item
+            # stores the same unchecked value, and the fix is one check.
+            key = (
+                found.hit.at.path,
+                found.hit.at.function,
+                found.hit.message.partition(" writes ")[2],
+            )
+            if key not in seen:
+                seen.add(key)
+                yield found
+
+
+def _names_from_client(event: Event) -> bool:
+    """DG101/DG102's writes: the client chose the item or the names (values come with them)."""
+    for part in ("Item", "UpdateExpression", "ExpressionAttributeNames", "AttributeUpdates"):
+        value = event.arg(part)
+        if value is not None and any(
+            (REQUEST, int(k)) in value.labels for k in (Kind.BODY, Kind.KEY, Kind.NAMED)
+        ):
+            return True
+    return False
+
+
+def _findings(
+    event: Event, endpoint: Endpoint | None, facts: Facts, typed: dict[str, str]
+) -> Iterator[Found]:
+    loose: list[tuple[str, Trace]] = []
+    strict: list[tuple[str, Trace]] = []
+    # (how the attribute reads in the message, the value's flow)
+    for written in attributes(event):
+        trace = _unvalidated(written, event.op, facts)
+        if trace is None:
+            continue
+        converted = next((s for s in trace if s.origin == CONVERTED), None)
+        if converted is not None:
+            yield _converted(written.attribute, trace, converted, event, endpoint)
+        elif written.delta or _typed(written.attribute, typed):
+            kind = "a delta" if written.delta else typed.get(written.attribute, "")
+            strict.append((_spell(written.attribute, kind, trace), trace))
+        else:
+            loose.append((_spell(written.attribute, "", trace), trace))
+    if strict:
+        yield _at_write(event, endpoint, strict, None)
+    if loose:
+        yield _at_write(event, endpoint, loose, Persona.PEDANTIC)
+
+
+def _unvalidated(written: Written, op: Op, facts: Facts) -> Trace | None:
+    trace = _client(written.value)
+    if trace is None or trace[0].origin not in ("body", "query"):
+        return None  # route variables, declared schemas, the identity, stored data
+    key = normalise(written.attribute)
+    if not written.delta and (key in _SERVER or (op is Op.PUT and key in _OWNERSHIP)):
+        return None  # DG103's (a client delta of a server-controlled attribute is ours)
+    return None if facts.validated(trace) is not None else trace
+
+
+def _client(value: Value) -> Trace | None:
+    for kind in _RAW:
+        trace = value.labels.get((REQUEST, int(kind)))
+        if trace is not None:
+            return trace
+    return None
+
+
+def _typed(attribute: str, typed: dict[str, str]) -> bool:
+    if attribute in typed:
+        return True
+    lowered = attribute.lower()
+    words = {w.lower() for w in _WORDS.findall(attribute)}
+    return (
+        bool(words & _TYPED_WORDS) or lowered.startswith(_TYPED_PREFIXES) or lowered.endswith("_at")
+    )
+
+
+def _field(trace: Trace) -> str:
+    """How the flow reads the value: ``body.get('amount')``, else where it starts."""
+    fields = [s.note for s in trace if s.origin == FIELD]
+    return fields[-1] if fields else origin(trace)
+
+
+def _spell(attribute: str, kind: str, trace: Trace) -> str:
+    return f"'{attribute}' ({kind + ', ' if kind else ''}from {_field(trace)})"
+
+
+def _converted(
+    attribute: str, trace: Trace, step: Step, event: Event, endpoint: Endpoint | None
+) -> Found:
+    upto = trace[: trace.index(step) + 1]
+    message = (
+        f"{_field(upto)} is converted with {step.note} but never range-checked, and is written "
+        "to DynamoDB (a negative or huge number is stored as sent)"
+    )
+    hit = Hit(RULE, step, message, trace, Confidence.MEDIUM, detail=attribute)
+    return Found(hit, endpoint, event)
+
+
+def _at_write(
+    event: Event, endpoint: Endpoint | None, found: list[tuple[str, Trace]], persona: Persona | None
+) -> Found:
+    names = ", ".join(name for name, _ in found)
+    what = "typed attribute" if persona is None else "request value"
+    message = f"{event.api} writes {what}s with no server-side validation: {names}"
+    if len(found) == 1:
+        message = f"{event.api} writes a {what} with no server-side validation: {names}"
+    confidence = Confidence.MEDIUM if persona is None else Confidence.LOW
+    hit = Hit(RULE, event.site, message, found[0][1], confidence, persona=persona)
+    return Found(hit, endpoint, event)

@@ -1,0 +1,81 @@
+"""DG402: a create that can silently replace an existing item.
+
+Per operation: a put with no condition (a) in a POST handler whose key the client chooses (a
+request-derived key part and no server-generated one such as ``uuid4()``), or (b) after a read
+of the same key (check-then-put: two requests can both pass the check). A put that writes back
+what it read is DG401's; ``attribute_not_exists`` or any other condition, a PynamoDB
+``VersionAttribute``, a PUT handler (replace is what PUT means) and batch writes are not reported.
+The key is the table's (PynamoDB hash/range keys, or the ``Key=`` names the project uses for
+the table); when unknown, the item's first attribute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dynaguard.catalogue.dg402 import RULE
+from dynaguard.model import Confidence
+from dynaguard.static.accesses import is_fresh, read_param
+from dynaguard.static.call_facts import condition_of, item_of, key_of, write_reads
+from dynaguard.static.items import client_key, same_item
+from dynaguard.static.operations import CallKind, DbCall, Operation, leading_to, operations
+from dynaguard.static.rules.base import Found, Hit, RunView, check_run
+from dynaguard.static.rules.dg401 import read_modify_write
+from dynaguard.static.values import Value
+
+
+@check_run(RULE)
+def create_overwrites(run: RunView) -> Iterator[Found]:
+    for op in operations(run):
+        for write in op.writes():
+            if write.kind is not CallKind.PUT or write.batch:
+                continue
+            if condition_of(write, op.context).present or read_modify_write(op, write):
+                continue
+            hit = _check_then_put(op, write) or _client_key(op, write)
+            if hit is not None:
+                yield Found(hit, op.endpoint, write.event)
+
+
+def _check_then_put(op: Operation, write: DbCall) -> Hit | None:
+    stored = write_reads(write)
+    for read in op.calls:
+        if read.kind is not CallKind.GET or read.position > write.position:
+            continue
+        if read_param(read.site) in stored or not same_item(op.context, read, write):
+            continue
+        message = (
+            f"check-then-put: {read.api} checks the item, then "
+            f"{write.api} writes it with no attribute_not_exists condition; two requests can both "
+            "pass the check and the second silently replaces the first"
+        )
+        return Hit(RULE, write.site, message, leading_to(read, f"{read.api}(...) checks the item"))
+    return None
+
+
+def _client_key(op: Operation, write: DbCall) -> Hit | None:
+    if not op.creates:
+        return None
+    key = key_of(write, op.context)
+    # NOTE: with no key schema known, the item's first attribute stands for its key: a put must
+    # carry the whole key, and code writes the key first; a guess, so medium confidence.
+    confidence = None if key else Confidence.MEDIUM
+    key = key or _first_attribute(write)
+    trace = client_key(key) if key else None
+    if key is None or trace is None:
+        return None
+    names = ", ".join(sorted(key))
+    message = (
+        f"{write.api} creates an item under a client-chosen key ({names}) with no "
+        "attribute_not_exists condition: a second create with the same key silently replaces it"
+    )
+    return Hit(RULE, write.site, message, trace, confidence)
+
+
+def _first_attribute(write: DbCall) -> dict[str, Value] | None:
+    """With no key schema known: the item's first attribute, unless a fresh id is in the item."""
+    item = item_of(write)
+    if item is None or not item.fields or any(is_fresh(v) for v in item.fields.values()):
+        return None
+    name, value = next(iter(item.fields.items()))
+    return None if name == "*" else {name: value}  # "*": keys from a comprehension, unknown

@@ -1,0 +1,104 @@
+"""DG403: an update or delete by a client-chosen key with no existence condition.
+
+Per operation: ``update_item``/``delete_item`` (a transaction's Update/Delete, a PynamoDB
+``update()``/``delete()`` on an instance it did not read) whose key has a request-chosen part, with
+no condition that fails on a missing item (``attribute_exists``, or any comparison of a stored
+value: ``balance >= :amount`` is false on a missing item). Also a read-modify-write put that
+writes back a default item when the read found none. Not reported: an item the operation read
+first (its existence was checked by construction), a delete that asks for ``ALL_OLD`` (the code
+can see that nothing was there), batch writes (no condition is possible; DG501's concern).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dynaguard.catalogue.dg403 import RULE
+from dynaguard.model import Confidence
+from dynaguard.static import control
+from dynaguard.static.accesses import reads_of
+from dynaguard.static.call_facts import condition_of, item_of, key_of
+from dynaguard.static.items import client_key, compatible, same_item
+from dynaguard.static.operations import READS, CallKind, DbCall, Operation, operations
+from dynaguard.static.rules.base import Found, Hit, RunView, check_run
+from dynaguard.static.rules.dg401 import read_modify_write
+from dynaguard.static.values import Value
+
+
+@check_run(RULE)
+def phantom_item(run: RunView) -> Iterator[Found]:
+    for op in operations(run):
+        for write in op.writes():
+            if write.batch or condition_of(write, op.context).requires_existence():
+                continue
+            if write.kind in (CallKind.UPDATE, CallKind.DELETE):
+                hit = _upsert(op, write)
+            elif write.kind is CallKind.PUT:
+                hit = _default_item(run, op, write)
+            else:
+                hit = None
+            if hit is not None:
+                yield Found(hit, op.endpoint, write.event)
+
+
+def _upsert(op: Operation, write: DbCall) -> Hit | None:
+    if write.model is not None and reads_of(item_of(write) or Value()):
+        return None  # a PynamoDB instance the operation read: it existed
+    if (write.event.arg("ReturnValues") or Value()).text == "ALL_OLD":
+        return None
+    key = key_of(write, op.context)
+    trace = client_key(key) if key else None
+    if trace is None or _read_first(op, write):
+        return None
+    if write.kind is CallKind.UPDATE:
+        what = "creates the item when the key is new: a phantom with only the updated attributes"
+        confidence = None
+    else:
+        # NOTE: many APIs make DELETE idempotent on purpose (204 for a missing item); the
+        # phantom update is the data corruption, the silent delete a contract question.
+        what = "succeeds whether or not the item existed"
+        confidence = Confidence.MEDIUM
+    message = f"{write.api} by a client-chosen key has no existence condition, so it {what}"
+    return Hit(RULE, write.site, message, trace, confidence)
+
+
+def _read_first(op: Operation, write: DbCall) -> bool:
+    """The operation read (or itself created) the item first: it exists by construction."""
+    for call in op.calls:
+        if call.position >= write.position:
+            break
+        if call.kind in READS and same_item(op.context, call, write):
+            return True
+        if call.kind is CallKind.PUT and _same_key(op, call, write):
+            return True
+    return False
+
+
+def _same_key(op: Operation, put: DbCall, write: DbCall) -> bool:
+    if put.table and write.table and put.table != write.table:
+        return False
+    put_key, key = key_of(put, op.context), key_of(write, op.context)
+    if put_key is None:
+        item = item_of(put) or Value()
+        put_key = {n: item.fields[n] for n in key or {} if n in item.fields}
+    return bool(key) and all(
+        compatible(v, put_key[n], None) for n, v in (key or {}).items() if n in put_key
+    )
+
+
+def _default_item(run: RunView, op: Operation, write: DbCall) -> Hit | None:
+    """A read-modify-write put that also runs when the read found nothing."""
+    found = read_modify_write(op, write)
+    if found is None:
+        return None
+    read, trace = found
+    if read.kind is not CallKind.GET or read.api.startswith("Model.") or op.checked(read, write):
+        return None
+    facts = control.facts(run.project, read.site.path, read.site.function)
+    if facts is not None and (read.site.line, read.site.col) in facts.strict:
+        return None  # resp['Item'] raises on a missing item before the write
+    message = (
+        f"{write.api} writes an item even when {read.api} found none, "
+        "with no existence condition: a missing or deleted item is created with defaults"
+    )
+    return Hit(RULE, write.site, message, trace)

@@ -1,0 +1,89 @@
+"""DG501: several writes for one operation with no transaction.
+
+Per operation (route handler plus helpers): the writes that can all run in one execution - two
+calls in exclusive branches (``if``/``else``, a ``try`` body and its handler, a branch that always
+returns) are alternatives, not a sequence. A ``transact_write_items`` call is one write whatever
+it holds; each ``batch_writer()`` call site and each ``batch_write_item`` is one write, except a
+``batch_write_item`` whose request list literal holds several items (used as one change). One
+put in a loop (a bulk import) is one write site: not reported on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dynaguard.catalogue.dg501 import RULE
+from dynaguard.static import control
+from dynaguard.static.operations import CallKind, DbCall, Operation, leading_to, operations
+from dynaguard.static.rules.base import Found, Hit, RunView, check_run
+
+
+@check_run(RULE)
+def non_atomic(run: RunView) -> Iterator[Found]:
+    for op in operations(run):
+        units = _units(op)
+        pair = _pair(run, units)
+        if pair is not None:
+            yield Found(_hit(*pair, len(units)), op.endpoint, pair[1].event)
+            continue
+        for unit in units:
+            if unit.kind is CallKind.BATCH_WRITE and _items(run, unit) > 1:
+                yield Found(_batch_hit(unit), op.endpoint, unit.event)
+
+
+def _units(op: Operation) -> list[DbCall]:
+    """One write per call site chain: a transaction's parts share their call."""
+    seen: set[tuple[tuple[str, int, int], ...]] = set()
+    out = []
+    for call in op.writes():
+        key = tuple((s.path, s.line, s.col) for s in call.chain)
+        if key not in seen:
+            seen.add(key)
+            out.append(call)
+    return out
+
+
+def _pair(run: RunView, units: list[DbCall]) -> tuple[DbCall, DbCall] | None:
+    for index, second in enumerate(units):
+        for first in units[:index]:
+            if not _exclusive(run, first, second):
+                return first, second
+    return None
+
+
+def _exclusive(run: RunView, first: DbCall, second: DbCall) -> bool:
+    """Where the two call chains part, are the two calls on exclusive paths?"""
+    for a, b in zip(first.chain, second.chain, strict=False):
+        if (a.path, a.line, a.col) == (b.path, b.line, b.col):
+            continue
+        facts = control.facts(run.project, a.path, a.function)
+        if facts is None:
+            return False
+        path_a, path_b = facts.paths.get((a.line, a.col)), facts.paths.get((b.line, b.col))
+        return path_a is not None and path_b is not None and control.exclusive(path_a, path_b)
+    return False
+
+
+def _items(run: RunView, unit: DbCall) -> int:
+    facts = control.facts(run.project, unit.site.path, unit.site.function)
+    return facts.literal_lists.get((unit.site.line, unit.site.col), 0) if facts else 0
+
+
+def _hit(first: DbCall, second: DbCall, count: int) -> Hit:
+    more = f" ({count} writes in all)" if count > 2 else ""
+    message = (
+        f"{second.api} is a second write of this operation after {first.api}, "
+        f"outside one transaction{more}: when it fails, "
+        "the first stays applied"
+    )
+    first_steps = leading_to(first, f"{first.api}(...): the first write")
+    second_steps = leading_to(second, "")[:-1]  # the engine adds the second call itself
+    return Hit(RULE, second.site, message, (*first_steps, *second_steps))
+
+
+def _batch_hit(unit: DbCall) -> Hit:
+    message = (
+        f"{unit.api} writes several items as one change, but a batch is not atomic: each item "
+        "succeeds or fails on its own (UnprocessedItems); use transact_write_items"
+    )
+    return Hit(RULE, unit.site, message, ())

@@ -1,0 +1,68 @@
+"""DG601: a Streams consumer repeats non-idempotent effects when a record is redelivered.
+
+For each consumer (``streams.py``), the calls made per record (in the loop over the batch and in
+the project functions it calls, three levels deep) that a redelivery would repeat
+(``stream_effects.py``: ``ADD`` / ``SET n = n + :d``, a put keyed by ``uuid4()`` or the clock, an
+SNS/SES/SQS message, an HTTP call), unless the consumer deduplicates on ``eventID`` anywhere in
+that reach: a conditional put or transaction carrying it, Powertools ``@idempotent`` /
+``idempotent_function``, or ``dynaguard.secure``'s ``idempotent_stream_handler`` / ``write_once``
+/ ``dedupe_put``. Reported at each repeated effect, with the path from the batch loop to it.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from dynaguard.catalogue.dg601 import RULE
+from dynaguard.static.rules.base import Found, Hit, RunView, check_run
+from dynaguard.static.stream_effects import dedupe_decorator, deduplicates, effect
+from dynaguard.static.streams import Consumer, Function, Streams, Via, calls_in, streams_of
+from dynaguard.static.values import Step
+
+
+@check_run(RULE)
+def replayed_effects(run: RunView) -> Iterator[Found]:
+    streams = streams_of(run.analyzer)
+    for consumer in streams.consumers():
+        if _deduplicated(streams, consumer):
+            continue
+        endpoint = run.endpoint_of(consumer.function.fn_id)
+        seen: set[tuple[str, int]] = set()
+        for root in consumer.loops or (consumer.function.node,):
+            start = _step(consumer.function, root, "each record of event['Records']")
+            for function, depth, via in streams.reach(consumer.function, root):
+                for call in calls_in(root if depth == 0 else function.node):
+                    what = effect(streams, function, call)
+                    where = (function.module.path, call.lineno)
+                    if what is None or where in seen:
+                        continue
+                    seen.add(where)
+                    yield Found(_hit(start, function, call, via, what), endpoint)
+
+
+def _deduplicated(streams: Streams, consumer: Consumer) -> bool:
+    """The consumer, or a function it calls, deduplicates on the record's eventID."""
+    for function, _, _ in streams.reach(consumer.function, consumer.function.node):
+        if dedupe_decorator(streams, function):
+            return True
+        if any(deduplicates(streams, function, c) for c in calls_in(function.node)):
+            return True
+    return False
+
+
+def _hit(start: Step, function: Function, call: ast.Call, via: Via, what: str) -> Hit:
+    steps = [start]
+    for caller, through in via:
+        steps.append(_step(caller, through, f"{ast.unparse(through.func)}(...)"))
+    at = _step(function, call, what)
+    message = (
+        f"{what} for every delivery of a stream record, with no deduplication on its eventID: "
+        "a redelivered batch applies it again"
+    )
+    return Hit(RULE, at, message, (*steps, at))
+
+
+def _step(function: Function, node: ast.AST, note: str) -> Step:
+    line, col = getattr(node, "lineno", function.node.lineno), getattr(node, "col_offset", 0)
+    return Step(function.module.path, line, col, function.qualname, note)

@@ -1,0 +1,108 @@
+"""DG801: a route returns whole items of a table the project stores sensitive attributes in.
+
+The table's sensitive attributes are what the project writes to it (puts, updates, PynamoDB
+model declarations) whose names ``catalogue.dg801.is_sensitive`` recognises. A read with a
+projection returns only what it names; a response built from chosen attributes, a schema dump,
+or code that names the sensitive attribute (``item.pop('password_hash')``, a denylist) is not
+reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dynaguard.catalogue.dg801 import RULE, is_sensitive
+from dynaguard.static import ir
+from dynaguard.static.events import Event
+from dynaguard.static.handlers import Handler, handlers
+from dynaguard.static.keys import table_label, table_of
+from dynaguard.static.responses import whole_reads
+from dynaguard.static.rules.base import Found, Hit, RunView, check_run
+from dynaguard.static.summaries import Analyzer
+from dynaguard.static.tables import table_facts
+from dynaguard.static.values import STORED_BASE, Step, Trace, Value
+
+_PROJECTIONS = ("ProjectionExpression", "AttributesToGet", "attributes_to_get")
+
+
+@check_run(RULE)
+def exposure(run: RunView) -> Iterator[Found]:
+    written = table_facts(run.analyzer).written
+    sensitive = {t: sorted(n for n in names if is_sensitive(n)) for t, names in written.items()}
+    for handler in handlers(run):
+        if not handler.returns:
+            continue
+        named = _strings(run.analyzer, handler.fn_id)
+        for line, value in sorted(handler.returns.items()):
+            for event in _reads(handler, value):
+                hidden = [n for n in sensitive.get(table_of(event) or "", []) if n not in named]
+                if hidden:
+                    yield _found(handler, line, value, event, hidden)
+                    break
+
+
+def _reads(handler: Handler, value: Value) -> list[Event]:
+    sites = whole_reads(value)
+    return [a.event for a in handler.accesses if a.event.site in sites and not _projected(a.event)]
+
+
+def _projected(event: Event) -> bool:
+    select = event.arg("Select")
+    if select is not None and select.text == "SPECIFIC_ATTRIBUTES":
+        return True
+    return any(event.arg(p) is not None for p in _PROJECTIONS)
+
+
+def _found(handler: Handler, line: int, value: Value, event: Event, hidden: list[str]) -> Found:
+    at = Step(handler.module.path, line, 0, handler.func.qualname, "returned whole")
+    trace: Trace = (*_read_trace(value, event), at)
+    listed = ", ".join(f"'{n}'" for n in hidden[:3])
+    message = (
+        f"returns whole items read by {event.api} from {table_label(event)}, which holds {listed}; "
+        "no projection or field selection keeps them out of the response"
+    )
+    hit = Hit(RULE, at, message, trace)
+    return Found(hit, handler.endpoint(), None)
+
+
+def _read_trace(value: Value, event: Event) -> Trace:
+    for (param, _), trace in value.labels.items():
+        if param <= STORED_BASE and trace and trace[0].line == event.site.line:
+            return trace
+    for field in value.fields.values():
+        found = _read_trace(field, event)
+        if found:
+            return found
+    return ()
+
+
+def _strings(analyzer: Analyzer, fn_id: str) -> frozenset[str]:
+    """String constants of the handler and the project functions it calls (a denylist, a pop)."""
+    out: set[str] = set()
+    pending, seen = [fn_id], {fn_id}
+    while pending and len(seen) < 50:
+        current = pending.pop()
+        located = analyzer.project.function(current)
+        if located is not None:
+            out |= _texts(located[1].body)
+        for callee in analyzer.function_result(current).calls:
+            if callee not in seen:
+                seen.add(callee)
+                pending.append(callee)
+    return frozenset(out)
+
+
+def _texts(node: object) -> set[str]:
+    """Every string literal below an IR node (statements and expressions alike).
+
+    NOTE: IR nodes are slotted dataclasses whose children are nodes or tuples of them, so one
+    walk over ``__slots__`` covers every node type without a visitor per type.
+    """
+    if isinstance(node, ir.Const):
+        return {node.text} if node.text else set()
+    if isinstance(node, tuple):
+        return set().union(*(_texts(n) for n in node))
+    out: set[str] = set()
+    for slot in getattr(type(node), "__slots__", ()) if not isinstance(node, str) else ():
+        out |= _texts(getattr(node, slot, None))
+    return out

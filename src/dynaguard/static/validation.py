@@ -1,0 +1,178 @@
+"""What a function body checks about its values, read from the ``ast`` while it is lowered.
+
+The facts are flow-insensitive strings kept on ``ir.Function.checked`` (DG301, DG302 read them):
+
+- ``x``: the variable ``x`` is type-, range-, format- or allowlist-checked (``isinstance(x, int)``,
+  ``0 < x <= 100``, ``len(x) > 64``, ``x.isdigit()``, ``PATTERN.match(x)``, ``x in ALLOWED``);
+- ``d.f``: the field ``f`` of the mapping ``d`` is checked that way (``isinstance(d.get('f'), int)``);
+- ``d[f]``: the field is only known to be present (``'f' in d``, ``d.get('f') is None``);
+- ``d.*`` / ``d[*]``: every field is checked / present (a validator call such as
+  ``validate(d)`` or ``schema.validate(d)``; a ``k in d`` test over a list of required names).
+
+Presence alone (``if not x``, ``x is None``) checks no type, so it makes no ``x`` fact.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+_VALIDATOR = re.compile(r"valid|check|verif|saniti[sz]|ensure|clean", re.IGNORECASE)
+"""Callee names of project or library validators (``validate_record``, ``check_values``)."""
+_STRING_CHECKS = frozenset(
+    {"isdigit", "isdecimal", "isnumeric", "isalnum", "isalpha", "isascii", "isidentifier"}
+)
+_PATTERN_CALLS = frozenset({"match", "fullmatch", "search"})
+_RANGE = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+_PRESENCE = (ast.Is, ast.IsNot)
+
+
+def test_facts(test: ast.expr) -> set[str]:
+    """The facts a condition (``if``, ``while``, comprehension filter) establishes.
+
+    NOTE: only the condition's boolean structure is followed (``and``/``or``/``not`` over
+    comparisons and calls), not every sub-expression: this runs on every ``if`` while lowering.
+    """
+    if isinstance(test, ast.BoolOp):
+        return {f for value in test.values for f in test_facts(value)}
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return test_facts(test.operand) | _presence(test.operand)
+    if isinstance(test, ast.Compare):
+        return _compare(test)
+    if isinstance(test, ast.Call):
+        return _call(test) | _presence(test)
+    if isinstance(test, ast.NamedExpr):  # ``if m := PATTERN.match(x)``: m is a checked match
+        value = test.value
+        matched = (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Attribute)
+            and value.func.attr in _PATTERN_CALLS
+        )
+        return test_facts(test.value) | ({test.target.id} if matched else set())
+    return _presence(test)
+
+
+def call_facts(value: ast.expr) -> set[str]:
+    """Facts of a statement's top-level call (``validate(d)``, ``ok, err = check(x)``)."""
+    if isinstance(value, ast.Await):
+        value = value.value
+    return _call(value) if isinstance(value, ast.Call) else set()
+
+
+def _subject(node: ast.expr) -> tuple[str, str | None] | None:
+    """``x`` -> (x, None); ``d.get('f')`` / ``d['f']`` -> (d, f); else None."""
+    if isinstance(node, ast.Name):
+        return node.id, None
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        return node.value.id, _key(node.slice)
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and isinstance(node.func.value, ast.Name)
+        and node.args
+    ):
+        return node.func.value.id, _key(node.args[0])
+    return None
+
+
+def _key(node: ast.expr) -> str:
+    """A constant field name, or ``*`` for a key in a variable (a loop over required names)."""
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else "*"
+
+
+def _checked(node: ast.expr) -> set[str]:
+    if _wraps(node):  # len(x) > 64, str(x).isdigit()
+        assert isinstance(node, ast.Call)
+        return _checked(node.args[0])
+    found = _subject(node)
+    if found is None:
+        return set()
+    name, field = found
+    return {name} if field is None else {f"{name}.{field}", f"{name}[{field}]"}
+
+
+def _wraps(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("len", "str", "int", "float")
+        and len(node.args) == 1
+    )
+
+
+def _presence(node: ast.expr) -> set[str]:
+    found = _subject(node)
+    if found is None or found[1] is None:
+        return set()
+    return {f"{found[0]}[{found[1]}]"}
+
+
+def _compare(node: ast.Compare) -> set[str]:
+    facts: set[str] = set()
+    operands = [node.left, *node.comparators]
+    for op, left, right in zip(node.ops, operands, operands[1:], strict=False):
+        if isinstance(op, _RANGE):
+            facts |= _checked(left) | _checked(right)
+        elif isinstance(op, (ast.Eq, ast.NotEq)):
+            if isinstance(right, ast.Constant) or isinstance(left, ast.Constant):
+                facts |= _checked(left) | _checked(right)
+        elif isinstance(op, _PRESENCE):
+            facts |= _presence(left)
+        elif isinstance(op, (ast.In, ast.NotIn)):
+            facts |= _membership(left, right)
+    return facts
+
+
+def _membership(left: ast.expr, right: ast.expr) -> set[str]:
+    if isinstance(right, ast.Name):
+        if isinstance(left, ast.Constant) and isinstance(left.value, str):
+            return {f"{right.id}[{left.value}]"}  # 'f' in d: the field is present
+        if isinstance(left, ast.Name):
+            return {f"{right.id}[*]", *_checked(left)}  # k in d over required names / x in ALLOWED
+    return _checked(left)  # x in ('a', 'b'), x in ALLOWED.keys(), d.get('f') in ALLOWED
+
+
+def _call(node: ast.Call) -> set[str]:
+    func = node.func
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+    if name == "isinstance" and node.args:
+        return _checked(node.args[0])
+    if isinstance(func, ast.Attribute) and name in _STRING_CHECKS:
+        return _checked(func.value)
+    if isinstance(func, ast.Attribute) and name in _PATTERN_CALLS and node.args:
+        return _checked(node.args[-1]) if len(node.args) <= 2 else set()
+    if _VALIDATOR.search(name):
+        facts: set[str] = set()
+        for arg in [*node.args, *(k.value for k in node.keywords)]:
+            found = _subject(arg)
+            if found is not None and found[1] is None:
+                facts |= {found[0], f"{found[0]}.*", f"{found[0]}[*]"}
+            elif found is not None:
+                facts |= _checked(arg)
+        return facts
+    return set()
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+_VALUED = (ast.Assign, ast.AnnAssign, ast.Expr, ast.Return)
+
+
+def note(facts: dict[str, set[str]], node: ast.stmt, scope: str) -> None:
+    """Add the facts of one statement to its function's (``scope``) set, while lowering."""
+    found: set[str] = set()
+    if isinstance(node, (ast.If, ast.While)):
+        found = test_facts(node.test)
+    elif isinstance(node, _VALUED) and node.value is not None:
+        value = node.value
+        found = call_facts(value)
+        if isinstance(value, _COMPREHENSIONS):  # missing = [f for f in REQUIRED if f not in d]
+            for generator in value.generators:
+                for condition in generator.ifs:
+                    found |= test_facts(condition)
+        elif isinstance(value, ast.IfExp):  # d['q'] if 'q' in d else None
+            found |= test_facts(value.test)
+        elif isinstance(value, ast.BoolOp):  # 'q' in d and d['q']
+            found |= test_facts(value)
+    if found:
+        facts.setdefault(scope, set()).update(found)

@@ -1,0 +1,81 @@
+"""DG301, DG302, DG601, DG602 beyond their fixtures: personas, app handlers, flows, provenance."""
+
+from __future__ import annotations
+
+from dynaguard.catalogue import get_rule
+from dynaguard.model import Confidence, Persona
+from dynaguard.static import analyse_source
+from dynaguard.static.values import ELEM, IDENTITY, Kind, Step, Value, apply
+from tests.static.conftest import PRELUDE
+
+RULES = [get_rule(r) for r in ("DG301", "DG302", "DG601", "DG602")]
+
+
+def _found(body: str) -> list[tuple[str, int, str, str]]:
+    findings = analyse_source(PRELUDE + body, rules=RULES)
+    offset = PRELUDE.count("\n")
+    return [
+        (
+            f.rule.id,
+            f.location.line - offset,
+            f.effective_persona.value,
+            f.effective_confidence.value,
+        )
+        for f in findings
+        if f.location
+    ]
+
+
+def test_raw_strings_are_pedantic_and_numbers_regular() -> None:
+    body = (
+        "\n@app.post('/items')\ndef create():\n    body = request.get_json(silent=True) or {}\n"
+        "    table.put_item(Item={'title': body.get('title'), 'price': body.get('price')})\n"
+    )
+    assert sorted(_found(body)) == [
+        ("DG301", 5, Persona.PEDANTIC.value, Confidence.LOW.value),
+        ("DG301", 5, Persona.REGULAR.value, Confidence.MEDIUM.value),
+    ]
+
+
+def test_app_error_handler_below_500_handles_the_crash_and_a_500_one_does_not() -> None:
+    view = "\n@app.post('/a')\ndef a():\n    return {'n': request.get_json()['n']}\n"
+    handled = (
+        "\n@app.errorhandler(KeyError)\ndef missing(e):\n    return {'error': 'missing'}, 400\n"
+    )
+    unhandled = (
+        "\n@app.errorhandler(KeyError)\ndef missing(e):\n    return {'error': 'oops'}, 500\n"
+    )
+    assert _found(view + handled) == []
+    assert [f[0] for f in _found(view + unhandled)] == ["DG302"]
+
+
+def test_decimal_is_not_guarded_by_value_error() -> None:
+    body = (
+        "\nfrom decimal import Decimal, InvalidOperation\n\n@app.post('/a')\ndef a():\n"
+        "    raw = request.args.get('p', '0')\n    try:\n        return {{'p': str(Decimal(raw))}}\n"
+        "    except {caught}:\n        return {{}}, 400\n"
+    )
+    assert [f[0] for f in _found(body.format(caught="ValueError"))] == ["DG302"]
+    assert _found(body.format(caught="InvalidOperation")) == []
+
+
+def test_stream_findings_explain_the_path_from_the_batch() -> None:
+    source = PRELUDE + (
+        "\ndef handler(event, context):\n    for record in event['Records']:\n"
+        "        try:\n            bump(record['dynamodb'])\n        except Exception:\n"
+        "            pass\n\n\ndef bump(change):\n"
+        "    table.update_item(Key={'pk': change['Keys']}, UpdateExpression='ADD n :one')\n"
+    )
+    findings = {f.rule.id: f for f in analyse_source(source, rules=RULES)}
+    assert set(findings) == {"DG601", "DG602"}
+    assert [s.note for s in findings["DG601"].flow][:2] == [
+        "each record of event['Records']",
+        "bump(...)",
+    ]
+    assert findings["DG602"].flow[-1].location.line == findings["DG602"].location.line  # type: ignore[union-attr]
+
+
+def test_concrete_provenances_stay_themselves_through_transforms() -> None:
+    step = Step("a.py", 1, 0, "f", "g.user_id", "identity")
+    identity = Value(labels={(IDENTITY, int(Kind.BODY)): (step,)})
+    assert set(apply(identity, ELEM).labels) == {(IDENTITY, int(Kind.VALUE))}

@@ -35,12 +35,13 @@ def summary(runs: Sequence[TwinRun]) -> str:
     vuln, safe = by_kind["vulnerable"], by_kind["secure"]
     rows = [(_counts(r.static), _confirmed(r)) for r in (vuln, safe)]
     rule_ids = sorted(set().union(*(set(a) | set(b) for a, b in rows)))
-    head = f"{'rule':<7}{'title':<58}{'vulnerable':>14}{'secure':>14}"
-    lines = [head, f"{'':<65}{'code/proven':>14}{'code/proven':>14}", "-" * len(head)]
+    width = max((len(get_rule(r).title) for r in rule_ids), default=5) + 2
+    head = f"{'rule':<7}{'title':<{width}}{'vulnerable':>14}{'secure':>14}"
+    lines = [head, f"{'':<{7 + width}}{'code/proven':>14}{'code/proven':>14}", "-" * len(head)]
     for rule_id in rule_ids:
         cells = [f"{code[rule_id]}/{proven[rule_id]}" for code, proven in rows]
-        title = get_rule(rule_id).title[:56]
-        lines.append(f"{rule_id:<7}{title:<58}{cells[0]:>14}{cells[1]:>14}")
+        title = get_rule(rule_id).title
+        lines.append(f"{rule_id:<7}{title:<{width}}{cells[0]:>14}{cells[1]:>14}")
     lines.append("-" * len(head))
     for run in (vuln, safe):
         extra = run.report.extra

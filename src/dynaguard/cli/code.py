@@ -11,39 +11,19 @@ from dynaguard import __version__
 from dynaguard.catalogue import select_rules
 from dynaguard.cli.exits import ExitCode, die
 from dynaguard.cli.files import emit, read_text
+from dynaguard.cli.options import report_options
 from dynaguard.cli.settings import CodeFlags, CodeSettings, resolve
 from dynaguard.config import ConfigError, FailOn
 from dynaguard.history.baseline import BaselineError, apply_baseline, dump_baseline, parse_baseline
 from dynaguard.model import Finding, Persona, Report
-from dynaguard.report import OutputFormat, render
+from dynaguard.report import render
 from dynaguard.static import analyse
 
-_FORMATS = [f.value for f in OutputFormat]
-_FAIL_ON = [f.value for f in FailOn]
 _PERSONAS = [p.value for p in Persona]
 
 
 @click.command("code")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(_FORMATS),
-    envvar="DYNAGUARD_FORMAT",
-    help="Output format (default text).",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the report to FILE (atomically) instead of stdout.",
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(_FAIL_ON),
-    envvar="DYNAGUARD_FAIL_ON",
-    help="Exit 1 when a finding is at or above this severity (default high).",
-)
 @click.option("--select", multiple=True, help="Only these rule ids or categories (DG101, DG1).")
 @click.option("--ignore", multiple=True, help="Skip these rule ids or categories.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching GLOB.")
@@ -61,20 +41,11 @@ _PERSONAS = [p.value for p in Persona]
     help="regular (default), pedantic or auditor: how much low-confidence noise to see.",
 )
 @click.option(
-    "--baseline",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Report only findings whose fingerprint is not in FILE.",
-)
-@click.option(
     "--write-baseline",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write every current finding's fingerprint to FILE.",
 )
-@click.option(
-    "--config",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Config file (default: nearest dynaguard.toml or pyproject.toml).",
-)
+@report_options
 def code_command(**options: object) -> None:
     """Find mass assignment and integrity failures in Flask + DynamoDB source code.
 

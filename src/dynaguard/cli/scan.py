@@ -19,6 +19,7 @@ from dynaguard.cli.code import exit_code
 from dynaguard.cli.exits import ExitCode, die
 from dynaguard.cli.files import emit, read_text
 from dynaguard.cli.joined import join_source
+from dynaguard.cli.options import FORMATS, report_options
 from dynaguard.config import ConfigError, FailOn, find_config, load_config
 from dynaguard.dynamic import (
     ScanConfigError,
@@ -39,8 +40,6 @@ from dynaguard.model import Report
 from dynaguard.report import OutputFormat, render
 from dynaguard.report.grade import grade
 
-_FORMATS = [f.value for f in OutputFormat]
-_FAIL_ON = [f.value for f in FailOn]
 _PROGRESS = ["auto", "bar", "plain", "none"]
 
 
@@ -108,39 +107,10 @@ class ScanSettings:
 )
 @click.option("--ignore", multiple=True, help="Never report these rule ids or categories.")
 @click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(_FORMATS),
-    envvar="DYNAGUARD_FORMAT",
-    help="Output format (default text).",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the report to FILE instead of stdout.",
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(_FAIL_ON),
-    envvar="DYNAGUARD_FAIL_ON",
-    help="Exit 1 at or above this severity (default high).",
-)
-@click.option(
-    "--baseline",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Report only findings whose fingerprint is not in FILE.",
-)
-@click.option(
     "--progress",
     type=click.Choice(_PROGRESS),
     default="auto",
     help="Progress on stderr: a bar on a terminal, plain lines otherwise.",
-)
-@click.option(
-    "--config",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Config file (default: nearest dynaguard.toml or pyproject.toml).",
 )
 @click.option(
     "--source",
@@ -149,6 +119,7 @@ class ScanSettings:
     type=click.Path(path_type=Path, exists=True),
     help="Also analyse this source tree and join each proof with the code that explains it.",
 )
+@report_options
 def scan_command(**flags: Any) -> None:
     """Prove BOLA, BFLA, mass assignment, lost updates and validation gaps against a running API.
 
@@ -196,9 +167,9 @@ def resolve(flags: dict[str, Any]) -> ScanSettings:
     overrides = _overrides(flags, table.spec, source)
     options = build_options(table, flags["url"], origin, overrides)
     fmt = flags["output_format"] or table.format or "text"
-    if fmt not in _FORMATS:
+    if fmt not in FORMATS:
         raise ScanConfigError(
-            f"{origin}: key 'scan.format': {fmt!r} is not one of {', '.join(_FORMATS)}"
+            f"{origin}: key 'scan.format': {fmt!r} is not one of {', '.join(FORMATS)}"
         )
     return ScanSettings(
         options=options,

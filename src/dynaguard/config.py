@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from dynaguard.model import Persona, Severity
+from dynaguard.report import OutputFormat
 
 CONFIG_FILES = ("dynaguard.toml", "pyproject.toml")
 # Sub-tables other commands own; any other sub-table is a typo and an error.
@@ -55,7 +56,7 @@ class CodeConfig(BaseModel):
     persona: Persona = Persona.REGULAR
     baseline: str | None = None
     jobs: int = Field(default=1, ge=1, le=64)
-    format: str | None = None
+    format: OutputFormat = OutputFormat.TEXT
 
     @field_validator("select", "ignore")
     @classmethod

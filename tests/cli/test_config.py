@@ -85,3 +85,11 @@ def test_scan_root_is_the_working_directory_when_scanning_below_it(tmp_path: Pat
         scan_root([tmp_path / "app", tmp_path / "app" / "api"], cwd=outside)
         == (tmp_path / "app").resolve()
     )
+
+
+def test_bad_format_in_the_config_file_names_the_key(tmp_path: Path) -> None:
+    cfg = _write(tmp_path / "dynaguard.toml", 'format = "pdf"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(cfg)
+    assert str(cfg) in str(caught.value)
+    assert "key 'format'" in str(caught.value)

@@ -19,7 +19,7 @@ from dynaguard.dynamic import Identity, Login, Role, ScanOptions, scan
 from dynaguard.lab import Lab
 from dynaguard.model import Finding, Report, ScanWarning
 from dynaguard.report.correlate import correlate
-from dynaguard.report.grade import letter, score
+from dynaguard.report.grade import grade
 from dynaguard.static import analyse, implemented_rules
 
 SRC = Path(dynaguard.__file__).resolve().parent.parent
@@ -107,7 +107,8 @@ def run_twin(twin: Twin, static: tuple[Finding, ...], progress: Progress) -> Twi
     progress(f"scanning the {twin.kind} twin (active) at {twin.running.url}")
     dynamic, warnings, facts = dynamic_findings(twin.running.url)
     joined = correlate(static, dynamic)
-    extra = {**facts, "score": str(score(joined)), "grade": letter(score(joined))}
+    graded = grade(joined)
+    extra = {**facts, "score": str(graded.score), "grade": graded.letter}
     report = Report(
         findings=joined,
         warnings=warnings,

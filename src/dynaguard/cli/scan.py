@@ -222,9 +222,12 @@ def build_report(result: ScanResult) -> Report:
     report = to_report(result)
     tested = any(row.status == "tested" for row in result.coverage)
     graded = grade(report.findings)
-    report.extra["score"] = str(graded.score) if tested else "n/a (no operation could be tested)"
-    report.extra["grade"] = graded.letter if tested else "n/a"
-    return report
+    extra = {
+        **report.extra,
+        "score": str(graded.score) if tested else "n/a (no operation could be tested)",
+        "grade": graded.letter if tested else "n/a",
+    }
+    return replace(report, extra=extra)
 
 
 def _baseline(report: Report, baseline: Path | None) -> Report:

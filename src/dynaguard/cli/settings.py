@@ -9,7 +9,6 @@ from pathlib import Path
 
 from dynaguard.config import (
     CodeConfig,
-    ConfigError,
     FailOn,
     find_config,
     load_config,
@@ -35,7 +34,6 @@ class CodeSettings:
     persona: Persona
     baseline: Path | None
     write_baseline: Path | None
-    config_source: Path | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +82,7 @@ def resolve(flags: CodeFlags) -> CodeSettings:
     return CodeSettings(
         paths=flags.paths,
         root=scan_root(flags.paths),
-        output_format=_choice(OutputFormat, merged.format or "text", "--format"),
+        output_format=merged.format,
         output=flags.output,
         fail_on=merged.fail_on,
         select=merged.select,
@@ -94,7 +92,6 @@ def resolve(flags: CodeFlags) -> CodeSettings:
         persona=merged.persona,
         baseline=baseline,
         write_baseline=flags.write_baseline,
-        config_source=source,
     )
 
 
@@ -111,14 +108,6 @@ def _merge(flags: CodeFlags, cfg: CodeConfig) -> CodeConfig:
     overrides = {key: value for key, value in given.items() if value is not None}
     merged = {**cfg.model_dump(by_alias=True, mode="json"), **overrides}
     return validate_code_config(merged, "command line", "the options")
-
-
-def _choice(enum_type: type[OutputFormat], value: str, flag: str) -> OutputFormat:
-    try:
-        return enum_type(value)
-    except ValueError:
-        names = ", ".join(member.value for member in enum_type)
-        raise ConfigError(f"{flag}: {value!r} is not one of {names}") from None
 
 
 def _relative_to(config: Path | None, value: str | None) -> Path | None:

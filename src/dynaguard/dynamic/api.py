@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
 
 from dynaguard.dynamic.spec.operations import ApiSpec, Operation
 from dynaguard.dynamic.spec.samples import properties
@@ -213,8 +212,3 @@ def _singletons(by_path: Mapping[str, Mapping[str, Operation]]) -> Iterable[Reso
                 updates=updates,
                 delete=methods.get("DELETE"),
             )
-
-
-def fill_defaults(op: Operation) -> dict[str, Any]:
-    """Example values the spec gives for the operation's parameters."""
-    return {p.name: p.example for p in op.params if p.example is not None}

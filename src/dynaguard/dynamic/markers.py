@@ -69,8 +69,3 @@ def paths_of(document: Any, value: object) -> list[str]:
 
 def contains(document: Any, value: object) -> bool:
     return bool(paths_of(document, value))
-
-
-def top_value(document: Any, name: str) -> Any:
-    """``document[name]`` for an object (``None`` otherwise); the common read-back shape."""
-    return document.get(name) if isinstance(document, dict) else None

@@ -82,7 +82,6 @@ class ProgressWriter:
     """A rich progress bar with event lines printed above it."""
 
     def __init__(self, console: Console) -> None:
-        self._console = console
         self._progress = Progress(
             TextColumn("[bold]probing"),
             BarColumn(),

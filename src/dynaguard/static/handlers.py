@@ -52,8 +52,6 @@ class AuthFacts:
     """A role or permission check that applies to the whole handler."""
     checked: frozenset[tuple[str, int, int, str]]
     """Request sources (first flow steps) compared with the identity or access-checked."""
-    checked_reads: frozenset[int]
-    """Read sites (stored params) whose data is compared with the identity."""
     login: bool
     """The handler verifies credentials or is a login/token/sign-up route."""
 
@@ -172,9 +170,7 @@ def _auth(
         (checks[c] for c in (Check.AUTH, Check.ROLE, Check.OWNER) if c in checks), used
     )
     login = Check.LOGIN in checks
-    return AuthFacts(
-        authenticated, checks.get(Check.ROLE), frozenset(checked), frozenset(reads), login
-    )
+    return AuthFacts(authenticated, checks.get(Check.ROLE), frozenset(checked), login)
 
 
 def _uses_identity(args: dict[str, Value]) -> bool:

@@ -184,7 +184,6 @@ class Assign:
     value: Expr
     line: int
     col: int
-    augmented: bool = False
 
 
 @dataclass(slots=True)

@@ -12,7 +12,7 @@ from dynaguard.static.accesses import is_fresh, read_param
 from dynaguard.static.call_facts import item_of, key_of, typed
 from dynaguard.static.operations import READS, CallKind, Context, DbCall
 from dynaguard.static.rules.base import ANY, client
-from dynaguard.static.values import STORED_BASE, Trace, Value
+from dynaguard.static.values import Trace, Value
 
 
 def _params(value: Value) -> frozenset[int]:
@@ -73,7 +73,3 @@ def stored_trace(value: Value, param: int) -> Trace | None:
         if found is not None:
             return found
     return None
-
-
-def is_stored(param: int) -> bool:
-    return param <= STORED_BASE

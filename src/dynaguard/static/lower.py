@@ -57,9 +57,7 @@ class Lowerer:
             value = ir.Derive(
                 (lower(node.target), lower(node.value)), concat=isinstance(node.op, ast.Add)
             )
-            return [
-                ir.Assign((lower_target(node.target),), value, node.lineno, node.col_offset, True)
-            ]
+            return [ir.Assign((lower_target(node.target),), value, node.lineno, node.col_offset)]
         if isinstance(node, ast.Expr):
             if isinstance(node.value, ast.Constant):
                 return None  # docstrings and bare literals do nothing

@@ -35,7 +35,6 @@ class ModelFacts:
         return tuple(k for k in (self.hash_key, self.range_key) if k)
 
 
-NO_FACTS = ModelFacts()
 _CACHE: WeakKeyDictionary[Analyzer, dict[str, ModelFacts]] = WeakKeyDictionary()
 
 

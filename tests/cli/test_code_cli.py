@@ -75,6 +75,17 @@ def test_fail_on_none_and_env_var(tmp_path: Path) -> None:
     assert _run("code", "--fail-on", "critical", root)[0] == 0
 
 
+def test_environment_variables_set_the_flags(tmp_path: Path) -> None:
+    root = str(_project(tmp_path, VULNERABLE))
+    env = {"DYNAGUARD_FORMAT": "json", "DYNAGUARD_JOBS": "2", "DYNAGUARD_PERSONA": "auditor"}
+    code, out, _ = _run("code", root, env=env)
+    assert code == 1
+    assert "DG101" in {f["rule"] for f in json.loads(out)["findings"]}
+    code, _, err = _run("code", root, env={"DYNAGUARD_JOBS": "0"})
+    assert code == 2
+    assert "DYNAGUARD_JOBS" in err or "--jobs" in err
+
+
 def test_json_output_file_follows_the_contract(tmp_path: Path) -> None:
     root = _project(tmp_path / "src", VULNERABLE)
     out_file = tmp_path / "report.json"

@@ -137,4 +137,7 @@ def _load(files: list[tuple[Path, str]], jobs: int) -> list[ir.Module | ScanWarn
 
 
 def _load_one(item: tuple[Path, str]) -> ir.Module | ScanWarning:
-    return load_file(*item)
+    loaded = load_file(*item)
+    if isinstance(loaded, ir.Module):
+        loaded.lower_all()  # the function bodies' ``ast`` does not travel between processes
+    return loaded

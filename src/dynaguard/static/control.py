@@ -72,7 +72,7 @@ def _body(project: Project, path: str, qualname: str) -> tuple[ir.Stmt, ...] | N
         return None
     if qualname == "<module>":
         return module.body
-    func = module.functions.get(qualname)
+    func = module.function(qualname)
     return func.body if func else None
 
 

@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Collection, Iterator, Sequence
 
 from dynaguard.model import Endpoint, Finding, Rule, ScanWarning
-from dynaguard.static import ir
+from dynaguard.static import ir, relevance
 from dynaguard.static.events import Event
 from dynaguard.static.findings import Sources, build, with_fingerprints
 from dynaguard.static.frame import RouteDecl
@@ -39,7 +39,6 @@ class Run:
     def findings(self) -> tuple[list[Finding], int]:
         """(findings after suppression, how many suppressions hid)."""
         self._analyse_all()
-        self._collect_routes()
         kept: dict[tuple[str, str, int, int, str], Finding] = {}
         for finding in self._raw():
             loc = finding.location
@@ -61,6 +60,12 @@ class Run:
 
     def warnings(self) -> list[ScanWarning]:
         out = list(self.analyzer.warnings)
+        reported = {(w.path, w.message) for w in out}
+        for module in self.project.modules.values():
+            for func in module.too_deep():
+                message = f"{func.qualname} is nested too deeply to analyse"
+                if (module.path, message) not in reported:
+                    out.append(ScanWarning(message, path=module.path, line=func.line))
         for module in self.project.modules.values():
             for line in module.bare_suppressions:
                 message = f"{module.path}:{line}: '# dynaguard: ignore' names no rule and suppresses nothing; write '# dynaguard: ignore[DG101]'"
@@ -71,15 +76,34 @@ class Run:
         return next((m for m in self.project.modules.values() if m.path == path), None)
 
     def _analyse_all(self) -> None:
+        """Module bodies, then the functions that can matter (``relevance.py``) and the functions
+        nested in them, then every route handler; anything else only as their calls reach it."""
         for name in sorted(self.project.modules):
-            module = self.project.modules[name]
             self.analyzer.module_result(name)
-            for qualname in module.functions:
-                self.analyzer.function_result(f"{name}:{qualname}")
-        for fn_id, result in self.analyzer.results.items():
+        pending = relevance.roots(self.analyzer)
+        done: set[str] = set()
+        while pending:
+            for fn_id in pending:
+                self.analyzer.function_result(fn_id)
+            done.update(pending)
+            pending = sorted(self._nested(done) - done)
+        self._collect_routes()
+        for fn_id in sorted(self.routes):
+            self.analyzer.function_result(fn_id)
+        for fn_id, result in list(self.analyzer.results.items()):
             for callee in result.calls:
                 self.callers.setdefault(callee, set()).add(fn_id)
             self.injected.update(result.injected)
+
+    def _nested(self, outer: set[str]) -> set[str]:
+        """Ids of the functions defined inside the ``outer`` ones (known once those are lowered)."""
+        found = set()
+        for name, module in self.project.modules.items():
+            for qualname in list(module.functions):
+                parent = qualname.rpartition(".")[0]
+                if parent and f"{name}:{parent}" in outer:
+                    found.add(f"{name}:{qualname}")
+        return found
 
     def _collect_routes(self) -> None:
         for fn_id in sorted(self.analyzer.results):

@@ -23,6 +23,8 @@ from dynaguard.static.values import Step, Trace
 JSON_SOURCES = frozenset({"request.json", "request.get_json()", "api.payload", "ns.payload"})
 """Request mappings parsed from JSON: a missing key is a KeyError (``request.form['x']`` and
 ``request.args['x']`` raise werkzeug's BadRequestKeyError instead, which Flask answers 400)."""
+_REGISTERS = re.compile(r"errorhandler|register_error_handler")
+"""Text every error handler registration contains (``_registration``)."""
 _FIELD = re.compile(r"^([A-Za-z_]\w*)(?:\[|\.get\(|\.pop\()(['\"])(.*)\2")
 
 
@@ -51,7 +53,7 @@ class Facts:
     def checked(self, step: Step) -> frozenset[str]:
         """The facts of the function a step is in."""
         module = self._by_path.get(step.path)
-        func = module.functions.get(step.function) if module else None
+        func = module.function(step.function) if module else None
         return func.checked if func is not None else frozenset()
 
     def validated(self, trace: Trace) -> Step | None:
@@ -100,8 +102,10 @@ def _variable(step: Step) -> str | None:
 def _registrations(project: Project) -> Iterator[tuple[ir.Module, frozenset[str], str]]:
     """(module, exception types, handler function name or id) of every error handler."""
     for module in project.modules.values():
-        bodies = [module.body, *(f.body for f in module.functions.values())]
-        for body in bodies:
+        if _REGISTERS.search(module.source) is None:
+            continue  # no body of it registers one: leave its functions unlowered
+        registering = (f for f in module.functions.values() if _REGISTERS.search(module.text(f)))
+        for body in [module.body, *(f.body for f in registering)]:
             for stmt in _statements(body):
                 yield from _registration(module, stmt)
 
@@ -145,8 +149,9 @@ def _statements(body: tuple[ir.Stmt, ...]) -> Iterator[ir.Stmt]:
 
 
 def _function(module: ir.Module, name: str) -> ir.Function | None:
-    if name in module.functions:
-        return module.functions[name]
+    found = module.function(name)
+    if found is not None:
+        return found
     return next((f for q, f in module.functions.items() if q.endswith(f".{name}")), None)
 
 

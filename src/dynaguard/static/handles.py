@@ -62,6 +62,13 @@ _READS = frozenset({"get_item", "query", "scan", "batch_get_item", "transact_get
 _RETURNING = frozenset({"put_item", "update_item", "delete_item"})
 """Writes whose ``ReturnValues`` (other than ``NONE``) return the item's attributes."""
 
+OPERATIONS = frozenset(
+    {*_ITEM_OPS, *_CLIENT_ONLY, *_READS, "Table", "batch_writer", "batch_write_item",
+     "transact_write_items", "batch_execute_statement", "execute_transaction"}
+)  # fmt: skip
+"""Every handle method that makes an event: a body naming none may still reach a handle through a
+global or a call (``relevance.py``)."""
+
 
 def _returns_items(name: str, kwargs: dict[str, Value]) -> bool:
     if name in _READS:

@@ -179,6 +179,8 @@ def is_hook(decorator: ir.Expr) -> ir.Expr | None:
     return None
 
 
+_G_STORE = re.compile(r"\bg\.\w+[^=\n(]*=(?!=)")
+"""Text of an assignment to a ``g`` attribute: bodies without one are not lowered to look."""
 _PROJECT_G: WeakKeyDictionary[Project, frozenset[str]] = WeakKeyDictionary()
 
 
@@ -189,9 +191,15 @@ def g_identity_attrs(project: Project) -> frozenset[str]:
     if found is None:
         assigned: set[str] = set()
         for module in project.modules.values():
+            if _G_STORE.search(module.source) is None:
+                continue
             hooks = _hook_names(module)
-            for func in module.functions.values():
-                if "." in func.qualname or func.qualname in hooks:
+            storing = [f for f in module.functions.values() if _G_STORE.search(module.text(f))]
+            for func in storing:
+                func.deferred.get()  # lowered, so the wrappers nested in it are known too
+            for func in list(module.functions.values()):
+                inside = "." in func.qualname or func.qualname in hooks
+                if inside and _G_STORE.search(module.text(func)):
                     assigned |= _g_stores(func.body)
         found = _PROJECT_G[project] = G_IDENTITY | (assigned - _G_STATE)
     return found

@@ -8,6 +8,8 @@ structured control flow. Positions are kept where a finding or flow step can poi
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # NOTE: IR nodes are never mutated after lowering, but they are not ``frozen``: a frozen
@@ -265,6 +267,52 @@ class ClassStmt:
 Stmt = Assign | Eval | Return | If | Loop | With | Try | Branches | Def | ClassStmt
 
 
+Lowered = tuple[tuple[Stmt, ...], frozenset[str]]
+"""A function body and what it checks about its values (``validation.py``)."""
+
+
+class Deferred:
+    """A function body lowered on first use: most functions of a project are never analysed
+    (``relevance.py``), and lowering them all cost as much as the analysis (docs/benchmarks.md).
+
+    NOTE: the lowering closure holds the function's ``ast`` and is dropped once run, so a
+    lowered body pickles (the process pool lowers every body before sending a module back).
+    """
+
+    __slots__ = ("_lower", "_value", "too_deep")
+
+    def __init__(self, lower: Callable[[], Lowered] | None, value: Lowered | None = None) -> None:
+        self._lower = lower
+        self._value = value
+        self.too_deep = False
+        """Lowering hit the recursion limit: the body is analysed as empty (and reported)."""
+
+    def get(self) -> Lowered:
+        if self._value is None:
+            if self._lower is None:
+                return ((), frozenset())
+            try:
+                value = self._lower()
+            except RecursionError:
+                # Not kept: asked again from a shallower stack, lowering may succeed.
+                self.too_deep = True
+                return ((), frozenset())
+            self._lower, self._value, self.too_deep = None, value, False
+        return self._value
+
+    @property
+    def done(self) -> bool:
+        return self._value is not None
+
+    def __getstate__(self) -> tuple[Lowered, bool]:
+        value = self.get()
+        return value, self.too_deep
+
+    def __setstate__(self, state: tuple[Lowered, bool]) -> None:
+        self._lower = None
+        self._value, self.too_deep = state
+
+
 @dataclass(frozen=True, slots=True)
 class Function:
     qualname: str
@@ -275,15 +323,24 @@ class Function:
     """How many leading params take positional arguments."""
     vararg: str | None
     kwarg: str | None
-    body: tuple[Stmt, ...]
+    deferred: Deferred
     line: int
     col: int
+    end_line: int
+    """Last line of the definition (with ``line``, the source text ``relevance.py`` reads)."""
     class_id: str | None = None
     """Qualname of the class when this is a method."""
     binding: str = "instance"
     """``instance``, ``class`` (classmethod) or ``static`` (staticmethod)."""
-    checked: frozenset[str] = frozenset()
-    """What the body checks about its values (``validation.py``): ``x``, ``d.f``, ``d[f]``..."""
+
+    @property
+    def body(self) -> tuple[Stmt, ...]:
+        return self.deferred.get()[0]
+
+    @property
+    def checked(self) -> frozenset[str]:
+        """What the body checks about its values (``validation.py``): ``x``, ``d.f``, ``d[f]``..."""
+        return self.deferred.get()[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,8 +351,9 @@ class ClassInfo:
     keeps_unknown: bool
     """A pydantic ``extra='allow'`` or marshmallow ``unknown=INCLUDE`` setting: not a sanitiser."""
     line: int
-    self_attrs: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """``self.<attr>`` -> the methods that assign it (so a lookup analyses only those)."""
+    self_attrs: dict[str, list[str]] = field(default_factory=dict)
+    """``self.<attr>`` -> the methods that assign it (so a lookup analyses only those); filled
+    as the methods are lowered: read it through ``Module.self_attrs``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,3 +371,66 @@ class Module:
     """Line -> rule ids named by ``# dynaguard: ignore[...]`` on that line."""
     bare_suppressions: tuple[int, ...] = ()
     """Lines with a ``# dynaguard: ignore`` that names no rule (suppresses nothing)."""
+    line_starts: list[int] = field(default_factory=list, repr=False, compare=False)
+    """Offset of each line in ``source``, computed on first use (``text``)."""
+
+    def function(self, qualname: str) -> Function | None:
+        """A function by qualname; a nested one appears once its enclosing function is lowered."""
+        found = self.functions.get(qualname)
+        if found is None and "." in qualname:
+            self._reveal(qualname)
+            found = self.functions.get(qualname)
+        return found
+
+    def klass(self, qualname: str) -> ClassInfo | None:
+        found = self.classes.get(qualname)
+        if found is None and "." in qualname:
+            self._reveal(qualname)
+            found = self.classes.get(qualname)
+        return found
+
+    def _reveal(self, qualname: str) -> None:
+        """Lower the functions that enclose ``qualname``, outermost first."""
+        parts = qualname.split(".")
+        for cut in range(1, len(parts)):
+            outer = self.functions.get(".".join(parts[:cut]))
+            if outer is not None:
+                outer.deferred.get()
+
+    def self_attrs(self, class_qualname: str) -> dict[str, list[str]]:
+        """``self.<attr>`` -> the methods of the class that assign it (its methods lowered)."""
+        info = self.classes.get(class_qualname)
+        if info is None:
+            return {}
+        for method in info.methods:
+            found = self.functions.get(f"{class_qualname}.{method}")
+            if found is not None:
+                found.deferred.get()
+        return info.self_attrs
+
+    def lower_all(self) -> None:
+        """Lower every body now, nested ones included (before pickling to another process)."""
+        done = 0
+        while done != len(self.functions):
+            done = len(self.functions)
+            for func in list(self.functions.values()):
+                func.deferred.get()
+
+    def too_deep(self) -> list[Function]:
+        """Functions whose body could not be lowered (nested beyond the recursion limit)."""
+        return [f for f in self.functions.values() if f.deferred.too_deep]
+
+    def text(self, func: Function) -> str:
+        """The source lines of a definition."""
+        starts = self._line_starts()
+        end = starts[func.end_line] if func.end_line < len(starts) else len(self.source)
+        return self.source[starts[func.line - 1] : end] if func.line <= len(starts) else ""
+
+    def _line_starts(self) -> list[int]:
+        if not self.line_starts:
+            self.line_starts.extend([0, *(m.end() for m in _NEWLINE.finditer(self.source))])
+        return self.line_starts
+
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+"""Line ends as Python's tokenizer counts them (``ast`` line numbers)."""

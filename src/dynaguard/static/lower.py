@@ -10,6 +10,7 @@ from dynaguard.static.validation import note as note_checks
 
 _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 _FUNCTION = (ast.FunctionDef, ast.AsyncFunctionDef)
+_ASSIGNS = (ast.Assign, ast.AnnAssign, ast.AugAssign)
 
 
 class Lowerer:
@@ -20,6 +21,10 @@ class Lowerer:
         self.classes: dict[str, ir.ClassInfo] = {}
         self._self_attrs: dict[str, dict[str, list[str]]] = {}
         self._checked: dict[str, set[str]] = {}
+        self._nesting = 0
+        """How many function bodies enclose the statement being lowered."""
+        self._method: tuple[str, str, str] | None = None
+        """(class, method, receiver) of the instance method whose body is being lowered."""
 
     def block(
         self, stmts: list[ast.stmt], scope: str, class_id: str | None = None
@@ -42,6 +47,8 @@ class Lowerer:
         return self.simple(node, scope)
 
     def simple(self, node: ast.stmt, scope: str) -> list[ir.Stmt] | None:
+        if self._method is not None and isinstance(node, _ASSIGNS):
+            self._note_self(node.targets if isinstance(node, ast.Assign) else [node.target])
         if isinstance(node, ast.Assign):
             targets = tuple(lower_target(t) for t in node.targets)
             return [ir.Assign(targets, lower(node.value), node.lineno, node.col_offset)]
@@ -84,6 +91,8 @@ class Lowerer:
                 )
             ]
         if isinstance(node, (ast.For, ast.AsyncFor)):
+            if self._method is not None:
+                self._note_self([node.target])
             return [
                 ir.Loop(
                     lower_target(node.target),
@@ -154,31 +163,68 @@ class Lowerer:
             + ([kwarg] if kwarg else [])
         )
         binding = _binding(node) if class_id else "static"
-        if class_id and binding == "instance" and params:
-            attrs = self._self_attrs.setdefault(class_id, {})
-            for attr in _self_assignments(node, params[0]):
-                attrs.setdefault(attr, []).append(node.name)
-        body = self.block(node.body, qualname)
+        method = (
+            (class_id, node.name, params[0])
+            if class_id and binding == "instance" and params
+            else None
+        )
+
+        def lower_body() -> ir.Lowered:
+            saved = self._method, self._nesting
+            if class_id is not None:
+                self._method = method
+            self._nesting += 1
+            try:
+                body = self.block(node.body, qualname)
+            finally:
+                self._method, self._nesting = saved
+            return body, frozenset(self._checked.pop(qualname, ()))
+
+        # Bodies of module-level functions and methods wait until the analysis needs them;
+        # nested ones are lowered with the body that encloses them.
+        deferred = (
+            ir.Deferred(lower_body) if self._nesting == 0 else ir.Deferred(None, lower_body())
+        )
         self.functions[qualname] = ir.Function(
             qualname,
             tuple(params),
             positional,
             vararg,
             kwarg,
-            body,
+            deferred,
             node.lineno,
             node.col_offset,
+            node.end_lineno or node.lineno,
             class_id,
             binding,
-            checked=frozenset(self._checked.pop(qualname, ())),
         )
         return ir.Def(node.name, qualname, lower_all(node.decorator_list), node.lineno)
 
+    def _note_self(self, targets: list[ast.expr]) -> None:
+        """Remember the ``self.<attr>`` a method assigns (``ClassInfo.self_attrs``)."""
+        assert self._method is not None
+        class_id, method, receiver = self._method
+        pending = list(targets)
+        while pending:
+            target = pending.pop()
+            if isinstance(target, (ast.Tuple, ast.List)):
+                pending.extend(target.elts)
+            elif isinstance(target, ast.Starred):
+                pending.append(target.value)
+            elif (
+                isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and target.value.id == receiver
+            ):
+                methods = self._self_attrs.setdefault(class_id, {}).setdefault(target.attr, [])
+                if method not in methods:
+                    methods.append(method)
+
     def klass(self, node: ast.ClassDef, scope: str) -> ir.Stmt:
         qualname = f"{scope}.{node.name}" if scope else node.name
+        attrs = self._self_attrs.setdefault(qualname, {})  # filled as the methods are lowered
         body = self.block(node.body, qualname, class_id=qualname)
         methods = tuple(s.name for s in node.body if isinstance(s, _FUNCTION))
-        attrs = {a: tuple(m) for a, m in self._self_attrs.pop(qualname, {}).items()}
         self.classes[qualname] = ir.ClassInfo(
             qualname, methods, _keeps_unknown(node), node.lineno, attrs
         )
@@ -186,20 +232,6 @@ class Lowerer:
         return ir.ClassStmt(
             node.name, qualname, bases, lower_all(node.decorator_list), body, node.lineno
         )
-
-
-def _self_assignments(node: ast.FunctionDef | ast.AsyncFunctionDef, receiver: str) -> set[str]:
-    found: set[str] = set()
-    for stmt in ast.walk(node):
-        targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
-        for target in targets:
-            if (
-                isinstance(target, ast.Attribute)
-                and isinstance(target.value, ast.Name)
-                and target.value.id == receiver
-            ):
-                found.add(target.attr)
-    return found
 
 
 def _status(value: ast.expr | None) -> int | None:
@@ -235,8 +267,13 @@ def _exits(body: list[ast.stmt]) -> bool:
 
 
 def _keeps_unknown(node: ast.ClassDef) -> bool:
-    """pydantic ``extra='allow'`` / ``Extra.allow``, marshmallow ``unknown = INCLUDE``."""
-    for sub in ast.walk(node):
+    """pydantic ``extra='allow'`` / ``Extra.allow``, marshmallow ``unknown = INCLUDE``.
+
+    Read from the class keywords and body, nested ``Config`` / ``Meta`` classes included, but
+    not from method bodies (walking every method cost a tenth of the lowering).
+    """
+    roots: list[ast.AST] = [*node.keywords, *(s for s in node.body if not isinstance(s, _FUNCTION))]
+    for sub in (n for root in roots for n in ast.walk(root)):
         if isinstance(sub, ast.keyword) and sub.arg in {"extra", "unknown"} and _allows(sub.value):
             return True
         if isinstance(sub, (ast.Assign, ast.AnnAssign)) and sub.value is not None:

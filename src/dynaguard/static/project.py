@@ -45,16 +45,14 @@ class Project:
     def function(self, fn_id: str) -> tuple[ir.Module, ir.Function] | None:
         module_name, _, qualname = fn_id.partition(":")
         module = self.modules.get(module_name)
-        if module is None or qualname not in module.functions:
-            return None
-        return module, module.functions[qualname]
+        func = module.function(qualname) if module is not None else None
+        return (module, func) if module is not None and func is not None else None
 
     def klass(self, cls_id: str) -> tuple[ir.Module, ir.ClassInfo] | None:
         module_name, _, qualname = cls_id.partition(":")
         module = self.modules.get(module_name)
-        if module is None or qualname not in module.classes:
-            return None
-        return module, module.classes[qualname]
+        info = module.klass(qualname) if module is not None else None
+        return (module, info) if module is not None and info is not None else None
 
     def find_module(self, dotted: str) -> str | None:
         """The project module an absolute import names, or None when it is external.

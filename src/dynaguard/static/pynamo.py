@@ -90,7 +90,10 @@ def _is_version(analyzer: Analyzer, module: str, func: ir.Expr) -> bool:
 
 
 def _class_body(module: ir.Module, qualname: str) -> tuple[ir.Stmt, ...] | None:
-    scopes = [module.body, *(f.body for f in module.functions.values())]
+    """The body of a class defined at module level or in a function (its enclosing ones)."""
+    parts = qualname.split(".")
+    owners = (module.function(".".join(parts[:cut])) for cut in range(len(parts) - 1, 0, -1))
+    scopes = [module.body, *(f.body for f in owners if f is not None)]
     for scope in scopes:
         found = _find_class(scope, qualname)
         if found is not None:

@@ -91,7 +91,10 @@ class Analyzer:
         for index, name in enumerate(func.params):
             step = frame.step(func.line, func.col, f"parameter {name}")
             frame.env[name] = param_value(index, step, self._param_refs(frame, func, index))
-        return self._run(fn_id, frame, func.body)
+        body = func.body
+        if func.deferred.too_deep:
+            return self._give_up(fn_id, frame)
+        return self._run(fn_id, frame, body)
 
     def _run(self, fn_id: str, frame: Frame, body: tuple[ir.Stmt, ...]) -> Result:
         from dynaguard.static.interp import exec_block
@@ -101,17 +104,17 @@ class Analyzer:
             exec_block(frame, body)
             result = frame.result()
         except RecursionError:
-            self.warnings.append(
-                ScanWarning(
-                    f"{frame.qualname} is nested too deeply to analyse",
-                    path=frame.module.path,
-                )
-            )
-            result = EMPTY_RESULT
+            return self._give_up(fn_id, frame)
         finally:
             self._busy.discard(fn_id)
         self.results[fn_id] = result
         return result
+
+    def _give_up(self, fn_id: str, frame: Frame) -> Result:
+        message = f"{frame.qualname} is nested too deeply to analyse"
+        self.warnings.append(ScanWarning(message, path=frame.module.path))
+        self.results[fn_id] = EMPTY_RESULT
+        return EMPTY_RESULT
 
     def _param_refs(self, frame: Frame, func: ir.Function, index: int) -> frozenset[str]:
         if index != 0 or frame.class_id is None or func.binding == "static":
@@ -210,7 +213,9 @@ class Analyzer:
         found = self.class_attr(cls_id, name)
         for facts in self.mro(cls_id):
             module = facts.cls_id.partition(":")[0]
-            for method in facts.info.self_attrs.get(name, ()):
+            owner = self.project.modules.get(module)
+            assigned = owner.self_attrs(facts.info.qualname) if owner else facts.info.self_attrs
+            for method in assigned.get(name, ()):
                 result = self.function_result(f"{module}:{facts.info.qualname}.{method}")
                 stored = result.self_fields.get(name)
                 if stored is not None:

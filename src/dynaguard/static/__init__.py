@@ -49,11 +49,18 @@ def analyse(
 ) -> Analysis:
     """Analyse the Python files under ``paths``; locations are relative to ``root``."""
     with _paused_gc():
-        files = discover(paths, root, exclude)
-        loaded = _load(files, jobs)
-        modules = [m for m in loaded if isinstance(m, ir.Module)]
-        warnings = [w for w in loaded if isinstance(w, ScanWarning)]
-        return _run(modules, warnings, rules)
+        return _analyse(paths, root, rules, exclude, jobs)
+
+
+def _analyse(
+    paths: Sequence[Path], root: Path, rules: Collection[Rule], exclude: Sequence[str], jobs: int
+) -> Analysis:
+    # A function of its own, so the IR is freed before the collector is enabled again.
+    files = discover(paths, root, exclude)
+    loaded = _load(files, jobs)
+    modules = [m for m in loaded if isinstance(m, ir.Module)]
+    warnings = [w for w in loaded if isinstance(w, ScanWarning)]
+    return _run(modules, warnings, rules)
 
 
 @contextmanager
@@ -94,10 +101,13 @@ def _run(
     modules: list[ir.Module], warnings: list[ScanWarning], rules: Collection[Rule]
 ) -> Analysis:
     run = Run(_unique(modules), rules)
-    findings, suppressed = run.findings()
-    everything = sorted(
-        [*warnings, *run.warnings()], key=lambda w: (w.path or "", w.line or 0, w.message)
-    )
+    try:
+        findings, suppressed = run.findings()
+        everything = sorted(
+            [*warnings, *run.warnings()], key=lambda w: (w.path or "", w.line or 0, w.message)
+        )
+    finally:
+        run.close()
     return Analysis(tuple(findings), tuple(everything), len(modules), suppressed)
 
 

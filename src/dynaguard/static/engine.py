@@ -8,6 +8,7 @@ from collections.abc import Collection, Iterator, Sequence
 
 from dynaguard.model import Endpoint, Finding, Rule, ScanWarning
 from dynaguard.static import ir, relevance
+from dynaguard.static.accesses import Access
 from dynaguard.static.events import Event
 from dynaguard.static.findings import Sources, build, with_fingerprints
 from dynaguard.static.frame import RouteDecl
@@ -35,6 +36,8 @@ class Run:
         self.injected: dict[str, str] = {}
         """Handlers whose parameters webargs fills (FIELDS or VALUE)."""
         self._events: list[tuple[Event, Endpoint | None]] | None = None
+        self._arguments: dict[str, list[Value]] = {}
+        self._bound: dict[str, list[Event | None]] = {}
 
     def findings(self) -> tuple[list[Finding], int]:
         """(findings after suppression, how many suppressions hid)."""
@@ -57,6 +60,12 @@ class Run:
             else:
                 visible.append(finding)
         return with_fingerprints(visible), suppressed
+
+    def close(self) -> None:
+        """Break the run's reference cycles, so it is freed as soon as it is dropped."""
+        self.analyzer.close()
+        for module in self.project.modules.values():
+            module.release()
 
     def warnings(self) -> list[ScanWarning]:
         out = list(self.analyzer.warnings)
@@ -186,8 +195,24 @@ class Run:
             )
             yield concrete, _choose(endpoints, event.op.writes)
 
+    def bound(self, fn_id: str) -> list[Event | None]:
+        found = self._bound.get(fn_id)
+        if found is None:
+            args = self.arguments(fn_id)
+            found = self._bound[fn_id] = [
+                instantiate_event(e.event, args) if isinstance(e, Access) else None
+                for e in self.analyzer.function_result(fn_id).accesses
+            ]
+        return found
+
     def arguments(self, fn_id: str) -> list[Value]:
         """A route handler's arguments as Flask passes them: route variables are request values."""
+        found = self._arguments.get(fn_id)
+        if found is None:
+            found = self._arguments[fn_id] = self._bind_arguments(fn_id)
+        return found
+
+    def _bind_arguments(self, fn_id: str) -> list[Value]:
         found = self.project.function(fn_id)
         if found is None:
             return []

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
 from dynaguard.model import Endpoint
 from dynaguard.static import ir
@@ -29,7 +28,7 @@ from dynaguard.static.events import Event
 from dynaguard.static.identity import mentions_identity, words
 from dynaguard.static.keys import key_fields, request_sources
 from dynaguard.static.responses import returns_of
-from dynaguard.static.summaries import instantiate, instantiate_event
+from dynaguard.static.summaries import instantiate
 from dynaguard.static.values import STORED_BASE, Step, Value
 
 if TYPE_CHECKING:
@@ -102,17 +101,12 @@ class Handler:
         return self.endpoints[0]
 
 
-_CACHE: WeakKeyDictionary[Analyzer, list[Handler]] = WeakKeyDictionary()
-
-
 def handlers(run: RunView) -> list[Handler]:
     """Every route handler of the run, computed once and shared by the rules."""
-    found = _CACHE.get(run.analyzer)
-    if found is None:
-        found = _CACHE[run.analyzer] = [
-            h for fn_id in sorted(run.routes) if (h := _view(run, fn_id)) is not None
-        ]
-    return found
+    return run.analyzer.memo(
+        "handlers",
+        lambda: [h for fn_id in sorted(run.routes) if (h := _view(run, fn_id)) is not None],
+    )
 
 
 def _view(run: RunView, fn_id: str) -> Handler | None:
@@ -122,10 +116,11 @@ def _view(run: RunView, fn_id: str) -> Handler | None:
     module, func = located
     args = run.arguments(fn_id)
     result = run.analyzer.function_result(fn_id)
+    events = run.bound(fn_id)
     bound = tuple(
-        Access(instantiate_event(e.event, args), e.via)
-        for e in result.accesses
-        if isinstance(e, Access)
+        Access(event, e.via)
+        for e, event in zip(result.accesses, events, strict=True)
+        if isinstance(e, Access) and event is not None
     )
     returns = {line: instantiate(v, args) for line, v in returns_of(run.analyzer, fn_id).items()}
     auth = _auth(

@@ -6,6 +6,7 @@ import ast
 
 from dynaguard.static import ir
 from dynaguard.static.lower_expr import guards_of, lower, lower_all, lower_target
+from dynaguard.static.validation import NOTED
 from dynaguard.static.validation import note as note_checks
 
 _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
@@ -37,7 +38,8 @@ class Lowerer:
         return tuple(out)
 
     def stmt(self, node: ast.stmt, scope: str, class_id: str | None) -> list[ir.Stmt] | None:
-        note_checks(self._checked, node, scope)
+        if isinstance(node, NOTED):
+            note_checks(self._checked, node, scope)
         if isinstance(node, _FUNCTION):
             return [self.function(node, scope, class_id)]
         if isinstance(node, ast.ClassDef):

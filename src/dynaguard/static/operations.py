@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
 from dynaguard.model import Endpoint
 from dynaguard.static import pynamo
 from dynaguard.static.accesses import TABLE_ARG, Access, Guard, read_param
 from dynaguard.static.events import Event
-from dynaguard.static.summaries import Analyzer, instantiate_event
+from dynaguard.static.summaries import Analyzer
 from dynaguard.static.values import EMPTY, Step
 
 if TYPE_CHECKING:
@@ -208,27 +207,23 @@ def _param_of(call: DbCall) -> int | None:
     return read_param(call.site)
 
 
-_CACHE: WeakKeyDictionary[Analyzer, list[Operation]] = WeakKeyDictionary()
-
-
 def operations(run: RunView) -> list[Operation]:
     """Every route handler that makes a DynamoDB call, as one operation each (memoised)."""
-    found = _CACHE.get(run.analyzer)
-    if found is None:
-        context = Context(run)
-        found = _CACHE[run.analyzer] = [
-            op
-            for fn_id in sorted(run.routes)
-            if (op := _operation(run, context, fn_id)) is not None
-        ]
-    return found
+    return run.analyzer.memo("operations", lambda: _operations(run))
+
+
+def _operations(run: RunView) -> list[Operation]:
+    context = Context(run)
+    return [
+        op for fn_id in sorted(run.routes) if (op := _operation(run, context, fn_id)) is not None
+    ]
 
 
 def _operation(run: RunView, context: Context, fn_id: str) -> Operation | None:
     entries = run.analyzer.function_result(fn_id).accesses
     if not any(isinstance(e, Access) for e in entries):
         return None
-    args = run.arguments(fn_id)
+    bound = run.bound(fn_id)
     calls: list[DbCall] = []
     guards: list[tuple[int, frozenset[int]]] = []
     for position, entry in enumerate(entries):
@@ -236,8 +231,8 @@ def _operation(run: RunView, context: Context, fn_id: str) -> Operation | None:
             guards.append((position, entry.reads))
             continue
         kind = _kind(entry.event.api)
-        if kind is not None:
-            event = instantiate_event(entry.event, args)
+        event = bound[position]
+        if kind is not None and event is not None:
             calls.append(DbCall(event, entry.via, kind, position))
     endpoints = tuple(run.routes.get(fn_id, ()))
     return Operation(fn_id, endpoints, tuple(calls), tuple(guards), context)

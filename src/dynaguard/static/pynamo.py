@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
 from dynaguard.static import ir
 from dynaguard.static.accesses import TABLE_ARG, stored
@@ -35,11 +34,8 @@ class ModelFacts:
         return tuple(k for k in (self.hash_key, self.range_key) if k)
 
 
-_CACHE: WeakKeyDictionary[Analyzer, dict[str, ModelFacts]] = WeakKeyDictionary()
-
-
 def model_facts(analyzer: Analyzer, cls_id: str) -> ModelFacts:
-    cache = _CACHE.setdefault(analyzer, {})
+    cache: dict[str, ModelFacts] = analyzer.memo("pynamo.models", dict)
     found = cache.get(cls_id)
     if found is None:
         found = cache[cls_id] = _facts(analyzer, cls_id)

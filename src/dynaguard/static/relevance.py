@@ -16,7 +16,6 @@ a name that only looks relevant costs time, never a finding.
 
 from __future__ import annotations
 
-import re
 import sys
 
 from dynaguard.static.flask_routes import REGISTRATIONS
@@ -26,7 +25,6 @@ from dynaguard.static.values import Value
 
 NAMES = frozenset({*OPERATIONS, *REGISTRATIONS, "route", "Records"})
 """Names that make a function relevant wherever they come from (``self.table.put_item``)."""
-_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 _PROJECT = frozenset({"fn", "cls", "inst", "mod"})
 """Ref kinds of project objects: relevant only when what they name is."""
 
@@ -36,26 +34,36 @@ def roots(analyzer: Analyzer) -> list[str]:
 
     Module bodies must have been analysed (their globals are read here).
     """
-    project = analyzer.project
-    names: dict[str, tuple[str, frozenset[str]]] = {}
-    """Function id -> (module, the identifiers in its source)."""
-    for module_name, module in project.modules.items():
+    hot: set[str] = {cls_id for cls_id, facts in analyzer.classes.items() if facts.kinds}
+    functions: list[str] = []
+    cold: dict[str, list[tuple[str, set[str]]]] = {}
+    """Module -> (function id, the words of its source) of its functions not relevant yet."""
+    for module_name, module in analyzer.project.modules.items():
+        rest = cold[module_name] = []
         for qualname, func in list(module.functions.items()):
-            words = frozenset(_IDENTIFIER.findall(module.text(func)))
-            names[f"{module_name}:{qualname}"] = (module_name, words)
-    hot: set[str] = {fn_id for fn_id, (_, words) in names.items() if not words.isdisjoint(NAMES)}
-    hot |= {cls_id for cls_id, facts in analyzer.classes.items() if facts.kinds}
+            fn_id, words = f"{module_name}:{qualname}", _words(module.text(func))
+            functions.append(fn_id)
+            if words.isdisjoint(NAMES):
+                rest.append((fn_id, words))
+            else:
+                hot.add(fn_id)
+    searched: dict[str, set[str]] = {}
     while True:
         modules = {i.partition(":")[0] for i in hot}
-        globals_ = {
-            name: {n for n, v in env.items() if _relevant(v, hot, modules)}
-            for name, env in analyzer.module_envs.items()
-        }
-        grown = {
-            fn_id
-            for fn_id, (module_name, words) in names.items()
-            if fn_id not in hot and not words.isdisjoint(globals_.get(module_name, ()))
-        }
+        grown: set[str] = set()
+        for module_name, rest in cold.items():
+            env = analyzer.module_envs.get(module_name, {})
+            names = {n for n, v in env.items() if rest and _relevant(v, hot, modules)}
+            if not names or names == searched.get(module_name):
+                continue  # no global of the module became relevant: nothing new to find
+            searched[module_name] = names
+            still = []
+            for fn_id, words in rest:
+                if words.isdisjoint(names):
+                    still.append((fn_id, words))
+                else:
+                    grown.add(fn_id)
+            cold[module_name] = still
         grown |= {
             cls_id
             for cls_id, facts in analyzer.classes.items()
@@ -69,7 +77,18 @@ def roots(analyzer: Analyzer) -> list[str]:
         if not grown:
             break
         hot |= grown
-    return sorted(fn_id for fn_id in names if fn_id in hot)
+    return sorted(fn_id for fn_id in functions if fn_id in hot)
+
+
+_SEPARATORS = str.maketrans({c: " " for c in map(chr, range(128)) if not (c.isalnum() or c == "_")})
+
+
+def _words(text: str) -> set[str]:
+    """The identifiers (and numbers) in a source text; attribute names stand alone.
+
+    NOTE: translate-and-split, not a regex: half the time of ``findall`` on the benchmark.
+    """
+    return set(text.translate(_SEPARATORS).split())
 
 
 def _relevant(value: Value, hot: set[str], modules: set[str]) -> bool:

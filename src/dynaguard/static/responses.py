@@ -7,7 +7,6 @@ with stored data are kept (most returns carry none, and a scan holds no more tha
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
 from dynaguard.static.accesses import read_site
 from dynaguard.static.values import STORED_BASE, Kind, Step, Value, join
@@ -16,7 +15,10 @@ if TYPE_CHECKING:
     from dynaguard.static.frame import Frame
     from dynaguard.static.summaries import Analyzer
 
-_RETURNS: WeakKeyDictionary[Analyzer, dict[str, dict[int, Value]]] = WeakKeyDictionary()
+
+def _returns(analyzer: Analyzer) -> dict[str, dict[int, Value]]:
+    """Function id -> return line -> the stored data returned there."""
+    return analyzer.memo("responses.returns", dict)
 
 
 def has_stored(value: Value) -> bool:
@@ -26,14 +28,14 @@ def has_stored(value: Value) -> bool:
 
 def note_return(frame: Frame, line: int, value: Value) -> None:
     if line and has_stored(value):
-        by_fn = _RETURNS.setdefault(frame.analyzer, {}).setdefault(frame.fn_id, {})
+        by_fn = _returns(frame.analyzer).setdefault(frame.fn_id, {})
         old = by_fn.get(line)
         by_fn[line] = value if old is None else join(old, value)
 
 
 def returns_of(analyzer: Analyzer, fn_id: str) -> dict[int, Value]:
     """Return line -> the value returned there (stored data only)."""
-    return _RETURNS.get(analyzer, {}).get(fn_id, {})
+    return _returns(analyzer).get(fn_id, {})
 
 
 def whole_reads(value: Value) -> set[Step]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
-from weakref import WeakKeyDictionary
 
 from dynaguard.static import ir
 from dynaguard.static.summaries import Analyzer
@@ -139,15 +138,9 @@ class Streams:
         return None
 
 
-_CACHE: WeakKeyDictionary[Analyzer, Streams] = WeakKeyDictionary()
-
-
 def streams_of(analyzer: Analyzer) -> Streams:
     """One ``Streams`` per analysis run (DG601 and DG602 share the parsed modules)."""
-    found = _CACHE.get(analyzer)
-    if found is None:
-        found = _CACHE[analyzer] = Streams(analyzer)
-    return found
+    return analyzer.memo("streams", lambda: Streams(analyzer))
 
 
 def _collect(module: ir.Module, body: list[ast.stmt], scope: str, out: dict[str, Function]) -> None:

@@ -7,8 +7,9 @@ iterate: parameter labels make a summary independent of its callers (see ``value
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 from dynaguard.model import ScanWarning
 from dynaguard.static import identity, ir
@@ -30,6 +31,8 @@ from dynaguard.static.values import (
     param_value,
     ref,
 )
+
+T = TypeVar("T")
 
 CLASS_KINDS = {
     "ext:pynamodb.models.Model": "pynamo",
@@ -62,6 +65,22 @@ class Analyzer:
         self.classes: dict[str, ClassFacts] = {}
         self.warnings: list[ScanWarning] = []
         self._busy: set[str] = set()
+        self._memo: dict[str, object] = {}
+
+    def memo(self, key: str, make: Callable[[], T]) -> T:
+        """What ``make`` computes for this run, computed once (facts the rules share).
+
+        NOTE: kept on the analyzer, not in a module-level cache keyed by it: a cached value that
+        refers back to the analyzer kept every run alive (and the collector walking it).
+        """
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = make()
+        return cast(T, found)
+
+    def close(self) -> None:
+        """Drop what refers back to the run, so reference counting frees it all at once."""
+        self._memo.clear()
 
     # -- bodies -------------------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
 from dynaguard.catalogue.dg103 import normalise
 from dynaguard.static.accesses import Access
@@ -50,14 +49,8 @@ class TableFacts:
         return any(normalise(n) in OWNER_NAMES for n in self.identity_values.get(table, ()))
 
 
-_CACHE: WeakKeyDictionary[Analyzer, TableFacts] = WeakKeyDictionary()
-
-
 def table_facts(analyzer: Analyzer) -> TableFacts:
-    found = _CACHE.get(analyzer)
-    if found is None:
-        found = _CACHE[analyzer] = _collect(analyzer)
-    return found
+    return analyzer.memo("tables", lambda: _collect(analyzer))
 
 
 def _collect(analyzer: Analyzer) -> TableFacts:

@@ -15,6 +15,7 @@ Presence alone (``if not x``, ``x is None``) checks no type, so it makes no ``x`
 from __future__ import annotations
 
 import ast
+import functools
 import re
 
 _VALIDATOR = re.compile(r"valid|check|verif|saniti[sz]|ensure|clean", re.IGNORECASE)
@@ -142,7 +143,7 @@ def _call(node: ast.Call) -> set[str]:
         return _checked(func.value)
     if isinstance(func, ast.Attribute) and name in _PATTERN_CALLS and node.args:
         return _checked(node.args[-1]) if len(node.args) <= 2 else set()
-    if _VALIDATOR.search(name):
+    if _is_validator(name):
         facts: set[str] = set()
         for arg in [*node.args, *(k.value for k in node.keywords)]:
             found = _subject(arg)
@@ -154,8 +155,15 @@ def _call(node: ast.Call) -> set[str]:
     return set()
 
 
+@functools.lru_cache(maxsize=4096)
+def _is_validator(name: str) -> bool:
+    return _VALIDATOR.search(name) is not None
+
+
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 _VALUED = (ast.Assign, ast.AnnAssign, ast.Expr, ast.Return)
+NOTED = (ast.If, ast.While, *_VALUED)
+"""The statements ``note`` reads (the lowering calls it for these only)."""
 
 
 def note(facts: dict[str, set[str]], node: ast.stmt, scope: str) -> None:

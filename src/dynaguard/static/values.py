@@ -62,8 +62,10 @@ KEYED: Transform = (_N, _N, _N, _B, _N)  # used as a key name
 GUARD: Transform = (_B, _F, -1, -1, _N)  # checked against a server-side set of values
 
 _TABLE: list[Transform] = []
+_DEAD: list[bool] = []
+"""Per transform id: it drops every kind."""
 _IDS: dict[Transform, int] = {}
-_COMPOSED: dict[tuple[int, int], int] = {}
+_COMPOSED: dict[tuple[Transform, int], int] = {}
 
 
 def tid(transform: Transform) -> int:
@@ -72,6 +74,7 @@ def tid(transform: Transform) -> int:
     if found is None:
         found = _IDS[transform] = len(_TABLE)
         _TABLE.append(transform)
+        _DEAD.append(all(k < 0 for k in transform))
     return found
 
 
@@ -79,7 +82,7 @@ ID_T = tid(ID)
 
 
 def compose(outer: Transform, inner_id: int) -> int:
-    key = (tid(outer), inner_id)
+    key = (outer, inner_id)
     found = _COMPOSED.get(key)
     if found is None:
         inner = _TABLE[inner_id]
@@ -89,7 +92,7 @@ def compose(outer: Transform, inner_id: int) -> int:
 
 
 def is_dead(transform_id: int) -> bool:
-    return all(k < 0 for k in _TABLE[transform_id])
+    return _DEAD[transform_id]
 
 
 def image(transform_id: int, kind: int) -> int:
@@ -115,8 +118,11 @@ MAX_TRACE = 16
 
 
 def extend(trace: Trace, step: Step) -> Trace:
-    if trace and trace[-1] == step:
-        return trace
+    if trace:
+        last = trace[-1]
+        # Cheap fields first: the dataclass __eq__ builds two tuples on every call.
+        if last is step or (last.line == step.line and last.col == step.col and last == step):
+            return trace
     if len(trace) >= MAX_TRACE:
         return (*trace[:3], *trace[-(MAX_TRACE - 4) :], step)
     return (*trace, step)
@@ -184,7 +190,7 @@ def join_all(values: list[Value]) -> Value:
 
 def apply(value: Value, transform: Transform, keep_refs: bool = False) -> Value:
     """The labels seen through ``transform``; refs, fields and text are dropped (unless ID)."""
-    if transform == ID:
+    if transform is ID or transform == ID:
         return value
     labels: dict[LabelKey, Trace] = {}
     for (param, code), trace in value.labels.items():
@@ -194,7 +200,7 @@ def apply(value: Value, transform: Transform, keep_refs: bool = False) -> Value:
                 labels.setdefault((param, kind), trace)  # each concrete provenance stays itself
         else:
             composed = compose(transform, code)
-            if not is_dead(composed):
+            if not _DEAD[composed]:
                 labels.setdefault((param, composed), trace)
     refs = value.refs if keep_refs else frozenset()
     return Value(labels, refs) if labels or refs else EMPTY

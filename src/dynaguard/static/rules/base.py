@@ -48,6 +48,11 @@ class RunView(Protocol):
         """A route handler's arguments as Flask passes them (route variables are request data)."""
         ...
 
+    def bound(self, fn_id: str) -> Sequence[Event | None]:
+        """A route handler's recorded accesses (``Result.accesses``, same positions), each
+        DynamoDB call's event bound to the handler's arguments; None for the guards."""
+        ...
+
     def events(self) -> Sequence[tuple[Event, Endpoint | None]]:
         """Every sink event with request data, as the event checks see it, with its route."""
         ...

@@ -60,6 +60,25 @@ def facts(project: Project, path: str, qualname: str) -> FunctionFacts | None:
     return cache[key]
 
 
+_TRIES: WeakKeyDictionary[Project, dict[str, bool]] = WeakKeyDictionary()
+
+
+def has_try(project: Project, path: str, qualname: str) -> bool:
+    """Whether the function's body holds a ``try`` (a statement walk: cheaper than ``facts``)."""
+    cache = _TRIES.setdefault(project, {})
+    key = f"{path}:{qualname}"
+    if key not in cache:
+        body = _body(project, path, qualname)
+        cache[key] = body is not None and _holds_try(body)
+    return cache[key]
+
+
+def _holds_try(body: tuple[ir.Stmt, ...]) -> bool:
+    return any(
+        isinstance(stmt, ir.Try) or any(_holds_try(block) for block in arms(stmt)) for stmt in body
+    )
+
+
 _BY_PATH: WeakKeyDictionary[Project, dict[str, ir.Module]] = WeakKeyDictionary()
 
 

@@ -71,8 +71,13 @@ class Handler:
     returns: dict[int, Value]
     """``return`` line -> the value it returns, where it holds stored data."""
     auth: AuthFacts
-    admin: bool
-    """An admin route: ``/admin/...``, or an ``admin`` handler or module."""
+    words: frozenset[str]
+    """Words of the handler's name, its module's name and its paths (``route_words``)."""
+
+    @property
+    def admin(self) -> bool:
+        """An admin route: ``/admin/...``, or an ``admin`` handler or module."""
+        return bool(self.words & _ADMIN)
 
     @property
     def site(self) -> Step:
@@ -132,8 +137,8 @@ def _view(run: RunView, fn_id: str) -> Handler | None:
         bound=bound,
     )
     endpoints = tuple(run.routes[fn_id])
-    admin = bool(route_words(module, func, endpoints) & _ADMIN)
-    return Handler(fn_id, module, func, endpoints, bound, returns, auth, admin)
+    said = route_words(module, func, endpoints)
+    return Handler(fn_id, module, func, endpoints, bound, returns, auth, said)
 
 
 def _auth(
@@ -259,4 +264,4 @@ def login_route(handler: Handler) -> bool:
     """A login, token, sign-up or password route: public by design (DG203)."""
     if handler.auth.login:
         return True
-    return bool(route_words(handler.module, handler.func, handler.endpoints) & _LOGIN_ROUTES)
+    return bool(handler.words & _LOGIN_ROUTES)

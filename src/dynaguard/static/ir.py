@@ -301,6 +301,10 @@ class Deferred:
             self._lower, self._value, self.too_deep = None, value, False
         return self._value
 
+    @property
+    def lowered(self) -> bool:
+        return self._value is not None
+
     def drop(self) -> None:
         """Forget how to lower the body (it refers back to the module's lowering state)."""
         self._lower = None

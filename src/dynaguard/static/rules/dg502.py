@@ -63,6 +63,8 @@ def _swallowed(run: RunView, op: Operation, write: DbCall) -> Hit | None:
     """Walk out from the write: the first ``try`` that handles its failure decides."""
     chain = write.chain
     for level in range(len(chain) - 1, -1, -1):
+        if not control.has_try(run.project, chain[level].path, chain[level].function):
+            continue  # no handler on the way out of this function
         path = _path(run, chain[level])
         for depth in range(len(path) - 1, -1, -1):
             handler = _handler_at(path, depth)

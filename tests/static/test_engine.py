@@ -104,6 +104,15 @@ def test_parallel_scan_equals_serial_scan() -> None:
         assert parallel == serial
 
 
+def test_values_never_write_into_the_shared_empty_mappings() -> None:
+    from dynaguard.static import values
+
+    for rule_dir in rule_dirs():
+        root = FIXTURES / rule_dir
+        analyse([root], root=root, rules=list(CATALOGUE))
+    assert values._NO_LABELS == {} and values._NO_FIELDS == {}
+
+
 def test_fingerprints_ignore_line_moves() -> None:
     body = "\n@app.post('/a')\ndef a():\n    table.put_item(Item=request.json)\n    table.put_item(Item=request.json)\n"
     rules = [CATALOGUE["DG101"]]  # two writes are also DG501's finding: not this test's subject

@@ -30,6 +30,7 @@ class Run:
         self.project = Project(modules)
         self.analyzer = Analyzer(self.project)
         self.checks = [CHECKS[r.id] for r in sorted(rules, key=lambda r: r.id) if r.id in CHECKS]
+        self._event_checks = [c for c in self.checks if c.per_event]
         self.sources = Sources({m.path: m.source for m in modules})
         self.routes: dict[str, list[Endpoint]] = {}
         self.callers: dict[str, set[str]] = {}
@@ -157,7 +158,7 @@ class Run:
         return self._nearest_route(fn_id, writes)
 
     def _check(self, event: Event, endpoint: Endpoint | None) -> Iterator[Finding]:
-        for rule_check in self.checks:
+        for rule_check in self._event_checks:
             for hit in rule_check.run(event):
                 yield build(hit, event, endpoint, self.sources)
 

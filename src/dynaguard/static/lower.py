@@ -52,7 +52,7 @@ class Lowerer:
         if self._method is not None and isinstance(node, _ASSIGNS):
             self._note_self(node.targets if isinstance(node, ast.Assign) else [node.target])
         if isinstance(node, ast.Assign):
-            targets = tuple(lower_target(t) for t in node.targets)
+            targets = tuple([lower_target(t) for t in node.targets])
             return [ir.Assign(targets, lower(node.value), node.lineno, node.col_offset)]
         if isinstance(node, ast.AnnAssign):
             if node.value is None:

@@ -84,6 +84,8 @@ class RuleCheck:
     rule: Rule
     run: Check
     whole: WholeCheck | None = None
+    per_event: bool = True
+    """False for a whole-run check: the engine skips it on each event."""
     """For rules about what a handler lacks, or about facts of the whole project (error
     handlers, stream consumers): run once per analysis, after the per-event checks."""
 
@@ -105,7 +107,7 @@ def check_run(rule: Rule) -> Callable[[WholeCheck], WholeCheck]:
     """Register ``run`` as the whole-run check of ``rule`` (no per-event check)."""
 
     def decorate(run: WholeCheck) -> WholeCheck:
-        CHECKS.add(rule.id, RuleCheck(rule, _no_events, run))
+        CHECKS.add(rule.id, RuleCheck(rule, _no_events, run, per_event=False))
         return run
 
     return decorate

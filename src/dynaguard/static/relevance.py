@@ -9,8 +9,7 @@ A function is summarised up front when its source names something the rules are 
   summarised up front (a fixpoint over the project).
 
 Plain business logic (no request, no DynamoDB, no third-party object) is left out: on the
-benchmark corpus that was a third of the functions, and their lowering and analysis a third of the
-run (docs/benchmarks.md). The test is on names in the source text, so it errs towards analysing:
+benchmark corpus 4,000 of 9,799 functions are never lowered nor summarised (docs/benchmarks.md). The test is on names in the source text, so it errs towards analysing:
 a name that only looks relevant costs time, never a finding.
 """
 
@@ -52,8 +51,10 @@ def roots(analyzer: Analyzer) -> list[str]:
         modules = {i.partition(":")[0] for i in hot}
         grown: set[str] = set()
         for module_name, rest in cold.items():
+            if not rest:
+                continue
             env = analyzer.module_envs.get(module_name, {})
-            names = {n for n, v in env.items() if rest and _relevant(v, hot, modules)}
+            names = {n for n, v in env.items() if _relevant(v, hot, modules)}
             if not names or names == searched.get(module_name):
                 continue  # no global of the module became relevant: nothing new to find
             searched[module_name] = names

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from dynaguard.catalogue import CATALOGUE
 from dynaguard.static import DEFAULT_EXCLUDES, analyse, analyse_source
-from dynaguard.static.parse import MAX_BYTES
+from dynaguard.static.source.parse import MAX_BYTES
 from tests.static.conftest import PRELUDE, Project
 from tests.static.fixtures import FIXTURES, rule_dirs
 
@@ -105,7 +105,7 @@ def test_parallel_scan_equals_serial_scan() -> None:
 
 
 def test_values_never_write_into_the_shared_empty_mappings() -> None:
-    from dynaguard.static import values
+    from dynaguard.static.flow import values
 
     for rule_dir in rule_dirs():
         root = FIXTURES / rule_dir

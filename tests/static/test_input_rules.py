@@ -5,7 +5,7 @@ from __future__ import annotations
 from dynaguard.catalogue import get_rule
 from dynaguard.model import Confidence, Persona
 from dynaguard.static import analyse_source
-from dynaguard.static.values import ELEM, IDENTITY, Kind, Step, Value, apply
+from dynaguard.static.flow.values import ELEM, IDENTITY, Kind, Step, Value, apply
 from tests.static.conftest import PRELUDE
 
 RULES = [get_rule(r) for r in ("DG301", "DG302", "DG601", "DG602")]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dynaguard.catalogue import CATALOGUE
-from dynaguard.static import analyse_source, ir, relevance
+from dynaguard.static import analyse_source
 from dynaguard.static.engine import Run
-from dynaguard.static.parse import load_source
+from dynaguard.static.flow import relevance
+from dynaguard.static.source import ir
+from dynaguard.static.source.parse import load_source
 from tests.static.conftest import PRELUDE, Project
 
 
@@ -81,7 +83,7 @@ def stream(event, context):
 
 def test_roots_are_the_functions_that_name_something_the_rules_are_about() -> None:
     run = _run({"views.py": VIEWS, "helpers.py": HELPERS})
-    assert relevance.roots(run.analyzer) == [
+    assert relevance.roots(run.analyzer, run.models.relevant_names) == [
         "helpers:save",  # a DynamoDB operation
         "helpers:stream",  # a Streams batch
         "views:Repo.put",  # an operation on an attribute

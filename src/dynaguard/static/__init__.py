@@ -17,12 +17,22 @@ from pathlib import Path
 
 from dynaguard.catalogue import CATALOGUE
 from dynaguard.model import Finding, Rule, ScanWarning
-from dynaguard.static import ir
-from dynaguard.static.discover import DEFAULT_EXCLUDES, discover
 from dynaguard.static.engine import Run
-from dynaguard.static.parse import load_file, load_source
+from dynaguard.static.flow.frame import Model
+from dynaguard.static.models.registered import MODELS
+from dynaguard.static.source import ir
+from dynaguard.static.source.discover import DEFAULT_EXCLUDES, discover
+from dynaguard.static.source.parse import load_file, load_source
 
-__all__ = ["DEFAULT_EXCLUDES", "Analysis", "analyse", "analyse_source", "implemented_rules"]
+__all__ = [
+    "DEFAULT_EXCLUDES",
+    "MODELS",
+    "Analysis",
+    "Model",
+    "analyse",
+    "analyse_source",
+    "implemented_rules",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,21 +56,30 @@ def analyse(
     rules: Collection[Rule],
     exclude: Sequence[str] = (),
     jobs: int = 1,
+    models: Sequence[Model] = MODELS,
 ) -> Analysis:
-    """Analyse the Python files under ``paths``; locations are relative to ``root``."""
+    """Analyse the Python files under ``paths``; locations are relative to ``root``. ``models``
+    are what the analyser knows about libraries, in the order they are asked (``MODELS``, the
+    ones dynaguard ships, by default)."""
     with _paused_gc():
-        return _analyse(paths, root, rules, exclude, jobs)
+        return _analyse(paths, root, rules=rules, exclude=exclude, jobs=jobs, models=models)
 
 
 def _analyse(
-    paths: Sequence[Path], root: Path, rules: Collection[Rule], exclude: Sequence[str], jobs: int
+    paths: Sequence[Path],
+    root: Path,
+    *,
+    rules: Collection[Rule],
+    exclude: Sequence[str],
+    jobs: int,
+    models: Sequence[Model],
 ) -> Analysis:
     # A function of its own, so the IR is freed before the collector is enabled again.
     files = discover(paths, root, exclude)
     loaded = _load(files, jobs)
     modules = [m for m in loaded if isinstance(m, ir.Module)]
     warnings = [w for w in loaded if isinstance(w, ScanWarning)]
-    return _run(modules, warnings, rules)
+    return _run(modules, warnings, rules, models)
 
 
 @contextmanager
@@ -88,19 +107,26 @@ def implemented_rules() -> tuple[Rule, ...]:
 
 
 def analyse_source(
-    source: str, *, path: str = "example.py", rules: Collection[Rule] | None = None
+    source: str,
+    *,
+    path: str = "example.py",
+    rules: Collection[Rule] | None = None,
+    models: Sequence[Model] = MODELS,
 ) -> tuple[Finding, ...]:
     """Findings for one in-memory module (rule docs and tests); unparsable source has none."""
     loaded = load_source(source, path)
     if not isinstance(loaded, ir.Module):
         return ()
-    return _run([loaded], [], list(CATALOGUE) if rules is None else rules).findings
+    return _run([loaded], [], list(CATALOGUE) if rules is None else rules, models).findings
 
 
 def _run(
-    modules: list[ir.Module], warnings: list[ScanWarning], rules: Collection[Rule]
+    modules: list[ir.Module],
+    warnings: list[ScanWarning],
+    rules: Collection[Rule],
+    models: Sequence[Model],
 ) -> Analysis:
-    run = Run(_unique(modules), rules)
+    run = Run(_unique(modules), rules, models)
     try:
         findings, suppressed = run.findings()
         everything = sorted(

@@ -7,16 +7,22 @@ from collections import deque
 from collections.abc import Collection, Iterator, Sequence
 
 from dynaguard.model import Endpoint, Finding, Rule, ScanWarning
-from dynaguard.static import ir, relevance
-from dynaguard.static.accesses import Access
-from dynaguard.static.events import Event
 from dynaguard.static.findings import Sources, build, with_fingerprints
-from dynaguard.static.frame import RouteDecl
-from dynaguard.static.project import Project
+from dynaguard.static.flow import relevance
+from dynaguard.static.flow.accesses import Access
+from dynaguard.static.flow.analyzer import Analyzer
+from dynaguard.static.flow.events import Event
+from dynaguard.static.flow.frame import Model
+from dynaguard.static.flow.instantiate import instantiate_event
+from dynaguard.static.flow.interp import Interpreter
+from dynaguard.static.flow.knowledge import Models
+from dynaguard.static.flow.result import RouteDecl
+from dynaguard.static.flow.values import EMPTY, Kind, Step, Value, only_client, source, tainted
+from dynaguard.static.models.registered import MODELS
 from dynaguard.static.rules import CHECKS
-from dynaguard.static.summaries import Analyzer, instantiate_event
-from dynaguard.static.suppress import is_suppressed
-from dynaguard.static.values import EMPTY, Kind, Step, Value, only_client, source, tainted
+from dynaguard.static.source import ir
+from dynaguard.static.source.project import Project
+from dynaguard.static.source.suppress import is_suppressed
 
 _VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
 _WRITES = ("POST", "PUT", "PATCH", "DELETE")
@@ -26,9 +32,15 @@ _HTTP = ("get", "post", "put", "patch", "delete")
 class Run:
     """One analysis over a set of lowered modules."""
 
-    def __init__(self, modules: Sequence[ir.Module], rules: Collection[Rule]) -> None:
-        self.project = Project(modules)
-        self.analyzer = Analyzer(self.project)
+    def __init__(
+        self,
+        modules: Sequence[ir.Module],
+        rules: Collection[Rule],
+        models: Sequence[Model] = MODELS,
+    ) -> None:
+        self.models = Models(models)
+        self.project = Project(modules, external=self.models.packages)
+        self.analyzer = Analyzer(self.project, Interpreter(self.models))
         self.checks = [CHECKS[r.id] for r in sorted(rules, key=lambda r: r.id) if r.id in CHECKS]
         self._event_checks = [c for c in self.checks if c.per_event]
         self.sources = Sources({m.path: m.source for m in modules})
@@ -90,7 +102,7 @@ class Run:
         nested in them, then every route handler; anything else only as their calls reach it."""
         for name in sorted(self.project.modules):
             self.analyzer.module_result(name)
-        pending = relevance.roots(self.analyzer)
+        pending = relevance.roots(self.analyzer, self.models.relevant_names)
         done: set[str] = set()
         while pending:
             for fn_id in pending:

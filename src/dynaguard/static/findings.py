@@ -14,9 +14,9 @@ from dynaguard.model import (
     fingerprint,
     normalise_code,
 )
-from dynaguard.static.events import Event
+from dynaguard.static.flow.events import Event
+from dynaguard.static.flow.values import Step
 from dynaguard.static.rules.base import Hit
-from dynaguard.static.values import Step
 
 
 class Sources:

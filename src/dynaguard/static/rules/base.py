@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
 
 from dynaguard.model import Confidence, Endpoint, Persona, Rule
 from dynaguard.registry import Registry
-from dynaguard.static.events import Event
-from dynaguard.static.values import Kind, Step, Trace, Value
-
-if TYPE_CHECKING:
-    from dynaguard.static.project import Project
-    from dynaguard.static.summaries import Analyzer
+from dynaguard.static.facts.run import RunView
+from dynaguard.static.flow.events import Event
+from dynaguard.static.flow.values import Step, Trace
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,32 +30,6 @@ class Hit:
 
 
 Check = Callable[[Event], Iterator[Hit]]
-
-
-class RunView(Protocol):
-    """What a whole-run check may read of an analysis run (``engine.Run``)."""
-
-    project: Project
-    analyzer: Analyzer
-    routes: dict[str, list[Endpoint]]
-    """Route handler function ids and their endpoints."""
-
-    def arguments(self, fn_id: str) -> list[Value]:
-        """A route handler's arguments as Flask passes them (route variables are request data)."""
-        ...
-
-    def bound(self, fn_id: str) -> Sequence[Event | None]:
-        """A route handler's recorded accesses (``Result.accesses``, same positions), each
-        DynamoDB call's event bound to the handler's arguments; None for the guards."""
-        ...
-
-    def events(self) -> Sequence[tuple[Event, Endpoint | None]]:
-        """Every sink event with request data, as the event checks see it, with its route."""
-        ...
-
-    def endpoint_of(self, fn_id: str, writes: bool = False) -> Endpoint | None:
-        """The route of a function, or of the nearest route handler that calls it."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,22 +81,3 @@ def check_run(rule: Rule) -> Callable[[WholeCheck], WholeCheck]:
         return run
 
     return decorate
-
-
-def client(value: Value | None, *kinds: Kind) -> tuple[Kind, Trace] | None:
-    """The first of ``kinds`` of request data in ``value``, in the order given, with its flow."""
-    if value is None:
-        return None
-    for kind in kinds:
-        trace = value.labels.get((-1, int(kind)))
-        if trace is not None:
-            return kind, trace
-    return None
-
-
-ANY = (Kind.BODY, Kind.FIELDS, Kind.VALUE, Kind.KEY, Kind.NAMED)
-
-
-def origin(trace: Trace) -> str:
-    """What the flow starts from, e.g. ``request.get_json()``."""
-    return trace[0].note if trace else "request data"

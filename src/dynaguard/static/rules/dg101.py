@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 from dynaguard.catalogue.dg101 import RULE
 from dynaguard.model import Confidence
-from dynaguard.static.events import Event, Op
-from dynaguard.static.rules.base import Hit, check, client, origin
-from dynaguard.static.values import Kind
+from dynaguard.static.facts.flows import client, origin
+from dynaguard.static.flow.events import Event, Op
+from dynaguard.static.flow.values import Kind
+from dynaguard.static.rules.base import Hit, check
 
 
 @check(RULE)

@@ -6,9 +6,10 @@ import re
 from collections.abc import Iterator
 
 from dynaguard.catalogue.dg103 import OWNERSHIP, RULE, SERVER_CONTROLLED, normalise
-from dynaguard.static.events import Event, Op
-from dynaguard.static.rules.base import ANY, Hit, check, client, origin
-from dynaguard.static.values import EMPTY, Value
+from dynaguard.static.facts.flows import ANY, client, origin
+from dynaguard.static.flow.events import Event, Op
+from dynaguard.static.flow.values import EMPTY, Value
+from dynaguard.static.rules.base import Hit, check
 
 _ALWAYS = frozenset(normalise(n) for n in SERVER_CONTROLLED)
 _ON_CREATE = frozenset(normalise(n) for n in OWNERSHIP)

@@ -20,10 +20,9 @@ from collections.abc import Iterator
 
 from dynaguard.catalogue.dg201 import RULE
 from dynaguard.model import Confidence
-from dynaguard.static.events import Event, Op
-from dynaguard.static.handlers import Handler, handlers
-from dynaguard.static.identity import mentions_identity
-from dynaguard.static.keys import (
+from dynaguard.static.facts.flows import origin
+from dynaguard.static.facts.handlers import Handler, handlers
+from dynaguard.static.facts.keys import (
     identity_scoped,
     is_query,
     is_write,
@@ -34,10 +33,13 @@ from dynaguard.static.keys import (
     table_label,
     table_of,
 )
-from dynaguard.static.responses import whole_reads
-from dynaguard.static.rules.base import Found, Hit, RunView, check_run, origin
-from dynaguard.static.tables import TableFacts, role_writes, table_facts
-from dynaguard.static.values import Trace, Value, join_all
+from dynaguard.static.facts.responses import whole_reads
+from dynaguard.static.facts.run import RunView
+from dynaguard.static.facts.tables import TableFacts, role_writes, table_facts
+from dynaguard.static.flow.events import Event, Op
+from dynaguard.static.flow.values import Trace, Value, join_all
+from dynaguard.static.models.identity import mentions_identity
+from dynaguard.static.rules.base import Found, Hit, check_run
 
 _ASKED = ("route", "query")
 

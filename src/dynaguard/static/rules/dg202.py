@@ -14,9 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dynaguard.catalogue.dg202 import RULE
-from dynaguard.static.events import Event
-from dynaguard.static.handlers import Handler, handlers
-from dynaguard.static.keys import (
+from dynaguard.static.facts.handlers import Handler, handlers
+from dynaguard.static.facts.keys import (
     identity_scoped,
     is_scan,
     owner_like,
@@ -24,10 +23,12 @@ from dynaguard.static.keys import (
     table_label,
     table_of,
 )
-from dynaguard.static.responses import whole_reads
-from dynaguard.static.rules.base import Found, Hit, RunView, check_run
-from dynaguard.static.tables import TableFacts, role_writes, table_facts
-from dynaguard.static.values import Step, join_all
+from dynaguard.static.facts.responses import whole_reads
+from dynaguard.static.facts.run import RunView
+from dynaguard.static.facts.tables import TableFacts, role_writes, table_facts
+from dynaguard.static.flow.events import Event
+from dynaguard.static.flow.values import Step, join_all
+from dynaguard.static.rules.base import Found, Hit, check_run
 
 
 @check_run(RULE)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dynaguard.catalogue.dg203 import RULE
-from dynaguard.static.events import Op
-from dynaguard.static.handlers import handlers, login_route
-from dynaguard.static.keys import is_write, key_fields, request_trace, table_label
-from dynaguard.static.rules.base import Found, Hit, RunView, check_run, origin
-from dynaguard.static.values import join_all
+from dynaguard.static.facts.flows import origin
+from dynaguard.static.facts.handlers import handlers, login_route
+from dynaguard.static.facts.keys import is_write, key_fields, request_trace, table_label
+from dynaguard.static.facts.run import RunView
+from dynaguard.static.flow.events import Op
+from dynaguard.static.flow.values import join_all
+from dynaguard.static.rules.base import Found, Hit, check_run
 
 
 @check_run(RULE)

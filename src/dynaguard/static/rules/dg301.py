@@ -24,12 +24,14 @@ from collections.abc import Iterator
 from dynaguard.catalogue.dg103 import OWNERSHIP, SERVER_CONTROLLED, normalise
 from dynaguard.catalogue.dg301 import RULE
 from dynaguard.model import Confidence, Endpoint, Persona
-from dynaguard.static.events import Event, Op
-from dynaguard.static.handler_facts import Facts
-from dynaguard.static.inputs import CONVERTED, FIELD
-from dynaguard.static.rules.base import Found, Hit, RunView, check_run, origin
-from dynaguard.static.values import REQUEST, Kind, Step, Trace, Value
-from dynaguard.static.written import Written, attributes, pynamo_kinds
+from dynaguard.static.facts.flows import origin
+from dynaguard.static.facts.handler_facts import Facts
+from dynaguard.static.facts.run import RunView
+from dynaguard.static.facts.written import Written, attributes, pynamo_kinds
+from dynaguard.static.flow.events import Event, Op
+from dynaguard.static.flow.inputs import CONVERTED, FIELD
+from dynaguard.static.flow.values import REQUEST, Kind, Step, Trace, Value
+from dynaguard.static.rules.base import Found, Hit, check_run
 
 _SERVER = frozenset(normalise(n) for n in SERVER_CONTROLLED)
 _OWNERSHIP = frozenset(normalise(n) for n in OWNERSHIP)

@@ -20,13 +20,15 @@ from typing import NamedTuple
 
 from dynaguard.catalogue.dg302 import RULE
 from dynaguard.model import Endpoint
-from dynaguard.static.events import Event, Op
-from dynaguard.static.exceptions import DECIMAL_ERRORS, JSON_ERRORS, KEY_ERRORS, VALUE_ERRORS
-from dynaguard.static.handler_facts import Facts, is_json
-from dynaguard.static.inputs import FIELD, VALIDATED
-from dynaguard.static.refusals import refusal
-from dynaguard.static.rules.base import Found, Hit, RunView, check_run, origin
-from dynaguard.static.values import REQUEST, Kind, Step, Trace, Value
+from dynaguard.static.facts.flows import origin
+from dynaguard.static.facts.handler_facts import Facts, is_json
+from dynaguard.static.facts.refusals import refusal
+from dynaguard.static.facts.run import RunView
+from dynaguard.static.flow.events import Event, Op
+from dynaguard.static.flow.exceptions import DECIMAL_ERRORS, JSON_ERRORS, KEY_ERRORS, VALUE_ERRORS
+from dynaguard.static.flow.inputs import FIELD, VALIDATED
+from dynaguard.static.flow.values import REQUEST, Kind, Step, Trace, Value
+from dynaguard.static.rules.base import Found, Hit, check_run
 
 _MAX_FUNCTIONS = 3
 """A crash is reported where the request value is read, or up to two helpers down."""

@@ -14,13 +14,15 @@ from collections.abc import Iterator
 
 from dynaguard.catalogue.dg401 import RULE
 from dynaguard.model import Confidence
-from dynaguard.static.accesses import read_param
-from dynaguard.static.call_facts import condition_of, item_of, key_of, write_reads, written
-from dynaguard.static.expressions import Kind
-from dynaguard.static.items import same_item, stored_trace
-from dynaguard.static.operations import CallKind, DbCall, Operation, operations
-from dynaguard.static.rules.base import ANY, Found, Hit, RunView, check_run, client
-from dynaguard.static.values import Trace
+from dynaguard.static.facts.call_facts import condition_of, item_of, key_of, write_reads, written
+from dynaguard.static.facts.flows import ANY, client
+from dynaguard.static.facts.items import same_item, stored_trace
+from dynaguard.static.facts.operations import CallKind, DbCall, Operation, operations
+from dynaguard.static.facts.run import RunView
+from dynaguard.static.flow.accesses import read_param
+from dynaguard.static.flow.values import Trace
+from dynaguard.static.models.expressions import Kind
+from dynaguard.static.rules.base import Found, Hit, check_run
 
 
 @check_run(RULE)

@@ -15,13 +15,14 @@ from collections.abc import Iterator
 
 from dynaguard.catalogue.dg402 import RULE
 from dynaguard.model import Confidence
-from dynaguard.static.accesses import is_fresh, read_param
-from dynaguard.static.call_facts import condition_of, item_of, key_of, write_reads
-from dynaguard.static.items import client_key, same_item
-from dynaguard.static.operations import CallKind, DbCall, Operation, leading_to, operations
-from dynaguard.static.rules.base import Found, Hit, RunView, check_run
+from dynaguard.static.facts.call_facts import condition_of, item_of, key_of, write_reads
+from dynaguard.static.facts.items import client_key, same_item
+from dynaguard.static.facts.operations import CallKind, DbCall, Operation, leading_to, operations
+from dynaguard.static.facts.run import RunView
+from dynaguard.static.flow.accesses import is_fresh, read_param
+from dynaguard.static.flow.values import Value
+from dynaguard.static.rules.base import Found, Hit, check_run
 from dynaguard.static.rules.dg401 import read_modify_write
-from dynaguard.static.values import Value
 
 
 @check_run(RULE)

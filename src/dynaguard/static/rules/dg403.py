@@ -15,14 +15,15 @@ from collections.abc import Iterator
 
 from dynaguard.catalogue.dg403 import RULE
 from dynaguard.model import Confidence
-from dynaguard.static import control
-from dynaguard.static.accesses import reads_of
-from dynaguard.static.call_facts import condition_of, item_of, key_of
-from dynaguard.static.items import client_key, compatible, same_item
-from dynaguard.static.operations import READS, CallKind, DbCall, Operation, operations
-from dynaguard.static.rules.base import Found, Hit, RunView, check_run
+from dynaguard.static.facts.call_facts import condition_of, item_of, key_of
+from dynaguard.static.facts.items import client_key, compatible, same_item
+from dynaguard.static.facts.operations import READS, CallKind, DbCall, Operation, operations
+from dynaguard.static.facts.run import RunView
+from dynaguard.static.flow import control
+from dynaguard.static.flow.accesses import reads_of
+from dynaguard.static.flow.values import Value
+from dynaguard.static.rules.base import Found, Hit, check_run
 from dynaguard.static.rules.dg401 import read_modify_write
-from dynaguard.static.values import Value
 
 
 @check_run(RULE)

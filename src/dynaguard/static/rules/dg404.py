@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dynaguard.catalogue.dg404 import RULE
-from dynaguard.static.call_facts import condition_of, written
-from dynaguard.static.operations import CallKind, DbCall, Operation, operations
-from dynaguard.static.rules.base import ANY, Found, Hit, RunView, check_run, client
+from dynaguard.static.facts.call_facts import condition_of, written
+from dynaguard.static.facts.flows import ANY, client
+from dynaguard.static.facts.operations import CallKind, DbCall, Operation, operations
+from dynaguard.static.facts.run import RunView
+from dynaguard.static.rules.base import Found, Hit, check_run
 
 _LOCKS = frozenset(
     {

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dynaguard.catalogue.dg501 import RULE
-from dynaguard.static import control
-from dynaguard.static.operations import CallKind, DbCall, Operation, leading_to, operations
-from dynaguard.static.rules.base import Found, Hit, RunView, check_run
+from dynaguard.static.facts.operations import CallKind, DbCall, Operation, leading_to, operations
+from dynaguard.static.facts.run import RunView
+from dynaguard.static.flow import control
+from dynaguard.static.rules.base import Found, Hit, check_run
 
 
 @check_run(RULE)

@@ -14,14 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dynaguard.catalogue.dg502 import RULE
-from dynaguard.static import block_ends, control, ir
-from dynaguard.static.block_ends import End
-from dynaguard.static.call_facts import condition_of
-from dynaguard.static.control import Path
-from dynaguard.static.exceptions import type_names
-from dynaguard.static.operations import DbCall, Operation, operations
-from dynaguard.static.rules.base import Found, Hit, RunView, check_run
-from dynaguard.static.values import Step
+from dynaguard.static.facts.call_facts import condition_of
+from dynaguard.static.facts.operations import DbCall, Operation, operations
+from dynaguard.static.facts.run import RunView
+from dynaguard.static.flow import block_ends, control
+from dynaguard.static.flow.block_ends import End, Path
+from dynaguard.static.flow.exceptions import type_names
+from dynaguard.static.flow.values import Step
+from dynaguard.static.rules.base import Found, Hit, check_run
+from dynaguard.static.source import ir
 
 FAILURES = frozenset(
     {

@@ -15,10 +15,11 @@ import ast
 from collections.abc import Iterator
 
 from dynaguard.catalogue.dg601 import RULE
-from dynaguard.static.rules.base import Found, Hit, RunView, check_run
-from dynaguard.static.stream_effects import dedupe_decorator, deduplicates, effect
-from dynaguard.static.streams import Consumer, Function, Streams, Via, calls_in, streams_of
-from dynaguard.static.values import Step
+from dynaguard.static.facts.run import RunView
+from dynaguard.static.facts.stream_effects import dedupe_decorator, deduplicates, effect
+from dynaguard.static.facts.streams import Consumer, Function, Streams, Via, calls_in, streams_of
+from dynaguard.static.flow.values import Step
+from dynaguard.static.rules.base import Found, Hit, check_run
 
 
 @check_run(RULE)

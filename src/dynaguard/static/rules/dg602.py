@@ -15,9 +15,10 @@ import ast
 from collections.abc import Iterator
 
 from dynaguard.catalogue.dg602 import RULE
-from dynaguard.static.rules.base import Found, Hit, RunView, check_run
-from dynaguard.static.streams import Consumer, Function, own_nodes, streams_of
-from dynaguard.static.values import Step
+from dynaguard.static.facts.run import RunView
+from dynaguard.static.facts.streams import Consumer, Function, own_nodes, streams_of
+from dynaguard.static.flow.values import Step
+from dynaguard.static.rules.base import Found, Hit, check_run
 
 _BROAD = frozenset({"Exception", "BaseException", "ClientError", "BotoCoreError"})
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dynaguard.catalogue.dg701 import RULE
-from dynaguard.static.events import Event, Op
-from dynaguard.static.rules.base import Hit, check, client, origin
-from dynaguard.static.values import Kind
+from dynaguard.static.facts.flows import client, origin
+from dynaguard.static.flow.events import Event, Op
+from dynaguard.static.flow.values import Kind
+from dynaguard.static.rules.base import Hit, check
 
 EXPRESSIONS = (
     "KeyConditionExpression",

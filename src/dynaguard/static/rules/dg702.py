@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dynaguard.catalogue.dg702 import RULE
-from dynaguard.static.events import Event, Op
-from dynaguard.static.rules.base import ANY, Hit, check, client, origin
-from dynaguard.static.values import Kind, Trace, Value
+from dynaguard.static.facts.flows import ANY, client, origin
+from dynaguard.static.flow.events import Event, Op
+from dynaguard.static.flow.values import Kind, Trace, Value
+from dynaguard.static.rules.base import Hit, check
 
 _NAME = (Kind.VALUE, Kind.KEY)
 _CHECKED: dict[str, tuple[Kind, ...]] = {

@@ -12,15 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dynaguard.catalogue.dg801 import RULE, is_sensitive
-from dynaguard.static import ir
-from dynaguard.static.events import Event
-from dynaguard.static.handlers import Handler, handlers
-from dynaguard.static.keys import table_label, table_of
-from dynaguard.static.responses import whole_reads
-from dynaguard.static.rules.base import Found, Hit, RunView, check_run
-from dynaguard.static.summaries import Analyzer
-from dynaguard.static.tables import table_facts
-from dynaguard.static.values import STORED_BASE, Step, Trace, Value
+from dynaguard.static.facts.handlers import Handler, handlers
+from dynaguard.static.facts.keys import table_label, table_of
+from dynaguard.static.facts.responses import whole_reads
+from dynaguard.static.facts.run import RunView
+from dynaguard.static.facts.tables import table_facts
+from dynaguard.static.flow.analyzer import Analyzer
+from dynaguard.static.flow.events import Event
+from dynaguard.static.flow.values import STORED_BASE, Step, Trace, Value
+from dynaguard.static.rules.base import Found, Hit, check_run
+from dynaguard.static.source import ir
 
 _PROJECTIONS = ("ProjectionExpression", "AttributesToGet", "attributes_to_get")
 

@@ -1,0 +1,160 @@
+"""What request handlers check and handle, for the rules about input (DG301, DG302).
+
+- which flow steps are validated: a variable or field that its function checks
+  (``ir.Function.checked``, see ``validation.py``), a schema, a handled conversion;
+- which exceptions the app turns into a 4xx with ``@app.errorhandler(X)`` or
+  ``register_error_handler(X, f)`` (a handler that answers 5xx handles nothing).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cached_property
+
+from dynaguard.static.flow.exceptions import type_names
+from dynaguard.static.flow.inputs import FIELD, VALIDATED
+from dynaguard.static.flow.values import Step, Trace
+from dynaguard.static.source import ir
+from dynaguard.static.source.project import Project
+
+JSON_SOURCES = frozenset({"request.json", "request.get_json()", "api.payload", "ns.payload"})
+"""Request mappings parsed from JSON: a missing key is a KeyError (``request.form['x']`` and
+``request.args['x']`` raise werkzeug's BadRequestKeyError instead, which Flask answers 400)."""
+_REGISTERS = re.compile(r"errorhandler|register_error_handler")
+"""Text every error handler registration contains (``_registration``)."""
+_FIELD = re.compile(r"^([A-Za-z_]\w*)(?:\[|\.get\(|\.pop\()(['\"])(.*)\2")
+
+
+def field_of(step: Step) -> tuple[str, str] | None:
+    """(root variable, field) of a field step such as ``body.get('title')``."""
+    if step.origin != FIELD:
+        return None
+    found = _FIELD.match(step.note)
+    return (found.group(1), found.group(3)) if found else None
+
+
+def is_json(trace: Trace) -> bool:
+    """The flow starts at a JSON body (or a string that ``json.loads`` parsed)."""
+    return bool(trace) and (
+        trace[0].note in JSON_SOURCES or any(s.note == "json.loads(...)" for s in trace)
+    )
+
+
+class Facts:
+    """Lookups over one project's lowered functions."""
+
+    def __init__(self, project: Project) -> None:
+        self._project = project
+        self._by_path = {m.path: m for m in project.modules.values()}
+
+    def checked(self, step: Step) -> frozenset[str]:
+        """The facts of the function a step is in."""
+        module = self._by_path.get(step.path)
+        func = module.function(step.function) if module else None
+        return func.checked if func is not None else frozenset()
+
+    def validated(self, trace: Trace) -> Step | None:
+        """The first step where the flow's value is type-, range- or format-checked.
+
+        A variable before the field read is the mapping the value came from: checking that it
+        is a dict validates no field, only a validator call on it (``d.*``) does.
+        """
+        fields = [i for i, step in enumerate(trace) if step.origin == FIELD]
+        read = fields[-1] if fields else -1
+        for index, step in enumerate(trace):
+            if step.origin in (VALIDATED, "declared"):
+                return step
+            facts = self.checked(step)
+            name = _variable(step)
+            if not facts:
+                continue
+            if name is not None and (name if index > read else f"{name}.*") in facts:
+                return step
+            found = field_of(step)
+            if found and ({f"{found[0]}.{found[1]}", f"{found[0]}.*"} & facts):
+                return step
+        return None
+
+    def present(self, step: Step, root: str, key: str) -> bool:
+        """The function at ``step`` makes sure ``root[key]`` exists before reading it."""
+        facts = self.checked(step)
+        return bool({f"{root}[{key}]", f"{root}[*]", f"{root}.{key}", f"{root}.*"} & facts)
+
+    @cached_property
+    def app_handled(self) -> frozenset[str]:
+        """Exceptions an app-level error handler answers with a status below 500."""
+        out: set[str] = set()
+        for module, types, handler in _registrations(self._project):
+            func = _function(module, handler)
+            if func is None or _answers_4xx(func):
+                out |= types
+        return frozenset(out)
+
+
+def _variable(step: Step) -> str | None:
+    note = step.note.removeprefix("parameter ")
+    return note if note.isidentifier() else None
+
+
+def _registrations(project: Project) -> Iterator[tuple[ir.Module, frozenset[str], str]]:
+    """(module, exception types, handler function name or id) of every error handler."""
+    for module in project.modules.values():
+        if _REGISTERS.search(module.source) is None:
+            continue  # no body of it registers one: leave its functions unlowered
+        registering = (f for f in module.functions.values() if _REGISTERS.search(module.text(f)))
+        for body in [module.body, *(f.body for f in registering)]:
+            for stmt in _statements(body):
+                yield from _registration(module, stmt)
+
+
+def _registration(
+    module: ir.Module, stmt: ir.Stmt
+) -> Iterator[tuple[ir.Module, frozenset[str], str]]:
+    if isinstance(stmt, ir.Def):
+        for decorator in stmt.decorators:
+            types = _registered(decorator, "errorhandler", "app_errorhandler")
+            if types is not None:
+                yield module, types, stmt.func_id
+    elif isinstance(stmt, ir.Eval) and isinstance(stmt.value, ir.Call):
+        call = stmt.value
+        types = _registered(call, "register_error_handler")
+        handler = call.args[1] if len(call.args) > 1 else None
+        if types is not None and isinstance(handler, ir.Name):
+            yield module, types, handler.id
+
+
+def _registered(expr: ir.Expr, *methods: str) -> frozenset[str] | None:
+    if not (isinstance(expr, ir.Call) and isinstance(expr.func, ir.Attr) and expr.args):
+        return None
+    if expr.func.attr not in methods:
+        return None
+    return type_names(expr.args[0])
+
+
+def _statements(body: tuple[ir.Stmt, ...]) -> Iterator[ir.Stmt]:
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, ir.If):
+            yield from _statements(stmt.body)
+            yield from _statements(stmt.orelse)
+        elif isinstance(stmt, (ir.Loop, ir.With, ir.ClassStmt)):
+            yield from _statements(stmt.body)
+        elif isinstance(stmt, ir.Try):
+            yield from _statements(stmt.body)
+            for _, handler in stmt.handlers:
+                yield from _statements(handler)
+
+
+def _function(module: ir.Module, name: str) -> ir.Function | None:
+    found = module.function(name)
+    if found is not None:
+        return found
+    return next((f for q, f in module.functions.items() if q.endswith(f".{name}")), None)
+
+
+def _answers_4xx(func: ir.Function) -> bool:
+    """A handler that states only 5xx statuses turns nothing into a client error."""
+    statuses = [s.status for s in _statements(func.body) if isinstance(s, ir.Return)]
+    known = [s for s in statuses if s is not None]
+    return not known or any(s < 500 for s in known)

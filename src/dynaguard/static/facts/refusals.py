@@ -1,0 +1,57 @@
+"""DynamoDB calls that a client's input makes DynamoDB refuse, with nothing to turn the refusal
+into a 4xx (DG302): a key value from the body or query that may be missing, empty or not a
+string (``ValidationException``, botocore's ``ParamValidationError``).
+
+A refusal is handled by a ``try`` around the call (here or in the calling handler) for
+``ClientError`` (PynamoDB's ``GetError``... included) or by an app-level error handler.
+
+NOTE: a conditional write whose ``ConditionalCheckFailedException`` nothing handles (a 500
+instead of a 409) is deliberately not reported: the conditional-write rules (DG401-DG404) ask
+for conditions, and most such writes let the failure reach a handler we cannot see.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from dynaguard.static.facts.handler_facts import Facts
+from dynaguard.static.flow.events import Event, Op
+from dynaguard.static.flow.inputs import FIELD
+from dynaguard.static.flow.values import REQUEST, Kind, Trace, Value
+from dynaguard.static.models.errors import CLIENT_ERRORS
+
+_KEY_ERRORS = CLIENT_ERRORS | {"BotoCoreError", "ParamValidationError"}
+
+
+class Refusal(NamedTuple):
+    trace: Trace
+    note: str
+    why: str
+
+
+def refusal(event: Event, facts: Facts) -> Refusal | None:
+    """Why DynamoDB may refuse this call because of the client's input (None: no such way)."""
+    if event.op not in (Op.PUT, Op.UPDATE, Op.READ) or _handled(event, facts, _KEY_ERRORS):
+        return None
+    for name, value in sorted((event.arg("Key") or Value()).fields.items()):
+        trace = _unchecked_key(value, facts)
+        if trace is not None:
+            note = f"{event.api} raises ValidationException"
+            why = f"when the key '{name}' is missing, empty or not a string"
+            return Refusal(trace, note, why)
+    return None
+
+
+def _handled(event: Event, facts: Facts, errors: frozenset[str]) -> bool:
+    return bool(event.caught & errors or facts.app_handled & errors)
+
+
+def _unchecked_key(value: Value, facts: Facts) -> Trace | None:
+    """A key value from the body or query that nothing checked (route variables are never
+    empty; a value read with ``body['x']`` already crashes at the read, reported there)."""
+    trace = value.labels.get((REQUEST, int(Kind.VALUE)))
+    if trace is None or trace[0].origin not in ("body", "query"):
+        return None
+    if any(s.origin == FIELD and "[" in s.note for s in trace):
+        return None
+    return None if facts.validated(trace) is not None else trace

@@ -1,0 +1,38 @@
+"""What the facts and whole-run checks may read of an analysis run (``engine.Run``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from dynaguard.model import Endpoint
+from dynaguard.static.flow.analyzer import Analyzer
+from dynaguard.static.flow.events import Event
+from dynaguard.static.flow.values import Value
+from dynaguard.static.source.project import Project
+
+
+class RunView(Protocol):
+    """What a whole-run check may read of an analysis run (``engine.Run``)."""
+
+    project: Project
+    analyzer: Analyzer
+    routes: dict[str, list[Endpoint]]
+    """Route handler function ids and their endpoints."""
+
+    def arguments(self, fn_id: str) -> list[Value]:
+        """A route handler's arguments as Flask passes them (route variables are request data)."""
+        ...
+
+    def bound(self, fn_id: str) -> Sequence[Event | None]:
+        """A route handler's recorded accesses (``Result.accesses``, same positions), each
+        DynamoDB call's event bound to the handler's arguments; None for the guards."""
+        ...
+
+    def events(self) -> Sequence[tuple[Event, Endpoint | None]]:
+        """Every sink event with request data, as the event checks see it, with its route."""
+        ...
+
+    def endpoint_of(self, fn_id: str, writes: bool = False) -> Endpoint | None:
+        """The route of a function, or of the nearest route handler that calls it."""
+        ...

@@ -1,0 +1,207 @@
+"""The analyzer: each module body and function analysed once, on demand, into a summary.
+
+Summaries are computed when first needed (a call, an import, a class lookup) and memoised; a
+function already being analysed (recursion) is seen as doing nothing. There is no fixpoint to
+iterate: parameter labels make a summary independent of its callers (see ``values.py``).
+
+The analyzer keeps the results and the project-wide state (module globals, classes); running a
+body is the interpreter's (``interp.Interpreter``), handed in when the run is set up, so this
+module knows nothing of frames, statements or models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar, cast
+
+from dynaguard.model import ScanWarning
+from dynaguard.static.flow.result import EMPTY_RESULT, Result
+from dynaguard.static.flow.values import EMPTY, Value, join, only_client, ref
+from dynaguard.static.source import ir
+from dynaguard.static.source.project import Project
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class ClassFacts:
+    cls_id: str
+    info: ir.ClassInfo
+    kinds: frozenset[str]
+    """What models say instances are (``pynamo``, ``pydantic``, ``schema``, ``view``...)."""
+    bases: tuple[str, ...]
+    """Project base classes, in order."""
+    env: dict[str, Value] = field(default_factory=dict)
+
+
+class Body(Protocol):
+    """How the interpreter runs one body for the analyzer (``interp.Interpreter``)."""
+
+    def run_module(self, analyzer: Analyzer, name: str) -> Result:
+        """Run a module's body; its globals end up in ``analyzer.module_envs[name]``."""
+        ...
+
+    def run_function(self, analyzer: Analyzer, fn_id: str) -> Result:
+        """Run a function's body with its parameters bound to parameter labels."""
+        ...
+
+
+class Analyzer:
+    def __init__(self, project: Project, body: Body) -> None:
+        self.project = project
+        self.results: dict[str, Result] = {}
+        self.module_envs: dict[str, dict[str, Value]] = {}
+        self.classes: dict[str, ClassFacts] = {}
+        self.warnings: list[ScanWarning] = []
+        self._body = body
+        self._busy: set[str] = set()
+        self._memo: dict[str, object] = {}
+
+    def memo(self, key: str, make: Callable[[], T]) -> T:
+        """What ``make`` computes for this run, computed once (facts the rules share).
+
+        NOTE: kept on the analyzer, not in a module-level cache keyed by it: a cached value that
+        refers back to the analyzer kept every run alive (and the collector walking it).
+        """
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = make()
+        return cast(T, found)
+
+    def close(self) -> None:
+        """Drop what refers back to the run, so reference counting frees it all at once."""
+        self._memo.clear()
+
+    # -- bodies -------------------------------------------------------------------------------
+
+    def module_result(self, name: str) -> Result:
+        fn_id = f"{name}:<module>"
+        if fn_id in self.results or fn_id in self._busy:
+            return self.results.get(fn_id, EMPTY_RESULT)
+        module = self.project.modules[name]
+        return self._run(fn_id, module, "<module>", lambda: self._body.run_module(self, name))
+
+    def function_result(self, fn_id: str) -> Result:
+        if fn_id in self.results or fn_id in self._busy:
+            return self.results.get(fn_id, EMPTY_RESULT)
+        found = self.project.function(fn_id)
+        if found is None:
+            return EMPTY_RESULT
+        module, func = found
+        self.module_result(module.name)  # globals first
+        if func.deferred.too_deep:
+            return self._give_up(fn_id, module, func.qualname)
+        return self._run(fn_id, module, func.qualname, lambda: self._body.run_function(self, fn_id))
+
+    def _run(
+        self, fn_id: str, module: ir.Module, qualname: str, run: Callable[[], Result]
+    ) -> Result:
+        self._busy.add(fn_id)
+        try:
+            result = run()
+        except RecursionError:
+            return self._give_up(fn_id, module, qualname)
+        finally:
+            self._busy.discard(fn_id)
+        self.results[fn_id] = result
+        return result
+
+    def _give_up(self, fn_id: str, module: ir.Module, qualname: str) -> Result:
+        message = f"{qualname} is nested too deeply to analyse"
+        self.warnings.append(ScanWarning(message, path=module.path))
+        self.results[fn_id] = EMPTY_RESULT
+        return EMPTY_RESULT
+
+    # -- names ---------------------------------------------------------------------------------
+
+    def global_value(self, module: str, name: str) -> Value:
+        if module not in self.module_envs:
+            if module not in self.project.modules:
+                return EMPTY
+            self.module_result(module)
+        return self.module_envs[module].get(name, EMPTY)
+
+    def module_attr(self, module: str, name: str) -> Value:
+        submodule = f"{module}.{name}"
+        if submodule in self.project.modules:
+            return ref(f"mod:{submodule}")
+        return self.global_value(module, name)
+
+    # -- classes -------------------------------------------------------------------------------
+
+    def register_class(
+        self,
+        cls_id: str,
+        info: ir.ClassInfo,
+        kinds: frozenset[str],
+        bases: tuple[str, ...],
+        env: dict[str, Value],
+    ) -> None:
+        self.classes[cls_id] = ClassFacts(cls_id, info, kinds, bases, env)
+
+    def class_facts(self, cls_id: str) -> ClassFacts | None:
+        if cls_id not in self.classes:
+            owner = self._owner(cls_id)
+            if owner is not None:
+                self.function_result(owner)
+            elif cls_id.partition(":")[0] in self.project.modules:
+                self.module_result(cls_id.partition(":")[0])
+        return self.classes.get(cls_id)
+
+    def kinds(self, cls_id: str) -> frozenset[str]:
+        facts = self.class_facts(cls_id)
+        return facts.kinds if facts else frozenset()
+
+    def keeps_unknown(self, cls_id: str) -> bool:
+        """A schema class (or a base) that keeps fields it does not declare."""
+        facts = self.class_facts(cls_id)
+        return bool(facts and any(f.info.keeps_unknown for f in self.mro(cls_id)))
+
+    def _owner(self, cls_id: str) -> str | None:
+        """The function whose body defines a nested class, if any."""
+        module, _, qualname = cls_id.partition(":")
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            candidate = f"{module}:{'.'.join(parts[:cut])}"
+            if self.project.function(candidate) is not None:
+                return candidate
+        return None
+
+    def mro(self, cls_id: str) -> list[ClassFacts]:
+        out: list[ClassFacts] = []
+        pending = [cls_id]
+        while pending:
+            facts = self.class_facts(pending.pop(0))
+            if facts is not None and facts not in out:
+                out.append(facts)
+                pending.extend(facts.bases)
+        return out
+
+    def find_method(self, cls_id: str, name: str) -> str | None:
+        for facts in self.mro(cls_id):
+            if name in facts.info.methods:
+                return f"{facts.cls_id.partition(':')[0]}:{facts.info.qualname}.{name}"
+        return None
+
+    def class_attr(self, cls_id: str, name: str) -> Value:
+        for facts in self.mro(cls_id):
+            if name in facts.env:
+                return facts.env[name]
+        return EMPTY
+
+    def instance_attr(self, cls_id: str, name: str) -> Value:
+        """``self.name`` as set in the class body or in the methods that assign it."""
+        found = self.class_attr(cls_id, name)
+        for facts in self.mro(cls_id):
+            module = facts.cls_id.partition(":")[0]
+            owner = self.project.modules.get(module)
+            assigned = owner.self_attrs(facts.info.qualname) if owner else facts.info.self_attrs
+            for method in assigned.get(name, ()):
+                result = self.function_result(f"{module}:{facts.info.qualname}.{method}")
+                stored = result.self_fields.get(name)
+                if stored is not None:
+                    found = join(
+                        found, Value(only_client(stored).labels, stored.refs, None, stored.text)
+                    )
+        return found

@@ -1,0 +1,56 @@
+"""Attribute loads: ``obj.name`` of project modules, classes and instances, and of what models
+made (request objects, DynamoDB handles...)."""
+
+from __future__ import annotations
+
+from dynaguard.static.flow.frame import Frame
+from dynaguard.static.flow.values import ELEM, Value, apply, join_all, ref
+
+
+def attribute(frame: Frame, obj: Value, name: str, line: int, col: int) -> Value:
+    """``obj.name``."""
+    parts: list[Value] = []
+    if name in obj.fields:
+        parts.append(obj.fields[name])
+    elif obj.labels:
+        parts.append(apply(obj, ELEM))
+    for ref_name in sorted(obj.refs):
+        found = _ref_attribute(frame, ref_name, name, line, col)
+        if found is not None:
+            parts.append(found)
+    modelled = frame.models.attribute(frame, obj, name, line, col) if obj.refs else None
+    if modelled is not None:
+        parts.append(modelled)
+    return join_all(parts)
+
+
+def external_name(frame: Frame, name: str) -> str:
+    """The canonical spelling of an external dotted name (``flask.globals.request``)."""
+    return frame.models.aliases.get(name, name)
+
+
+def _ref_attribute(frame: Frame, ref_name: str, name: str, line: int, col: int) -> Value | None:
+    kind, _, target = ref_name.partition(":")
+    analyzer = frame.analyzer
+    if kind == "mod":
+        return analyzer.module_attr(target, name)
+    if kind == "ext":
+        found = frame.models.ext_attribute(frame, ref_name, name, line, col)
+        return found if found is not None else ref(external_name(frame, f"{ref_name}.{name}"))
+    if kind == "cls":
+        return class_attribute(frame, target, name)
+    if kind == "inst":
+        if analyzer.find_method(target, name) is not None:
+            return ref(f"bound:{target}.{name}")
+        return analyzer.instance_attr(target, name)
+    return None
+
+
+def class_attribute(frame: Frame, cls_id: str, name: str) -> Value:
+    value = frame.analyzer.class_attr(cls_id, name)
+    kinds = frame.analyzer.kinds(cls_id)
+    if kinds:
+        found = frame.models.class_attribute(frame, cls_id, name, value)
+        if found is not None:
+            return found
+    return value

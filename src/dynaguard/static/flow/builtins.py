@@ -1,0 +1,78 @@
+"""Python's builtin functions on abstract values (``dict``, ``str``, ``getattr``, ``int``...).
+
+A model may answer a builtin first (``Model.builtins``: PynamoDB's ``getattr(Model, name)``).
+"""
+
+from __future__ import annotations
+
+from dynaguard.static.flow import inputs
+from dynaguard.static.flow.attributes import attribute
+from dynaguard.static.flow.exceptions import VALUE_ERRORS
+from dynaguard.static.flow.frame import Args, Frame
+from dynaguard.static.flow.store import store_field
+from dynaguard.static.flow.values import (
+    CONTAIN,
+    ELEM,
+    EMPTY,
+    SANITISE,
+    SCALAR,
+    STR,
+    Value,
+    apply,
+    join,
+    join_all,
+    with_step,
+)
+from dynaguard.static.source import ir
+
+_SAME = frozenset(
+    {"list", "tuple", "set", "frozenset", "sorted", "reversed", "iter", "next", "vars", "zip",
+     "enumerate", "map", "filter"}
+)  # fmt: skip
+_NOTHING = frozenset(
+    {"len", "isinstance", "issubclass", "hasattr", "callable", "print", "id", "type", "bool",
+     "super", "open", "hash"}
+)  # fmt: skip
+
+
+def declared(value: Value) -> Value:
+    """A value bound to a declared schema or class: the keys are the server's now."""
+    return apply(value, SANITISE)
+
+
+def builtin_call(frame: Frame, call: ir.Call, name: str, args: Args) -> Value:
+    if name == "dict":
+        return _dict_call(frame, args)
+    if name in _SAME:
+        return join_all(args.positional)
+    if name in {"str", "repr", "format", "ascii"}:
+        return apply(args.all(), STR)
+    if name in _NOTHING:
+        return EMPTY
+    if name == "getattr" and len(args.positional) >= 2:
+        obj, key = args.positional[0], args.positional[1]
+        default = args.positional[2] if len(args.positional) > 2 else EMPTY
+        if key.text is not None:
+            return join(attribute(frame, obj, key.text, 0, 0), default)
+        return join(apply(obj, ELEM), default)
+    if name == "setattr" and len(args.positional) == 3:
+        key, value = args.positional[1], args.positional[2]
+        if key.text is not None:
+            site = args.site
+            at = (site.line, site.col)
+            store_field(frame, call.args[0], key.text, value, at=at, spelling=f".{key.text}")
+        return EMPTY
+    if name in {"int", "float"}:
+        return inputs.convert(frame, name, args, apply(args.all(), SCALAR), VALUE_ERRORS)
+    return apply(args.all(), SCALAR)
+
+
+def _dict_call(frame: Frame, args: Args) -> Value:
+    site = args.site
+    out = join_all([*args.positional, *args.spread])
+    for key, value in args.keywords.items():
+        stepped = with_step(value, frame.step(site.line, site.col, f"dict({key}=...)"))
+        out = Value(
+            {**apply(stepped, CONTAIN).labels, **out.labels}, out.refs, {**out.fields, key: stepped}
+        )
+    return out

@@ -1,0 +1,172 @@
+"""Calls: project functions through their summaries, Python builtins, and the rest by asking the
+models (``frame.models``). An unknown callable keeps client scalars only."""
+
+from __future__ import annotations
+
+from dynaguard.static.flow import accesses
+from dynaguard.static.flow.attributes import external_name
+from dynaguard.static.flow.builtins import builtin_call, declared
+from dynaguard.static.flow.frame import Args, Frame
+from dynaguard.static.flow.instantiate import instantiate, instantiate_event
+from dynaguard.static.flow.mappings import mapping_method
+from dynaguard.static.flow.store import add_to
+from dynaguard.static.flow.values import EMPTY, SCALAR, STR, Value, apply, join, join_all, ref
+from dynaguard.static.source import ir
+
+_STRING_METHODS = frozenset(
+    {"format", "join", "replace", "strip", "lower", "upper", "split", "encode", "decode",
+     "rstrip", "lstrip", "title", "capitalize", "casefold", "format_map"}
+)  # fmt: skip
+_MUTATORS = frozenset({"append", "add", "extend", "insert", "appendleft"})
+
+
+def function_call(frame: Frame, call: ir.Call, func: Value, args: Args) -> Value:
+    results: list[Value] = []
+    for name in sorted(func.refs):
+        found = _call_ref(frame, call, name, args)
+        if found is not None:
+            results.append(found)
+    if results:
+        return join_all(results)
+    return apply(args.all(), SCALAR)  # an unknown function: a client scalar stays one
+
+
+def _call_ref(frame: Frame, call: ir.Call, name: str, args: Args) -> Value | None:
+    kind, _, target = name.partition(":")
+    if kind == "fn":
+        return call_function(frame, target, args, None)
+    if kind == "cls":
+        return instantiate_class(frame, target, args)
+    if kind == "ext":
+        return external_call(frame, name, args)
+    if kind == "builtin":
+        found = frame.models.call(frame, name, args)
+        return found if found is not None else builtin_call(frame, call, target, args)
+    if kind == "bound":
+        cls_id, _, method = target.rpartition(".")
+        fn_id = frame.analyzer.find_method(cls_id, method)
+        return call_function(frame, fn_id, args, ref(f"inst:{cls_id}")) if fn_id else None
+    return None
+
+
+def external_call(frame: Frame, name: str, args: Args) -> Value:
+    """A call of an external name: what a model says, else an unknown function of the args."""
+    found = frame.models.call(frame, name, args)
+    return found if found is not None else apply(args.all(), SCALAR)
+
+
+def call_function(frame: Frame, fn_id: str, args: Args, receiver: Value | None) -> Value:
+    analyzer = frame.analyzer
+    found = analyzer.project.function(fn_id)
+    if found is None:
+        return EMPTY
+    result = analyzer.function_result(fn_id)
+    frame.calls.add(fn_id)
+    params = bind_params(found[1], args, receiver)
+    for event in result.param_events:
+        frame.emit(instantiate_event(event, params))
+    if result.accesses:
+        accesses.inherit(
+            frame.accesses,
+            result.accesses,
+            lambda event: instantiate_event(event, params),
+            args.site,
+        )
+    frame.models.on_call(frame, fn_id, params)
+    return frame.models.returned(instantiate(result.returns, params), args)
+
+
+def bind_params(func: ir.Function, args: Args, receiver: Value | None) -> list[Value]:
+    """The value of each parameter of ``func`` for this call."""
+    values = [EMPTY] * len(func.params)
+    slots = list(range(func.positional))
+    if receiver is not None and func.binding != "static" and slots:
+        values[slots.pop(0)] = receiver
+    extra: list[Value] = []
+    for value in args.positional:
+        if slots:
+            values[slots.pop(0)] = value
+        else:
+            extra.append(value)
+    index = {name: i for i, name in enumerate(func.params)}
+    if func.vararg:
+        values[index[func.vararg]] = join_all(extra)
+    leftover: dict[str, Value] = {}
+    for name, value in args.keywords.items():
+        if name in index and name not in (func.vararg, func.kwarg):
+            values[index[name]] = value
+        else:
+            leftover[name] = value
+    if func.kwarg:
+        spread = join_all(args.spread)
+        values[index[func.kwarg]] = join(
+            Value(spread.labels, frozenset(), leftover or None), spread
+        )
+    return values
+
+
+def instantiate_class(frame: Frame, cls_id: str, args: Args) -> Value:
+    kinds = frame.analyzer.kinds(cls_id)
+    instance = ref(f"inst:{cls_id}")
+    if kinds:
+        found = frame.models.instantiate(frame, cls_id, args)
+        if found is not None:
+            return found
+    init = frame.analyzer.find_method(cls_id, "__init__")
+    if init is not None:
+        call_function(frame, init, args, instance)
+    return Value(declared(args.all()).labels, instance.refs)
+
+
+def method_call(frame: Frame, call: ir.Call, receiver: Value, name: str, args: Args) -> Value:
+    func = call.func
+    assert isinstance(func, ir.Attr)
+    if name in _MUTATORS:
+        add_to(frame, func.obj, args.all())
+    claimed = frame.models.named_method(frame, receiver, name, args)
+    if claimed is not None:
+        return claimed
+    results: list[Value] = []
+    for ref_name in sorted(receiver.refs):
+        found = _ref_method(frame, call, ref_name, receiver, args)
+        if found is not None:
+            results.append(found)
+    modelled = frame.models.method(frame, receiver, name, args) if receiver.refs else None
+    if modelled is not None:
+        results.append(modelled)
+    if not results:
+        found = mapping_method(frame, func.obj, receiver, name, args)
+        if found is not None:
+            return found
+        if name in _STRING_METHODS:
+            return apply(join(receiver, args.all()), STR)
+        return apply(join(receiver, args.all()), SCALAR)
+    return join_all(results)
+
+
+def _ref_method(
+    frame: Frame, call: ir.Call, ref_name: str, receiver: Value, args: Args
+) -> Value | None:
+    assert isinstance(call.func, ir.Attr)
+    name = call.func.attr
+    kind, _, target = ref_name.partition(":")
+    analyzer = frame.analyzer
+    if kind == "inst":
+        method = analyzer.find_method(target, name)
+        if method is not None:
+            return call_function(frame, method, args, receiver)
+        kinds = analyzer.kinds(target)
+        if not kinds:
+            return None
+        return frame.models.instance_method(frame, target, receiver, name, args)
+    if kind == "cls":
+        method = analyzer.find_method(target, name)
+        if method is not None:
+            return call_function(frame, method, args, ref(ref_name))
+        kinds = analyzer.kinds(target)
+        return frame.models.class_method(frame, target, name, args) if kinds else None
+    if kind == "mod":
+        return function_call(frame, call, analyzer.module_attr(target, name), args)
+    if kind == "ext":
+        return _call_ref(frame, call, external_name(frame, f"{ref_name}.{name}"), args)
+    return None

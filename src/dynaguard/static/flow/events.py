@@ -1,0 +1,55 @@
+"""Sink events: a DynamoDB call (or PynamoDB write, or name choice) with the values it received.
+
+Models (``models/``) turn API calls into events with normalised argument
+names; rules (``rules/``) read only events, so a rule never knows how a call was spelled.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from dynaguard.static.flow.values import Step, Value
+
+
+class Op(enum.Enum):
+    PUT = "put"
+    """A whole item is written: ``Item`` (PynamoDB ``save()``: the instance)."""
+    UPDATE = "update"
+    """Attributes of an item are updated: ``UpdateExpression``, ``AttributeUpdates``, ``actions``."""
+    READ = "read"
+    """Get, query, scan, delete, condition check."""
+    PARTIQL = "partiql"
+    """A PartiQL ``Statement``."""
+    NAME = "name"
+    """A table or attribute name is chosen: ``Table(TableName)``, ``Attr(AttributeName)``."""
+    SETATTR = "setattr"
+    """``setattr(model, Name, value)`` on a PynamoDB item."""
+    RAISES = "raises"
+    """Request data read or converted by an operation that raises on malformed input:
+    ``body['x']`` (``Value`` the mapping, ``Key`` the name), ``int(x)``, ``Decimal(x)``."""
+
+    @property
+    def writes(self) -> bool:
+        return self in (Op.PUT, Op.UPDATE, Op.SETATTR)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    op: Op
+    api: str
+    """How the call reads to a user, e.g. ``Table.put_item``."""
+    site: Step
+    """The call."""
+    args: dict[str, Value]
+    """Keyword arguments by their boto3 names (never mutated)."""
+    caught: frozenset[str] = frozenset()
+    """Exceptions an enclosing ``try`` handles at the call, here or in every caller that passed
+    it request data (last dotted part of each type, ``*`` for a bare ``except:``)."""
+
+    def arg(self, name: str) -> Value | None:
+        return self.args.get(name)
+
+    @property
+    def key(self) -> tuple[str, str, str, int, int]:
+        return (self.op.value, self.api, self.site.path, self.site.line, self.site.col)

@@ -1,0 +1,58 @@
+"""Which exceptions a ``try`` statement handles, and which crash a request handler (DG302).
+
+Types are compared by the last part of their dotted name (``botocore.exceptions.ClientError`` and
+``ClientError`` are one); a handler whose body re-raises unconditionally (``except X: log; raise``)
+handles nothing. ``*`` stands for a bare ``except:``.
+"""
+
+from __future__ import annotations
+
+from dynaguard.static.source import ir
+
+BARE = "*"
+
+BROAD = frozenset({"Exception", "BaseException", BARE})
+"""Handlers that catch anything a request handler can raise."""
+
+KEY_ERRORS = frozenset({"KeyError", "LookupError", *BROAD})
+"""What catches a missing key (``body['x']``, ``body.pop('x')``)."""
+VALUE_ERRORS = frozenset({"ValueError", *BROAD})
+"""What catches ``int('x')`` / ``float('x')`` (the TypeError of ``int(None)`` is rarer)."""
+DECIMAL_ERRORS = frozenset({"InvalidOperation", "DecimalException", "ArithmeticError", *BROAD})
+"""``Decimal('x')`` raises ``decimal.InvalidOperation``, which is NOT a ValueError."""
+JSON_ERRORS = frozenset({"JSONDecodeError", *VALUE_ERRORS})
+
+
+def type_names(expr: ir.Expr | None) -> frozenset[str]:
+    """Names of the types an ``except`` clause lists (``(A, b.B)`` -> ``{A, B}``)."""
+    if expr is None:
+        return frozenset({BARE})
+    if isinstance(expr, ir.Seq):
+        return frozenset(n for e in expr.elts for n in type_names(e))
+    if isinstance(expr, ir.Name):
+        return frozenset({expr.id})
+    if isinstance(expr, ir.Attr):
+        return frozenset({expr.attr})
+    return frozenset()
+
+
+def handled(stmt: ir.Try) -> frozenset[str]:
+    """The exception types the handlers of ``stmt`` handle (not just log and re-raise)."""
+    out: set[str] = set()
+    for index, (name, body) in enumerate(stmt.handlers):
+        if index >= len(stmt.catches) or reraises(body, name):
+            continue
+        out |= type_names(stmt.catches[index][0])
+    return frozenset(out)
+
+
+def reraises(body: tuple[ir.Stmt, ...], name: str | None) -> bool:
+    """The handler body re-raises at its top level (``raise`` or ``raise exc``)."""
+    for stmt in body:
+        if isinstance(stmt, ir.Eval) and isinstance(stmt.value, ir.Pure):
+            parts = stmt.value.parts
+            if not parts:
+                return True  # NOTE: a bare ``raise`` lowers to an empty Pure (lower.py)
+            if len(parts) == 1 and isinstance(parts[0], ir.Name) and parts[0].id == name:
+                return True
+    return False

@@ -1,0 +1,55 @@
+"""A callee's summary seen from one call: its parameter labels replaced by the call's arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dynaguard.static.flow.events import Event
+from dynaguard.static.flow.values import (
+    EMPTY,
+    ID_T,
+    LabelKey,
+    Trace,
+    Value,
+    compose_ids,
+    concat,
+    image,
+    is_dead,
+    join,
+)
+
+
+def instantiate(value: Value, args: Sequence[Value]) -> Value:
+    """A callee's value (return or sink argument) with its parameter labels replaced by ``args``."""
+    if not value.labels and not value.fields:
+        return value
+    labels: dict[LabelKey, Trace] = {}
+    passed = EMPTY
+    for (param, code), trace in value.labels.items():
+        if param < 0:
+            labels.setdefault((param, code), trace)
+            continue
+        arg = args[param] if param < len(args) else EMPTY
+        if code == ID_T and (arg.refs or arg.fields):
+            passed = join(passed, Value(None, arg.refs, arg.fields, arg.text))
+        for (arg_param, arg_code), arg_trace in arg.labels.items():
+            if arg_param < 0:
+                kind = image(code, arg_code)
+                if kind >= 0:
+                    labels.setdefault((arg_param, kind), concat(arg_trace, trace))
+            else:
+                composed = compose_ids(code, arg_code)
+                if not is_dead(composed):
+                    labels.setdefault((arg_param, composed), concat(arg_trace, trace))
+    fields = {name: instantiate(f, args) for name, f in value.fields.items()}
+    return join(Value(labels, value.refs, fields, value.text), passed)
+
+
+def instantiate_event(event: Event, args: Sequence[Value]) -> Event:
+    return Event(
+        event.op,
+        event.api,
+        event.site,
+        {n: instantiate(v, args) for n, v in event.args.items()},
+        event.caught,
+    )

@@ -1,0 +1,268 @@
+"""Statements: a flow-sensitive walk over structured control flow, joining at merges.
+
+Assignments replace a name's value (so ``data = allowlist(data)`` really cleans ``data``);
+branches run from the same state and join; loops run again only while their state grows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from dynaguard.static.flow import accesses
+from dynaguard.static.flow.analyzer import Analyzer
+from dynaguard.static.flow.evaluate import Iterated, bind, evaluate, iterate, narrow
+from dynaguard.static.flow.exceptions import handled
+from dynaguard.static.flow.frame import Frame, Model
+from dynaguard.static.flow.result import Result
+from dynaguard.static.flow.returns import note_return
+from dynaguard.static.flow.values import EMPTY, Value, join, param_value
+from dynaguard.static.source import ir
+
+Env = dict[str, Value]
+
+
+def exec_block(frame: Frame, body: tuple[ir.Stmt, ...]) -> None:
+    for stmt in body:
+        _STMT[type(stmt)](frame, stmt)
+
+
+def _assign(frame: Frame, stmt: ir.Assign) -> None:
+    value_expr = stmt.value
+    if (
+        len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], ir.TupleTarget)
+        and isinstance(value_expr, ir.Seq)
+    ):
+        parts: Iterated = [evaluate(frame, e) for e in value_expr.elts]
+        bind(frame, stmt.targets[0], parts, stmt.line, stmt.col)
+        return
+    value = evaluate(frame, value_expr)
+    for target in stmt.targets:
+        bind(frame, target, value, stmt.line, stmt.col)
+
+
+def _eval(frame: Frame, stmt: ir.Eval) -> None:
+    evaluate(frame, stmt.value)
+
+
+def _return(frame: Frame, stmt: ir.Return) -> None:
+    if stmt.value is not None:
+        value = evaluate(frame, stmt.value)
+        note_return(frame, stmt.line, value)  # stored data in a response (DG801)
+        frame.returns = join(frame.returns, value)
+
+
+def join_env(a: Env, b: Env) -> Env:
+    if a is b:
+        return a
+    out = dict(a)
+    for name, value in b.items():
+        old = out.get(name)
+        out[name] = value if old is None or old is value else join(old, value)
+    return out
+
+
+def _branch(frame: Frame, start: Env, body: tuple[ir.Stmt, ...]) -> Env:
+    frame.env = dict(start)
+    exec_block(frame, body)
+    return frame.env
+
+
+def _if(frame: Frame, stmt: ir.If) -> None:
+    evaluate(frame, stmt.test)
+    frame.models.on_test(frame, stmt)  # ownership, role and authentication checks
+    if frame.accesses and (stmt.body_exits or not isinstance(stmt.test, ir.Pure)):
+        # ``if not item: abort(404)`` checks a read
+        accesses.note_guard(frame.accesses, stmt.test, frame.lookup, frame.module.path)
+    start = frame.env
+    frame.env = dict(start)
+    for guard in stmt.guards:
+        if guard.positive:
+            narrow(frame, guard)
+    exec_block(frame, stmt.body)
+    after_body = frame.env
+    after_else = _branch(frame, start, stmt.orelse)
+    if stmt.body_exits:
+        frame.env = after_else
+        for guard in stmt.guards:
+            if not guard.positive:
+                narrow(frame, guard)
+    else:
+        frame.env = join_env(after_body, after_else)
+
+
+def _grew(before: Env, after: Env) -> bool:
+    for name, value in after.items():
+        old = before.get(name)
+        if old is None or old is value:
+            continue
+        if (
+            value.labels.keys() - old.labels.keys()
+            or value.refs - old.refs
+            or value.fields.keys() - old.fields.keys()
+        ):
+            return True
+    return False
+
+
+def _loop(frame: Frame, stmt: ir.Loop) -> None:
+    start = frame.env
+    for _ in range(2):  # a second pass carries values around the loop once
+        frame.env = dict(start)
+        if stmt.target is not None:
+            bind(frame, stmt.target, iterate(frame, stmt.iter), _line(stmt.target), 0)
+        else:
+            evaluate(frame, stmt.iter)
+        exec_block(frame, stmt.body)
+        merged = join_env(start, frame.env)
+        if not _grew(start, merged):
+            break
+        start = merged
+    frame.env = merged
+    exec_block(frame, stmt.orelse)
+
+
+def _line(target: ir.Target) -> int:
+    if isinstance(target, ir.TupleTarget):
+        return _line(target.elts[0]) if target.elts else 0
+    return target.line
+
+
+def _with(frame: Frame, stmt: ir.With) -> None:
+    for ctx, target in stmt.items:
+        value = evaluate(frame, ctx)
+        if target is not None:
+            bind(frame, target, value, _line(target), 0)
+    exec_block(frame, stmt.body)
+
+
+def _try(frame: Frame, stmt: ir.Try) -> None:
+    start = frame.env
+    outer = frame.catching
+    frame.catching = outer | handled(stmt)
+    try:
+        after_body = _branch(frame, start, stmt.body)
+    finally:
+        frame.catching = outer
+    ends = [_branch(frame, after_body, stmt.orelse)]
+    for name, body in stmt.handlers:
+        handler_start = join_env(start, after_body)
+        if name:
+            handler_start = {**handler_start, name: EMPTY}
+        ends.append(_branch(frame, handler_start, body))
+    merged = ends[0]
+    for end in ends[1:]:
+        merged = join_env(merged, end)
+    frame.env = merged
+    exec_block(frame, stmt.final)
+
+
+def _branches(frame: Frame, stmt: ir.Branches) -> None:
+    subject = evaluate(frame, stmt.subject)
+    start = frame.env
+    merged = start
+    for body in stmt.bodies:
+        frame.env = {**start, **dict.fromkeys(stmt.captures, subject)}
+        exec_block(frame, body)
+        merged = join_env(merged, frame.env)
+    frame.env = merged
+
+
+def _decorate(frame: Frame, target: str, decorators: tuple[ir.Expr, ...], is_class: bool) -> None:
+    """Models see each decorator first (routes, auth, injected arguments); the rest run."""
+    for decorator in decorators:
+        if not frame.models.decorate(frame, target, decorator, is_class):
+            evaluate(frame, decorator)
+
+
+def _def(frame: Frame, stmt: ir.Def) -> None:
+    fn_id = f"{frame.module.name}:{stmt.func_id}"
+    _decorate(frame, fn_id, stmt.decorators, is_class=False)
+    frame.env[stmt.name] = Value(refs=frozenset({f"fn:{fn_id}"}))
+
+
+def _class(frame: Frame, stmt: ir.ClassStmt) -> None:
+    cls_id = f"{frame.module.name}:{stmt.class_id}"
+    bases = [evaluate(frame, b) for b in stmt.bases]
+    body = Frame(
+        frame.analyzer, frame.models, frame.module, frame.fn_id, frame.qualname, outer=frame
+    )
+    body.events, body.routes, body.injected, body.calls = (
+        frame.events,
+        frame.routes,
+        frame.injected,
+        frame.calls,
+    )
+    exec_block(body, stmt.body)
+    info = frame.module.classes.get(stmt.class_id)
+    if info is not None:
+        kinds, project_bases = _kinds(frame, bases)
+        frame.analyzer.register_class(cls_id, info, kinds, project_bases, body.env)
+    _decorate(frame, cls_id, stmt.decorators, is_class=True)
+    frame.env[stmt.name] = Value(refs=frozenset({f"cls:{cls_id}"}))
+
+
+def _kinds(frame: Frame, bases: Sequence[Value]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """What models say instances of a class with these bases are, and its project bases."""
+    kinds: set[str] = set()
+    project_bases: list[str] = []
+    for base in bases:
+        for name in sorted(base.refs):
+            if name.startswith("cls:"):
+                project_bases.append(name[4:])
+                facts = frame.analyzer.class_facts(name[4:])
+                kinds |= facts.kinds if facts else set()
+            elif name.startswith("ext:"):
+                kind = frame.models.kind_of(name)
+                if kind is not None:
+                    kinds.add(kind)
+    return frozenset(kinds), tuple(project_bases)
+
+
+_STMT: dict[type, Callable[..., None]] = {
+    ir.Assign: _assign,
+    ir.Eval: _eval,
+    ir.Return: _return,
+    ir.If: _if,
+    ir.Loop: _loop,
+    ir.With: _with,
+    ir.Try: _try,
+    ir.Branches: _branches,
+    ir.Def: _def,
+    ir.ClassStmt: _class,
+}
+
+
+class Interpreter:
+    """Runs bodies for the analyzer (``analyzer.Body``), asking ``models`` about libraries."""
+
+    def __init__(self, models: Model) -> None:
+        self.models = models
+
+    def run_module(self, analyzer: Analyzer, name: str) -> Result:
+        module = analyzer.project.modules[name]
+        frame = Frame(analyzer, self.models, module, f"{name}:<module>", "<module>")
+        analyzer.module_envs[name] = frame.env  # visible while running, for import cycles
+        exec_block(frame, module.body)
+        # `if`, `try` and loops replace frame.env with a joined copy: keep the final globals
+        # (a module-level `if TYPE_CHECKING:` would otherwise hide every later binding).
+        analyzer.module_envs[name] = frame.env
+        return frame.result()
+
+    def run_function(self, analyzer: Analyzer, fn_id: str) -> Result:
+        found = analyzer.project.function(fn_id)
+        assert found is not None  # the analyzer asks only for functions it found
+        module, func = found
+        frame = Frame(analyzer, self.models, module, fn_id, func.qualname)
+        frame.class_id = f"{module.name}:{func.class_id}" if func.class_id else None
+        for index, name in enumerate(func.params):
+            step = frame.step(func.line, func.col, f"parameter {name}")
+            frame.env[name] = param_value(index, step, _param_refs(frame, func, index))
+        exec_block(frame, func.body)
+        return frame.result()
+
+
+def _param_refs(frame: Frame, func: ir.Function, index: int) -> frozenset[str]:
+    if index != 0 or frame.class_id is None or func.binding == "static":
+        return frozenset()
+    return frozenset({("inst:" if func.binding == "instance" else "cls:") + frame.class_id})

@@ -1,0 +1,43 @@
+"""What analysing one body tells its callers and the engine (a function's summary)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dynaguard.static.flow import accesses
+from dynaguard.static.flow.events import Event
+from dynaguard.static.flow.values import EMPTY, Value
+
+
+@dataclass(frozen=True, slots=True)
+class RouteDecl:
+    """An entry point a framework model declared: a view function or a class of method handlers."""
+
+    target: str
+    """Function id, or class id when ``is_class``."""
+    rule: str
+    methods: tuple[str, ...] | None
+    """Upper-case methods; None: the function default (GET) or the class's method names."""
+    is_class: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What analysing a function body tells its callers and the engine."""
+
+    returns: Value
+    param_events: tuple[Event, ...]
+    """Sinks reached from parameters: the summary callers instantiate."""
+    client_events: tuple[Event, ...]
+    """Sinks reached by request data inside this function (or callees it passed data to)."""
+    self_fields: dict[str, Value]
+    calls: frozenset[str]
+    routes: tuple[RouteDecl, ...]
+    injected: tuple[tuple[str, str], ...]
+    """(function id, ``FIELDS`` or ``VALUE``): handlers whose parameters a model fills with
+    request data (webargs)."""
+    accesses: tuple[accesses.Entry, ...] = ()
+    """Every DynamoDB access, here or in callees, in order, tainted or not (``accesses.py``)."""
+
+
+EMPTY_RESULT = Result(EMPTY, (), (), {}, frozenset(), (), ())

@@ -1,0 +1,86 @@
+"""Reading and writing parts of containers and objects: ``x['k']``, ``x.k = v``, ``x.append(v)``."""
+
+from __future__ import annotations
+
+from dynaguard.static.flow.frame import Frame
+from dynaguard.static.flow.values import (
+    CONTAIN,
+    ELEM,
+    EMPTY,
+    KEYED,
+    Kind,
+    Value,
+    apply,
+    join,
+    with_field,
+    with_step,
+)
+from dynaguard.static.source import ir
+
+_CLIENT_KEYED = (Kind.BODY, -1, -1, -1, Kind.NAMED)  # entries whose key the client chose
+
+
+def subscript(container: Value, key: Value) -> Value:
+    """``container[key]``: the known field, plus anything a client-chosen key could hold."""
+    if key.text is not None and key.text in container.fields:
+        return join(container.fields[key.text], apply(container, _CLIENT_KEYED))
+    if not container.labels:
+        return container.fields.get("*", EMPTY)
+    return apply(container, ELEM)
+
+
+def root_name(expr: ir.Expr) -> str | None:
+    while isinstance(expr, (ir.Attr, ir.Sub)):
+        expr = expr.obj
+    return expr.id if isinstance(expr, ir.Name) else None
+
+
+def store_field(
+    frame: Frame, obj: ir.Expr, name: str, value: Value, *, at: tuple[int, int], spelling: str
+) -> None:
+    """``obj.name = value`` / ``obj['name'] = value``: a strong update of one field."""
+    root = root_name(obj)
+    if root is None:
+        return
+    stepped = (
+        with_step(value, frame.step(*at, f"{spell(obj)}{spelling}")) if value.labels else value
+    )
+    if isinstance(obj, ir.Name):
+        frame.env[root] = with_field(frame.lookup(root), name, stepped)
+    else:  # a nested store (``a.b['c'] = v``): the root now contains the value
+        frame.env[root] = with_field(
+            frame.lookup(root), "*", join(frame.lookup(root).fields.get("*", EMPTY), stepped)
+        )
+
+
+def store_any(frame: Frame, obj: ir.Expr, key: Value, value: Value, at: tuple[int, int]) -> None:
+    """``obj[key] = value`` with a key we cannot name: a weak update of the whole container."""
+    root = root_name(obj)
+    if root is None:
+        return
+    old = frame.lookup(root)
+    stepped = with_step(value, frame.step(*at, f"{spell(obj)}[...]"))
+    labels = dict(old.labels)
+    for part in (apply(key, KEYED), apply(stepped, CONTAIN)):
+        for k, t in part.labels.items():
+            labels.setdefault(k, t)
+    fields = dict(old.fields)
+    fields["*"] = join(fields.get("*", EMPTY), stepped)
+    frame.env[root] = Value(labels, old.refs, fields, None)
+
+
+def add_to(frame: Frame, obj: ir.Expr, value: Value) -> None:
+    """``obj.append(value)`` and friends: containers are any of their elements."""
+    root = root_name(obj)
+    if root is not None and value:
+        frame.env[root] = join(frame.lookup(root), value)
+
+
+def spell(expr: ir.Expr) -> str:
+    if isinstance(expr, ir.Name):
+        return expr.id
+    if isinstance(expr, ir.Attr):
+        return f"{spell(expr.obj)}.{expr.attr}"
+    if isinstance(expr, ir.Sub):
+        return f"{spell(expr.obj)}[...]"
+    return "..."

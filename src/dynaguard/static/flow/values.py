@@ -1,0 +1,276 @@
+"""The abstract values of the taint analysis: what the client controls, and what a thing is.
+
+A value has *labels* (request data it carries, each with the flow that brought it), *refs*
+(what object it is: a DynamoDB Table, a Flask app, a project class...), *fields* (known
+constant-key entries and attributes) and *text* (its string, when constant).
+
+Labels are keyed by ``(param, code)``. ``param == -1``: a concrete request source and ``code`` is
+its :class:`Kind`. ``param >= 0``: "whatever the caller passes as parameter ``param``, after the
+transform ``code``" - this is how function summaries stay independent of their callers. A
+transform maps each kind to a kind (or drops it); transforms compose, so summaries are exact
+over this small domain and each function is analysed once.
+
+Params below -1 are other concrete provenances that travel the same way (``param < 0`` is kept
+as is by instantiation): ``FRESH`` for values the server generates unique (``uuid4()``),
+``IDENTITY`` for the authenticated caller (``models/identity.py``: ``current_user``, ``g.user_id``,
+``get_jwt_identity()``...), and ``STORED_BASE`` and below for data read from DynamoDB, one param
+per read site (``operations.stored_param``). Only ``param == -1`` is request data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class Kind(IntEnum):
+    BODY = 0
+    """A whole request mapping: the client chooses its keys and values."""
+    FIELDS = 1
+    """A mapping whose keys the server chose; its values come from the client."""
+    VALUE = 2
+    """One client-chosen value."""
+    KEY = 3
+    """A key name from iterating a whole request mapping (the client chose the set of names)."""
+    NAMED = 4
+    """A mapping with a key name taken from a single client value."""
+
+
+REQUEST = -1
+"""``param`` of a concrete request source."""
+FRESH = -2
+"""``param`` of a value the server generates unique (``uuid4()``, ``secrets.token_hex()``)."""
+IDENTITY = -3
+"""``param`` of the authenticated identity (and what is derived from it): never client-chosen."""
+STORED_BASE = -4
+"""``param`` of the first DynamoDB read site; each further read site takes the next lower one."""
+
+Transform = tuple[int, int, int, int, int]
+"""The image of each Kind (by index), -1 when the transform drops it."""
+
+_B, _F, _V, _K, _N = (int(k) for k in Kind)
+ID: Transform = (_B, _F, _V, _K, _N)
+ELEM: Transform = (_V, _V, _V, _K, _V)  # data['x'], data.get('x'), obj.attr
+KEYS: Transform = (_K, -1, _V, _K, _V)  # for k in data / data.keys()
+VALUES: Transform = (_V, _V, _V, _K, -1)  # data.values()
+STR: Transform = (_V, _V, _V, _K, _V)  # f-strings, %, +, format, str()
+SCALAR: Transform = (-1, -1, _V, _K, -1)  # an unknown function of the value
+SANITISE: Transform = (_F, _F, _V, -1, _F)  # allowlists and declared schemas fix the keys
+PARSE: Transform = (_B, _F, _B, _K, _N)  # json.loads: a client string becomes a client mapping
+CONTAIN: Transform = (_F, _F, _F, _B, _F)  # stored as a value under a server-chosen key
+KEYED: Transform = (_N, _N, _N, _B, _N)  # used as a key name
+GUARD: Transform = (_B, _F, -1, -1, _N)  # checked against a server-side set of values
+
+_TABLE: list[Transform] = []
+_DEAD: list[bool] = []
+"""Per transform id: it drops every kind."""
+_IDS: dict[Transform, int] = {}
+_COMPOSED: dict[tuple[Transform, int], int] = {}
+
+
+def tid(transform: Transform) -> int:
+    """Interned id of a transform (label keys hold ints, not tuples)."""
+    found = _IDS.get(transform)
+    if found is None:
+        found = _IDS[transform] = len(_TABLE)
+        _TABLE.append(transform)
+        _DEAD.append(all(k < 0 for k in transform))
+    return found
+
+
+ID_T = tid(ID)
+
+
+def compose(outer: Transform, inner_id: int) -> int:
+    key = (outer, inner_id)
+    found = _COMPOSED.get(key)
+    if found is None:
+        inner = _TABLE[inner_id]
+        composed = tuple(outer[k] if k >= 0 else -1 for k in inner)
+        found = _COMPOSED[key] = tid(composed)  # type: ignore[arg-type]
+    return found
+
+
+def is_dead(transform_id: int) -> bool:
+    return _DEAD[transform_id]
+
+
+def image(transform_id: int, kind: int) -> int:
+    return _TABLE[transform_id][kind]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One hop of a flow: a place in a module and what happens there."""
+
+    path: str
+    line: int
+    col: int
+    function: str
+    note: str
+    origin: str = ""
+    """For the first step of a request source: ``body``, ``query``, ``route``, ``declared``..."""
+
+
+Trace = tuple[Step, ...]
+LabelKey = tuple[int, int]
+MAX_TRACE = 16
+
+
+def extend(trace: Trace, step: Step) -> Trace:
+    if trace:
+        last = trace[-1]
+        # Cheap fields first: the dataclass __eq__ builds two tuples on every call.
+        if last is step or (last.line == step.line and last.col == step.col and last == step):
+            return trace
+    if len(trace) >= MAX_TRACE:
+        return (*trace[:3], *trace[-(MAX_TRACE - 4) :], step)
+    return (*trace, step)
+
+
+_NO_LABELS: dict[LabelKey, Trace] = {}
+_NO_FIELDS: dict[str, Value] = {}
+
+
+class Value:
+    """An abstract value; never mutated after construction."""
+
+    __slots__ = ("fields", "labels", "refs", "text")
+
+    def __init__(
+        self,
+        labels: dict[LabelKey, Trace] | None = None,
+        refs: frozenset[str] = frozenset(),
+        fields: dict[str, Value] | None = None,
+        text: str | None = None,
+    ) -> None:
+        # NOTE: empty ones share one dict (values are never mutated): a Value is made per
+        # expression evaluated, and two fresh dicts each were a tenth of the analysis.
+        self.labels: dict[LabelKey, Trace] = labels or _NO_LABELS
+        self.refs = refs
+        self.fields: dict[str, Value] = fields or _NO_FIELDS
+        self.text = text
+
+    def __bool__(self) -> bool:
+        return bool(self.labels or self.refs or self.fields or self.text is not None)
+
+    def __repr__(self) -> str:
+        return f"Value(labels={sorted(self.labels)}, refs={sorted(self.refs)}, fields={sorted(self.fields)}, text={self.text!r})"
+
+    def client_kinds(self) -> set[int]:
+        return {code for (param, code) in self.labels if param == REQUEST}
+
+
+EMPTY = Value()
+
+
+def ref(*names: str) -> Value:
+    return Value(refs=frozenset(names))
+
+
+def source(kind: Kind, step: Step) -> Value:
+    return Value(labels={(-1, int(kind)): (step,)})
+
+
+def join(a: Value, b: Value) -> Value:
+    if not b:
+        return a
+    if not a:
+        return b
+    labels = dict(a.labels)
+    for key, trace in b.labels.items():
+        labels.setdefault(key, trace)
+    fields = dict(a.fields)
+    for name, value in b.fields.items():
+        fields[name] = join(fields[name], value) if name in fields else value
+    text = a.text if a.text == b.text else None
+    return Value(labels, a.refs | b.refs, fields, text)
+
+
+def join_all(values: list[Value]) -> Value:
+    out = EMPTY
+    for value in values:
+        out = join(out, value)
+    return out
+
+
+def apply(value: Value, transform: Transform, keep_refs: bool = False) -> Value:
+    """The labels seen through ``transform``; refs, fields and text are dropped (unless ID)."""
+    if transform is ID or transform == ID:
+        return value
+    labels: dict[LabelKey, Trace] = {}
+    for (param, code), trace in value.labels.items():
+        if param < 0:
+            kind = transform[code]
+            if kind >= 0:
+                labels.setdefault((param, kind), trace)  # each concrete provenance stays itself
+        else:
+            composed = compose(transform, code)
+            if not _DEAD[composed]:
+                labels.setdefault((param, composed), trace)
+    refs = value.refs if keep_refs else frozenset()
+    return Value(labels, refs) if labels or refs else EMPTY
+
+
+def with_step(value: Value, step: Step) -> Value:
+    if not value.labels:
+        return value
+    labels = {key: extend(trace, step) for key, trace in value.labels.items()}
+    return Value(labels, value.refs, value.fields, value.text)
+
+
+def with_field(value: Value, name: str, field: Value) -> Value:
+    """``value`` with its field ``name`` replaced and the field's labels contained in it."""
+    fields = dict(value.fields)
+    fields[name] = field
+    labels = dict(value.labels)
+    for key, trace in apply(field, CONTAIN).labels.items():
+        labels.setdefault(key, trace)
+    return Value(labels, value.refs, fields, None)
+
+
+def any_field(value: Value) -> Value:
+    """Any one of the value's fields (lists are transparent, so this is also "any element")."""
+    return join_all(list(value.fields.values()))
+
+
+def only_params(value: Value) -> Value:
+    """The part of a value that depends on the enclosing function's parameters."""
+    labels = {k: t for k, t in value.labels.items() if k[0] >= 0}
+    fields = {
+        n: f
+        for n, f in ((n, only_params(f)) for n, f in value.fields.items())
+        if f.labels or f.fields
+    }
+    return Value(labels, frozenset(), fields) if labels or fields else EMPTY
+
+
+def only_client(value: Value) -> Value:
+    """The part of a value that carries concrete request data."""
+    labels = {k: t for k, t in value.labels.items() if k[0] < 0}
+    fields = {
+        n: f
+        for n, f in ((n, only_client(f)) for n, f in value.fields.items())
+        if f.labels or f.fields
+    }
+    return Value(labels, frozenset(), fields, value.text) if labels or fields else EMPTY
+
+
+def param_value(index: int, step: Step, refs: frozenset[str] = frozenset()) -> Value:
+    return Value(labels={(index, ID_T): (step,)}, refs=refs)
+
+
+def compose_ids(outer_id: int, inner_id: int) -> int:
+    return compose(_TABLE[outer_id], inner_id)
+
+
+def concat(first: Trace, then: Trace) -> Trace:
+    out = first
+    for step in then:
+        out = extend(out, step)
+    return out
+
+
+def tainted(value: Value) -> bool:
+    """Whether any request data or parameter reaches the value or one of its fields."""
+    return bool(value.labels) or any(tainted(f) for f in value.fields.values())

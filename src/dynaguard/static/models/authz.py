@@ -1,0 +1,264 @@
+"""Authentication and authorization checks the code makes: in ``if`` tests, decorators, hooks.
+
+The interpreter reports each ``if`` test (``note_test``), each decorator (``note_decorator``), each
+call of a project function (``inherit``: the callee's checks, its parameters bound to the call's
+arguments) and library calls that authenticate or log in (``note_call``). What a test checks is
+read from its values, not only its spelling:
+
+- ``OWNER``: the identity is compared with request data or stored data (``item['owner'] !=
+  g.user_id``, ``username != current_identity()``), or request/stored values go to an access
+  check whose failure denies (``if not acl_check(resource_id=id): return ..., 403``).
+- ``ROLE``: a role, permission or group of the caller is tested (``g.role != 'admin'``,
+  ``current_user.is_admin``, ``has_role('admin')``), or a permission check without subjects denies.
+- ``AUTH``: only the identity (or a token, claims, ``is_authenticated``) is tested and the code
+  leaves on failure; ``LOGIN``: credentials are verified (a login or token route).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from dynaguard.static.flow.analyzer import Analyzer
+from dynaguard.static.flow.evaluate import evaluate
+from dynaguard.static.flow.frame import ANY_PACKAGE, Args, Frame, Model
+from dynaguard.static.flow.instantiate import instantiate
+from dynaguard.static.flow.values import EMPTY, REQUEST, STORED_BASE, Step, Value, join_all
+from dynaguard.static.models.guard_reading import Scan, ends_in_exit, exit_signals, position
+from dynaguard.static.models.identity import is_hook, is_identity, without_identity
+from dynaguard.static.source import ir
+
+
+class Check(enum.Enum):
+    AUTH = "auth"
+    ROLE = "role"
+    OWNER = "owner"
+    LOGIN = "login"
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    check: Check
+    site: Step
+    subjects: Value = EMPTY
+    """For OWNER: what is compared with the identity or access-checked (parameter labels until a
+    caller or the route binds them)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Decorator:
+    """A decorator applied to a function or class, as written where it is applied."""
+
+    refs: frozenset[str]
+    """What the decorator (or, for ``@d(...)``, the called ``d``) is: ``fn:``, ``ext:``..."""
+    texts: tuple[str, ...]
+    """Constant strings and keyword names of the call (``roles_required('admin')``)."""
+    site: Step
+
+
+@dataclass(frozen=True, slots=True)
+class Hook:
+    """A ``before_request`` function and the routes it runs before."""
+
+    fn_id: str
+    app_wide: bool
+    """Registered on the app (every route) rather than a blueprint (its module's routes)."""
+    module: str
+    site: Step
+
+
+@dataclass(slots=True)
+class Notes:
+    guards: dict[str, dict[tuple[str, str, int, int], Guard]] = field(default_factory=dict)
+    decorators: dict[str, list[Decorator]] = field(default_factory=dict)
+    hooks: list[Hook] = field(default_factory=list)
+
+
+ROLE_WORDS = frozenset(
+    {"role", "roles", "admin", "admins", "administrator", "superuser", "staff", "permission",
+     "permissions", "perm", "perms", "scope", "scopes", "group", "groups", "privilege",
+     "privileges", "usertype", "accesslevel", "isadmin", "issuperuser", "isstaff"}
+)  # fmt: skip
+AUTHZ_WORDS = frozenset(
+    {"acl", "authorized", "authorize", "authorization", "authz", "allowed", "allow", "permitted",
+     "access", "can", "may", "owner", "owns", "own", "mine", "belongs", "ownership"}
+)  # fmt: skip
+AUTHN_WORDS = frozenset(
+    {"authenticated", "anonymous", "login", "logged", "signed", "token", "jwt", "claims",
+     "unauthenticated", "authentication", "auth", "credentials", "bearer", "identity"}
+)  # fmt: skip
+_SIGNALS = ROLE_WORDS | AUTHZ_WORDS | AUTHN_WORDS
+_DENY_WORDS = frozenset({"forbidden", "denied", "permission", "notauthorized", "unauthorized"})
+_UNAUTH_WORDS = frozenset(
+    {"unauthorized", "unauthenticated", "notauthenticated", "login", "authentication", "signin"}
+)
+LOGIN_CALLS = frozenset(
+    {"login_user", "check_password_hash", "checkpw", "verify_password", "create_access_token",
+     "create_refresh_token", "authenticate"}
+)  # fmt: skip
+AUTH_CALLS = frozenset({"verify_jwt_in_request", "current_identity", "verify_token"})
+
+
+def notes(analyzer: Analyzer) -> Notes:
+    return analyzer.memo("authz.notes", Notes)
+
+
+def guards_of(analyzer: Analyzer, fn_id: str) -> list[Guard]:
+    return list(notes(analyzer).guards.get(fn_id, {}).values())
+
+
+def _add(frame: Frame, guard: Guard) -> None:
+    key = (guard.check.value, guard.site.path, guard.site.line, guard.site.col)
+    found = notes(frame.analyzer).guards.setdefault(frame.fn_id, {})
+    old = found.get(key)
+    if old is not None and old.subjects is not guard.subjects:
+        guard = Guard(guard.check, guard.site, join_all([old.subjects, guard.subjects]))
+    found[key] = guard
+
+
+def note_call(frame: Frame, name: str, args: Args) -> None:
+    """A library call that authenticates the request or verifies credentials."""
+    last = name.rpartition(".")[2]
+    if last in LOGIN_CALLS or name == "ext:jwt.encode":
+        _add(frame, Guard(Check.LOGIN, args.site))
+    if last in AUTH_CALLS:
+        _add(frame, Guard(Check.AUTH, args.site))
+
+
+def inherit(frame: Frame, fn_id: str, params: Sequence[Value]) -> None:
+    """The checks of a called project function, its parameters bound to this call's arguments."""
+    for guard in guards_of(frame.analyzer, fn_id):
+        subjects = instantiate(guard.subjects, params) if guard.subjects else EMPTY
+        _add(frame, Guard(guard.check, guard.site, subjects))
+
+
+def note_test(frame: Frame, stmt: ir.If) -> None:
+    """What an ``if`` test checks (called after the test is evaluated, so names are bound)."""
+    scan = Scan()
+    scan.visit(stmt.test)
+    values = [evaluate(frame, leaf) for leaf in scan.leaves]
+    has_identity = any(is_identity(v) for v in values)
+    exits = stmt.body_exits or ends_in_exit(stmt.orelse)
+    calls = [c for c in scan.calls if not _builtin(c)]
+    # Most tests check nothing about the caller: leave before the costlier reading of the exit.
+    if not (has_identity or scan.words & _SIGNALS or (exits and calls)):
+        return
+    subjects = _subjects(values)
+    found = scan.words
+    for call in calls:
+        found = found | _callee_words(frame, call)
+    statuses, exit_words = exit_signals((*stmt.body, *stmt.orelse)) if exits else (set(), _NONE)
+    site = frame.step(*position(stmt.test), "check")
+    if found & ROLE_WORDS and (has_identity or (exits and not subjects)):
+        _add(frame, Guard(Check.ROLE, site))
+    denies = 403 in statuses or bool(exit_words & _DENY_WORDS)
+    if subjects and (has_identity or (exits and (found & AUTHZ_WORDS or denies))):
+        _add(frame, Guard(Check.OWNER, site, subjects))
+    elif exits and calls and not subjects and (found & AUTHZ_WORDS or denies):
+        _add(frame, Guard(Check.ROLE, site))
+    unauth = 401 in statuses or bool(exit_words & _UNAUTH_WORDS)
+    if exits and ((has_identity and not subjects) or found & AUTHN_WORDS or unauth):
+        _add(frame, Guard(Check.AUTH, site))
+
+
+_NONE: frozenset[str] = frozenset()
+_BUILTINS = frozenset({"isinstance", "len", "hasattr", "getattr", "callable", "all", "any", "bool"})
+
+
+def _builtin(call: ir.Call) -> bool:
+    return isinstance(call.func, ir.Name) and call.func.id in _BUILTINS
+
+
+def _subjects(values: list[Value]) -> Value:
+    """Request, parameter and stored labels among the test's values (not the identity's)."""
+    parts = []
+    for value in values:
+        rest = without_identity(value)
+        labels = {
+            k: t
+            for k, t in rest.labels.items()
+            if k[0] == REQUEST or k[0] >= 0 or k[0] <= STORED_BASE
+        }
+        if labels:
+            parts.append(Value(labels))
+    return join_all(parts)
+
+
+def _callee_words(frame: Frame, call: ir.Call) -> frozenset[str]:
+    """A project function that itself checks ownership or roles reads as an access check."""
+    func = evaluate(frame, call.func) if isinstance(call.func, (ir.Name, ir.Attr)) else EMPTY
+    for name in func.refs:
+        if name.startswith("fn:"):
+            checks = {g.check for g in guards_of(frame.analyzer, name[3:])}
+            if checks & {Check.OWNER, Check.ROLE}:
+                return frozenset({"access"})
+    return frozenset()
+
+
+def note_decorator(frame: Frame, target: str, decorator: ir.Expr) -> None:
+    """Record a decorator of ``target`` (or a ``before_request`` registration)."""
+    router = is_hook(decorator)
+    site = frame.step(*position(decorator), "decorator")
+    if router is not None:
+        refs = evaluate(frame, router).refs
+        if refs & {"flask:app", "flask:bp"}:
+            hook = Hook(target, "flask:app" in refs, frame.module.name, site)
+            notes(frame.analyzer).hooks.append(hook)
+        return
+    func = decorator.func if isinstance(decorator, ir.Call) else decorator
+    if not isinstance(func, (ir.Name, ir.Attr)):
+        return
+    texts: tuple[str, ...] = ()
+    if isinstance(decorator, ir.Call):
+        consts = [a for a in (*decorator.args, *(v for _, v in decorator.kwargs))]
+        texts = tuple(c.text for c in consts if isinstance(c, ir.Const) and c.text)
+        texts += tuple(k for k, _ in decorator.kwargs if k)
+    refs = evaluate(frame, func).refs
+    if not refs:  # an object the analyser cannot resolve (``admin_permission.require()``)
+        texts += _names(func)
+    entry = Decorator(refs, texts, site)
+    notes(frame.analyzer).decorators.setdefault(target, []).append(entry)
+
+
+def note_hook_call(frame: Frame, refs: frozenset[str], target: Value, site: Step) -> None:
+    """``app.before_request(check_auth)``: the call form of a hook registration."""
+    for name in target.refs:
+        if name.startswith("fn:"):
+            hook = Hook(name[3:], "flask:app" in refs, frame.module.name, site)
+            notes(frame.analyzer).hooks.append(hook)
+
+
+def _names(expr: ir.Expr) -> tuple[str, ...]:
+    out: list[str] = []
+    while isinstance(expr, ir.Attr):
+        out.append(expr.attr)
+        expr = expr.obj
+    if isinstance(expr, ir.Name):
+        out.append(expr.id)
+    return tuple(out)
+
+
+class Authorization(Model):
+    """Observes: every external call (logins, token checks), decorators, ``if`` tests, and the
+    checks of called project functions. It answers no question itself."""
+
+    name = "authorization"
+    packages = frozenset({ANY_PACKAGE})
+
+    def call(self, frame: Frame, name: str, args: Args) -> Value | None:
+        note_call(frame, name, args)
+        return None
+
+    def decorate(self, frame: Frame, target: str, decorator: ir.Expr, is_class: bool) -> bool:
+        note_decorator(frame, target, decorator)  # auth and role decorators, hooks
+        return False
+
+    def on_test(self, frame: Frame, stmt: ir.If) -> None:
+        note_test(frame, stmt)
+
+    def on_call(self, frame: Frame, fn_id: str, params: list[Value]) -> None:
+        inherit(frame, fn_id, params)
+
+
+MODEL = Authorization()

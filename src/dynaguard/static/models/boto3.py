@@ -1,0 +1,271 @@
+"""The boto3 model: DynamoDB handle provenance - which values are tables, clients, batch
+writers, conditions - and the sink events their methods make.
+
+A handle is recognised by how it was made (``boto3.resource('dynamodb').Table(...)``), never by
+a variable's name: refs travel with values through assignments, attributes, returns and imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import MappingProxyType
+
+from dynaguard.static.flow.accesses import TABLE_ARG, stored
+from dynaguard.static.flow.events import Event, Op
+from dynaguard.static.flow.frame import Args, Frame, Model
+from dynaguard.static.flow.values import EMPTY, Step, Value, any_field, join_all, ref
+from dynaguard.static.models import expressions
+
+RESOURCE = "ddb:resource"
+TABLE = "ddb:table"
+CLIENT = "ddb:client"
+BATCH = "ddb:batch"
+SESSION = "ddb:session"
+SERIALIZER = "ddb:serializer"
+CONDITION = "ddb:condition"
+META = "ddb:meta"
+TABLE_ID = "ddb:table:"
+"""Ref prefix of a Table handle's identity: its name, or ``@path:line`` where it was made."""
+
+_FACTORIES = {"ext:boto3.resource": RESOURCE, "ext:boto3.client": CLIENT}
+_SESSIONS = {"ext:boto3.Session", "ext:boto3.session.Session"}
+_CONDITIONS = {"ext:boto3.dynamodb.conditions.Key", "ext:boto3.dynamodb.conditions.Attr"}
+_SERIALIZERS = {"ext:boto3.dynamodb.types.TypeSerializer"}
+FACTORIES = frozenset({*_FACTORIES, *_SESSIONS, *_CONDITIONS, *_SERIALIZERS})
+"""boto3 names whose calls make handles (checked before building a call's site)."""
+_HANDLES = frozenset({RESOURCE, TABLE, CLIENT, BATCH, SESSION, SERIALIZER, CONDITION})
+
+
+def is_handle(refs: frozenset[str]) -> bool:
+    return not refs.isdisjoint(_HANDLES)
+
+
+_ITEM_OPS = {
+    "put_item": Op.PUT,
+    "update_item": Op.UPDATE,
+    "delete_item": Op.READ,
+    "get_item": Op.READ,
+    "query": Op.READ,
+    "scan": Op.READ,
+}
+_CLIENT_ONLY = {"execute_statement": Op.PARTIQL}
+_READS = frozenset({"get_item", "query", "scan", "batch_get_item", "transact_get_items"})
+"""Calls whose result is stored data (labelled by the read site, ``accesses.stored``)."""
+_RETURNING = frozenset({"put_item", "update_item", "delete_item"})
+"""Writes whose ``ReturnValues`` (other than ``NONE``) return the item's attributes."""
+
+OPERATIONS = frozenset(
+    {*_ITEM_OPS, *_CLIENT_ONLY, *_READS, "Table", "batch_writer", "batch_write_item",
+     "transact_write_items", "batch_execute_statement", "execute_transaction"}
+)  # fmt: skip
+"""Every handle method that makes an event: a body naming none may still reach a handle through a
+global or a call (``relevance.py``)."""
+
+
+def _returns_items(name: str, kwargs: dict[str, Value]) -> bool:
+    if name in _READS:
+        return True
+    wanted = kwargs.get("ReturnValues")
+    return name in _RETURNING and wanted is not None and wanted.text != "NONE"
+
+
+_TRANSACT = {"Put": Op.PUT, "Update": Op.UPDATE, "Delete": Op.READ, "ConditionCheck": Op.READ}
+
+
+def _is_dynamodb(args: Sequence[Value], kwargs: dict[str, Value]) -> bool:
+    service = kwargs.get("service_name") or (args[0] if args else EMPTY)
+    return service.text == "dynamodb"
+
+
+def call_factory(func: str, call: Args) -> tuple[Value, list[Event]] | None:
+    args, kwargs = call.positional, call.keywords
+    """A call of a boto3 name: ``boto3.resource('dynamodb')``, ``Key('pk')``, ``TypeSerializer()``."""
+    if func in _FACTORIES:
+        return (ref(_FACTORIES[func]) if _is_dynamodb(args, kwargs) else EMPTY), []
+    if func in _SESSIONS:
+        return ref(SESSION), []
+    if func in _SERIALIZERS:
+        return ref(SERIALIZER), []
+    if func in _CONDITIONS:
+        name = kwargs.get("name") or (args[0] if args else EMPTY)
+        api = "conditions." + func.rsplit(".", 1)[1]
+        path = {expressions.PATH + name.text} if name.text else set()
+        return ref(CONDITION, *path), [Event(Op.NAME, api, call.site, {"AttributeName": name})]
+    return None
+
+
+def attribute(refs: frozenset[str], name: str) -> Value | None:
+    """Attributes of handles: ``resource.meta``, ``meta.client``."""
+    if name == "meta" and refs & {RESOURCE, TABLE}:
+        return ref(META)
+    if name == "client" and META in refs:
+        return ref(CLIENT)
+    return None
+
+
+def method(refs: frozenset[str], name: str, call: Args) -> tuple[Value, list[Event]] | None:
+    args, kwargs, site = call.positional, call.keywords, call.site
+    """A method of a DynamoDB handle: the value it returns and the sink events it makes."""
+    if SESSION in refs and name in {"resource", "client"}:
+        return call_factory(f"ext:boto3.{name}", call)
+    if RESOURCE in refs:
+        if name == "Table":
+            table_name = kwargs.get("name") or (args[0] if args else EMPTY)
+            identity = table_name.text or f"@{site.path}:{site.line}"
+            event = Event(Op.NAME, "resource.Table", site, {"TableName": table_name})
+            return ref(TABLE, TABLE_ID + identity), [event]
+        if name == "batch_write_item":
+            return EMPTY, _batch_write("resource.batch_write_item", kwargs, site)
+    if CONDITION in refs:
+        # Key('pk').eq(x): values travel as parameters, never as text; the refs carry what the
+        # condition tests (expressions.py), for the conditional-write rules.
+        return _with_operands(_condition_method(refs, name), refs, args), []
+    if SERIALIZER in refs and name == "serialize" and args:
+        return Value(args[0].labels, frozenset(), {"M": args[0], "L": args[0]}), []
+    if TABLE in refs:
+        return _table_method(name, kwargs, site, refs)
+    if BATCH in refs and name in {"put_item", "delete_item"}:
+        args_of = {**kwargs, TABLE_ARG: _identity(refs)}
+        return EMPTY, [Event(_ITEM_OPS[name], f"batch_writer.{name}", site, args_of)]
+    if CLIENT in refs:
+        result = stored(site, f"client.{name}(...)") if _returns_items(name, kwargs) else EMPTY
+        return result, _client_method(name, kwargs, site)
+    return None
+
+
+def _condition_method(refs: frozenset[str], name: str) -> Value:
+    """``Attr('a').exists()``, ``.eq(v)``...: a condition whose refs carry its expression text."""
+    paths = [r[len(expressions.PATH) :] for r in refs if r.startswith(expressions.PATH)]
+    if name == "size":
+        return ref(CONDITION, *(f"{expressions.PATH}size({p})" for p in paths))
+    texts = [expressions.method_text(p, name) for p in paths]
+    return ref(CONDITION, *(expressions.COND + t for t in texts if t))
+
+
+def _with_operands(condition: Value, refs: frozenset[str], operands: list[Value]) -> Value:
+    """The compared values as a field under the attribute (``Key('owner').eq(x)``: ``owner: x``),
+    so the key rules see who selects the partition. A field, not labels: a compared value is a
+    placeholder, never expression text (DG701)."""
+    paths = [r[len(expressions.PATH) :] for r in refs if r.startswith(expressions.PATH)]
+    given = join_all(operands)
+    if len(paths) != 1 or not given:
+        return condition
+    return Value(None, condition.refs, {paths[0]: given})
+
+
+def combine_conditions(parts: list[Value]) -> frozenset[str] | None:
+    """The refs of ``a & b``, ``a | b`` or ``~a`` when the parts are condition objects.
+
+    A part we cannot read (a PynamoDB comparison is no object here) makes the whole condition
+    opaque: a CONDITION ref with no text, which the rules take as guarding.
+    """
+    if not any(CONDITION in p.refs for p in parts):
+        return None
+    texts = [expressions.texts(p.refs) for p in parts]
+    if any(len(t) != 1 for t in texts):
+        return frozenset({CONDITION})
+    return frozenset({CONDITION, expressions.COND + expressions.combine([t[0] for t in texts])})
+
+
+def _identity(refs: frozenset[str]) -> Value:
+    """The table a handle addresses, as the ``@table`` pseudo-argument of its events."""
+    names = sorted(r[len(TABLE_ID) :] for r in refs if r.startswith(TABLE_ID))
+    return Value(text=names[0]) if len(names) == 1 else EMPTY
+
+
+def _table_method(
+    name: str, kwargs: dict[str, Value], site: Step, refs: frozenset[str]
+) -> tuple[Value, list[Event]] | None:
+    if name == "batch_writer":
+        return ref(BATCH, *(r for r in refs if r.startswith(TABLE_ID))), []
+    if name in _ITEM_OPS:
+        result = stored(site, f"Table.{name}(...)") if _returns_items(name, kwargs) else EMPTY
+        args = {**kwargs, TABLE_ARG: _identity(refs)}
+        return result, [Event(_ITEM_OPS[name], f"Table.{name}", site, args)]
+    return None
+
+
+def _client_method(name: str, kwargs: dict[str, Value], site: Step) -> list[Event]:
+    api = f"client.{name}"
+    op = _ITEM_OPS.get(name) or _CLIENT_ONLY.get(name)
+    if op is not None:
+        return [Event(op, api, site, dict(kwargs))]
+    if name == "batch_write_item":
+        return _batch_write(api, kwargs, site)
+    if name == "transact_write_items":
+        items = kwargs.get("TransactItems", EMPTY)
+        return [
+            Event(op, f"{api}[{part}]", site, dict(items.fields[part].fields))
+            for part, op in _TRANSACT.items()
+            if part in items.fields
+        ]
+    if name in {"batch_execute_statement", "execute_transaction"}:
+        statements = kwargs.get("Statements") or kwargs.get("TransactStatements") or EMPTY
+        statement = statements.fields.get("Statement")
+        return [Event(Op.PARTIQL, api, site, {"Statement": statement})] if statement else []
+    if name in {"batch_get_item", "transact_get_items"}:
+        return [Event(Op.READ, api, site, dict(kwargs))]
+    return []
+
+
+def _batch_write(api: str, kwargs: dict[str, Value], site: Step) -> list[Event]:
+    request_items = kwargs.get("RequestItems", EMPTY)
+    events = [Event(Op.READ, api, site, {"RequestItems": request_items})]
+    requests = any_field(request_items)
+    put = requests.fields.get("PutRequest")
+    if put is not None and "Item" in put.fields:
+        events.append(Event(Op.PUT, f"{api}[PutRequest]", site, {"Item": put.fields["Item"]}))
+    return events
+
+
+def named_by_call(value: Value, texts: list[str]) -> Value:
+    """A table handle a project factory makes from its argument (``table('users')``, where the
+    factory computes the physical name) is named after the call's one string literal."""
+    made = [r for r in value.refs if r.startswith(TABLE_ID + "@")]
+    if not made or len(texts) != 1:
+        return value
+    refs = (value.refs - set(made)) | {TABLE_ID + texts[0]}
+    return Value(value.labels, refs, value.fields, value.text)
+
+
+class Boto3(Model):
+    name = "boto3"
+    packages = frozenset({"boto3", "botocore"})
+    ref_kinds = frozenset({"ddb"})
+    aliases = MappingProxyType({"ext:boto3.session.Session": "ext:boto3.Session"})
+    # A Streams batch (``Records``) makes a function relevant too: its consumer writes back.
+    relevant_names = OPERATIONS | {"Records"}
+
+    def call(self, frame: Frame, name: str, args: Args) -> Value | None:
+        if name not in FACTORIES:
+            return None
+        return _emitted(frame, call_factory(name, args))
+
+    def method(self, frame: Frame, receiver: Value, name: str, args: Args) -> Value | None:
+        if not is_handle(receiver.refs):
+            return None
+        return _emitted(frame, method(receiver.refs, name, args))
+
+    def attribute(self, frame: Frame, obj: Value, name: str, line: int, col: int) -> Value | None:
+        return attribute(obj.refs, name)
+
+    def combine(self, parts: list[Value]) -> frozenset[str] | None:
+        return combine_conditions(parts)
+
+    def returned(self, value: Value, args: Args) -> Value:
+        if not any(r.startswith(TABLE_ID) for r in value.refs):  # table("users")
+            return value
+        texts = [a.text for a in (*args.positional, *args.keywords.values()) if a.text]
+        return named_by_call(value, texts)
+
+
+def _emitted(frame: Frame, made: tuple[Value, list[Event]] | None) -> Value | None:
+    if made is None:
+        return None
+    value, events = made
+    for event in events:
+        frame.emit(event)
+    return value
+
+
+MODEL = Boto3()

@@ -1,0 +1,239 @@
+"""The Flask model (with Flask-RESTful, Flask-RESTX and Flask-RESTPlus): request sources,
+application objects, responses, and routes of every registration style.
+
+Routes come from ``@app.route``/``@bp.get``..., ``add_url_rule(view_func=...)`` (functions and
+``MethodView.as_view``), Flask-RESTful ``api.add_resource`` and Flask-RESTX ``@ns.route`` on
+``Resource`` classes. A blueprint's or namespace's literal prefix is prepended.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from dynaguard.static.flow.evaluate import evaluate
+from dynaguard.static.flow.frame import Args, Frame, Model
+from dynaguard.static.flow.result import RouteDecl
+from dynaguard.static.flow.values import EMPTY, Kind, Step, Value, join_all, ref, source
+from dynaguard.static.models import authz, stdlib
+from dynaguard.static.source import ir
+
+REQUEST = "ext:flask.request"
+REQPARSE = "ext:flask_restful.reqparse.RequestParser"
+APP, BLUEPRINT, API, NAMESPACE, PARSER = (
+    "flask:app",
+    "flask:bp",
+    "flask:api",
+    "flask:ns",
+    "restful:parser",
+)
+_ROUTERS = frozenset({APP, BLUEPRINT, API, NAMESPACE})
+_VERBS = frozenset({"get", "post", "put", "patch", "delete"})
+REGISTRATIONS = frozenset({"add_url_rule", "add_resource"})
+
+_MAPPINGS = {
+    "json": "body",
+    "form": "body",
+    "values": "body",
+    "args": "query",
+    "view_args": "route",
+    "files": "body",
+}
+_REQUEST_CALLS = {"get_json": (Kind.BODY, "body"), "get_data": (Kind.VALUE, "body")}
+_CONSTRUCTORS = {
+    "ext:flask.Flask": APP,
+    "ext:flask.Blueprint": BLUEPRINT,
+    "ext:flask_restful.Api": API,
+    "ext:flask_restx.Api": API,
+    "ext:flask_restplus.Api": API,
+    REQPARSE: PARSER,
+}
+_NAMESPACES = frozenset({"ext:flask_restx.Namespace", "ext:flask_restplus.Namespace"})
+
+
+def request_attribute(frame: Frame, ref_name: str, name: str, line: int, col: int) -> Value | None:
+    """``request.json`` and friends: whole request mappings; ``request.data``: one raw value."""
+    if ref_name != REQUEST:
+        return None
+    if name in _MAPPINGS:
+        return source(Kind.BODY, frame.step(line, col, f"request.{name}", _MAPPINGS[name]))
+    if name == "data":
+        return source(Kind.VALUE, frame.step(line, col, "request.data", "body"))
+    return None
+
+
+def external_call(frame: Frame, name: str, args: Args) -> Value | None:
+    prefix, _, method = name.rpartition(".")
+    if prefix == REQUEST and method in _REQUEST_CALLS:
+        kind, origin = _REQUEST_CALLS[method]
+        return source_at(args, kind, f"request.{method}()", origin)
+    if name in _CONSTRUCTORS:
+        made = ref(_CONSTRUCTORS[name])
+        prefix_value = (
+            args.keywords.get("url_prefix", EMPTY) if name == "ext:flask.Blueprint" else EMPTY
+        )
+        return _with_prefix(made, prefix_value.text)
+    if name in _NAMESPACES:
+        return _namespace(args)
+    return None
+
+
+def source_at(args: Args, kind: Kind, note: str, origin: str) -> Value:
+    site = args.site
+    return source(kind, Step(site.path, site.line, site.col, site.function, note, origin))
+
+
+def _with_prefix(value: Value, prefix: str | None) -> Value:
+    return Value(refs=value.refs | {f"prefix:{prefix}"}) if prefix else value
+
+
+def _namespace(args: Args) -> Value:
+    name = args.first("name").text or ""
+    path = args.keywords.get("path", EMPTY).text
+    return _with_prefix(ref(NAMESPACE), path if path is not None else f"/{name}")
+
+
+def other_method(
+    frame: Frame, ref_name: str, receiver: Value, name: str, args: Args
+) -> Value | None:
+    if ref_name == PARSER and name == "parse_args":
+        return source_at(args, Kind.FIELDS, "parser.parse_args()", "declared")
+    if ref_name == API and name == "namespace":
+        return _namespace(args)
+    if ref_name in (APP, BLUEPRINT) and name in ("before_request", "before_app_request"):
+        authz.note_hook_call(frame, receiver.refs, args.first(), args.site)
+        return EMPTY
+    return None
+
+
+def other_attribute(frame: Frame, ref_name: str, name: str, line: int, col: int) -> Value | None:
+    if ref_name in (API, NAMESPACE) and name == "payload":
+        return source(
+            Kind.BODY,
+            frame.step(line, col, f"{'api' if ref_name == API else 'ns'}.payload", "body"),
+        )
+    return None
+
+
+def _prefix(value: Value) -> str:
+    found = sorted(r[7:] for r in value.refs if r.startswith("prefix:"))
+    return found[0].rstrip("/") if found else ""
+
+
+def _methods(call: ir.Call) -> tuple[str, ...] | None:
+    for name, expr in call.kwargs:
+        if name == "methods" and isinstance(expr, ir.Seq):
+            return tuple(e.text.upper() for e in expr.elts if isinstance(e, ir.Const) and e.text)
+    return None
+
+
+def _route(frame: Frame, target: str, call: ir.Expr, is_class: bool) -> bool:
+    assert isinstance(call, ir.Call) and isinstance(call.func, ir.Attr)
+    func = call.func
+    if func.attr != "route" and func.attr not in _VERBS:
+        return False
+    receiver = evaluate(frame, func.obj)
+    rule = evaluate(frame, call.args[0]).text if call.args else None
+    known = bool(receiver.refs & _ROUTERS)
+    if rule is None or not (known or (func.attr == "route" and rule.startswith("/"))):
+        return False
+    methods = (func.attr.upper(),) if func.attr in _VERBS else _methods(call)
+    frame.routes.append(RouteDecl(target, _prefix(receiver) + rule, methods, is_class))
+    return True
+
+
+def register(frame: Frame, call: ir.Call, receiver: Value, name: str, args: Args) -> None:
+    """``add_url_rule(rule, view_func=...)`` and ``api.add_resource(Resource, *urls)``."""
+    prefix = _prefix(receiver)
+    if name == "add_url_rule":
+        rule = args.first("rule").text
+        view = args.keywords.get("view_func") or (
+            args.positional[2] if len(args.positional) > 2 else EMPTY
+        )
+        if rule is None:
+            return
+        for target in sorted(view.refs):
+            kind, _, ident = target.partition(":")
+            if kind in ("fn", "view"):
+                frame.routes.append(RouteDecl(ident, prefix + rule, _methods(call), kind == "view"))
+        return
+    resource = args.first("resource")
+    urls = [u.text for u in args.positional[1:] if u.text is not None]
+    for target in sorted(resource.refs):
+        if target.startswith("cls:"):
+            for url in urls:
+                frame.routes.append(RouteDecl(target[4:], prefix + url, None, True))
+
+
+_RESPONSES = frozenset({"ext:flask.jsonify", "ext:flask.json.jsonify", "ext:flask.make_response"})
+_VIEWS = {
+    "ext:flask.views.MethodView": "view",
+    "ext:flask.views.View": "view",
+    "ext:flask_restful.Resource": "resource",
+    "ext:flask_restx.Resource": "resource",
+    "ext:flask_restplus.Resource": "resource",
+}
+
+
+def _response(args: Args) -> Value:
+    """``jsonify(item)``, ``jsonify(users=items)``: the response holds the values as they are
+    (a whole item stays whole, for DG801); nothing is a sink after it."""
+    keywords = Value(None, frozenset(), dict(args.keywords)) if args.keywords else EMPTY
+    return join_all([args.positional[0] if args.positional else EMPTY, keywords])
+
+
+class Flask(Model):
+    name = "flask"
+    packages = frozenset({"flask", "flask_restful", "flask_restx", "flask_restplus", "werkzeug"})
+    ref_kinds = frozenset({"flask", "restful"})
+    class_kinds = MappingProxyType(_VIEWS)
+    method_names = REGISTRATIONS | {"as_view"}
+    relevant_names = REGISTRATIONS | {"route"}
+    aliases = MappingProxyType(
+        {
+            "ext:flask.globals.request": REQUEST,
+            "ext:flask_restx.reqparse.RequestParser": REQPARSE,
+            "ext:flask_restplus.reqparse.RequestParser": REQPARSE,
+        }
+    )
+
+    def call(self, frame: Frame, name: str, args: Args) -> Value | None:
+        if name in stdlib.PARSERS:
+            return stdlib.parse(frame, name, args)
+        if name in _RESPONSES:
+            return _response(args)
+        return external_call(frame, name, args)
+
+    def ext_attribute(
+        self, frame: Frame, ref_name: str, name: str, line: int, col: int
+    ) -> Value | None:
+        return request_attribute(frame, ref_name, name, line, col)
+
+    def named_method(self, frame: Frame, receiver: Value, name: str, args: Args) -> Value | None:
+        if name == "as_view":
+            views = [ref(f"view:{r[4:]}") for r in sorted(receiver.refs) if r.startswith("cls:")]
+            return join_all(views) if views else None
+        register(frame, args.call, receiver, name, args)
+        return EMPTY
+
+    def method(self, frame: Frame, receiver: Value, name: str, args: Args) -> Value | None:
+        found = [
+            v
+            for r in sorted(receiver.refs)
+            if (v := other_method(frame, r, receiver, name, args)) is not None
+        ]
+        return join_all(found) if found else None
+
+    def attribute(self, frame: Frame, obj: Value, name: str, line: int, col: int) -> Value | None:
+        found = [
+            v
+            for r in sorted(obj.refs)
+            if (v := other_attribute(frame, r, name, line, col)) is not None
+        ]
+        return join_all(found) if found else None
+
+    def decorate(self, frame: Frame, target: str, decorator: ir.Expr, is_class: bool) -> bool:
+        is_method = isinstance(decorator, ir.Call) and isinstance(decorator.func, ir.Attr)
+        return is_method and _route(frame, target, decorator, is_class)
+
+
+MODEL = Flask()

@@ -1,0 +1,276 @@
+"""The PynamoDB model: ``Model`` subclasses, their reads and writes, and their declared keys.
+
+A project class whose bases include ``pynamodb.models.Model`` (however imported) has kind
+``pynamo``: ``Cls(**data)`` builds an item, ``Cls.get(...)``/``query``/``scan`` read,
+``obj.save()``/``update()``/``delete()`` write, and ``Cls.attr.set(v)`` is an update action.
+The key attributes and optimistic locking are read from the class body's IR (``id =
+UnicodeAttribute(hash_key=True)``, ``version = VersionAttribute()``), base classes included: a
+model with a ``VersionAttribute`` gets a version condition on every write from PynamoDB itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from dynaguard.static.flow.accesses import TABLE_ARG, stored
+from dynaguard.static.flow.analyzer import Analyzer
+from dynaguard.static.flow.events import Event, Op
+from dynaguard.static.flow.frame import Args, Frame, Model
+from dynaguard.static.flow.values import (
+    CONTAIN,
+    EMPTY,
+    KEYED,
+    Value,
+    apply,
+    join,
+    join_all,
+    with_step,
+)
+from dynaguard.static.source import ir
+
+_VERSION = "VersionAttribute"
+
+
+@dataclass(frozen=True, slots=True)
+class ModelFacts:
+    hash_key: str | None = None
+    range_key: str | None = None
+    version: str | None = None
+    """The ``VersionAttribute``'s name: PynamoDB conditions every write on it."""
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(k for k in (self.hash_key, self.range_key) if k)
+
+
+def model_facts(analyzer: Analyzer, cls_id: str) -> ModelFacts:
+    cache: dict[str, ModelFacts] = analyzer.memo("pynamo.models", dict)
+    found = cache.get(cls_id)
+    if found is None:
+        found = cache[cls_id] = _facts(analyzer, cls_id)
+    return found
+
+
+def _facts(analyzer: Analyzer, cls_id: str) -> ModelFacts:
+    hash_key = range_key = version = None
+    for facts in reversed(analyzer.mro(cls_id)):  # a subclass's declarations win
+        module_name, _, qualname = facts.cls_id.partition(":")
+        module = analyzer.project.modules.get(module_name)
+        body = _class_body(module, qualname) if module else None
+        for name, call in _attribute_calls(body or ()):
+            kwargs = {k for k, _ in call.kwargs}
+            hash_key = name if "hash_key" in kwargs else hash_key
+            range_key = name if "range_key" in kwargs else range_key
+            if _is_version(analyzer, module_name, call.func):
+                version = name
+    return ModelFacts(hash_key, range_key, version)
+
+
+def _attribute_calls(body: tuple[ir.Stmt, ...]) -> list[tuple[str, ir.Call]]:
+    out = []
+    for stmt in body:
+        if (
+            isinstance(stmt, ir.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ir.Name)
+            and isinstance(stmt.value, ir.Call)
+        ):
+            out.append((stmt.targets[0].id, stmt.value))
+    return out
+
+
+def _is_version(analyzer: Analyzer, module: str, func: ir.Expr) -> bool:
+    """``VersionAttribute(...)`` imported from pynamodb (by provenance, not by name alone)."""
+    root = func
+    while isinstance(root, ir.Attr):
+        root = root.obj
+    if not isinstance(root, ir.Name):
+        return False
+    if isinstance(func, ir.Attr) and func.attr != _VERSION:
+        return False
+    refs = analyzer.global_value(module, root.id).refs
+    if isinstance(func, ir.Name):
+        return any(r.startswith("ext:pynamodb") and r.endswith(f".{_VERSION}") for r in refs)
+    return any(r.startswith("ext:pynamodb") for r in refs)
+
+
+def _class_body(module: ir.Module, qualname: str) -> tuple[ir.Stmt, ...] | None:
+    """The body of a class defined at module level or in a function (its enclosing ones)."""
+    parts = qualname.split(".")
+    owners = (module.function(".".join(parts[:cut])) for cut in range(len(parts) - 1, 0, -1))
+    scopes = [module.body, *(f.body for f in owners if f is not None)]
+    for scope in scopes:
+        found = _find_class(scope, qualname)
+        if found is not None:
+            return found
+    return None
+
+
+def _find_class(body: tuple[ir.Stmt, ...], qualname: str) -> tuple[ir.Stmt, ...] | None:
+    for stmt in body:
+        if isinstance(stmt, ir.ClassStmt):
+            if stmt.class_id == qualname:
+                return stmt.body
+            found = _find_class(stmt.body, qualname)
+        elif isinstance(stmt, ir.If):
+            found = _find_class(stmt.body, qualname) or _find_class(stmt.orelse, qualname)
+        else:
+            continue
+        if found is not None:
+            return found
+    return None
+
+
+# -- calls ------------------------------------------------------------------------------------
+
+_KEYED_READS = frozenset({"get", "get_or_none", "query", "count"})
+_READS = frozenset({*_KEYED_READS, "scan", "batch_get"})
+
+
+def positional_keys(analyzer: Analyzer, cls_id: str, positional: list[Value]) -> dict[str, Value]:
+    """``Model(hash, range, ...)``: the positional key values under their attribute names."""
+    keys = model_facts(analyzer, cls_id).keys
+    return dict(zip(keys, positional, strict=False))
+
+
+def read(analyzer: Analyzer, cls_id: str, name: str, args: Args) -> tuple[Value, Event | None]:
+    """``Model.get(hash, range)`` and friends: stored instances, and the read they make
+    (``from_raw_data`` and the like build instances without reading: no event)."""
+    instance = frozenset({f"inst:{cls_id}"})
+    if name not in _READS:
+        return Value(refs=instance), None
+    site = args.site
+    facts = model_facts(analyzer, cls_id)
+    key: dict[str, Value] = {}
+    if name in _KEYED_READS:
+        given = [args.keywords.get("hash_key"), args.keywords.get("range_key")]
+        for index, attribute in enumerate(facts.keys):
+            value = given[index] or (
+                args.positional[index] if index < len(args.positional) else None
+            )
+            if value is not None:
+                key[attribute] = value
+    event = Event(Op.READ, f"Model.{name}", site, {"Key": Value(fields=key), **_table(cls_id)})
+    found = stored(site, f"{cls_id.rpartition(':')[2]}.{name}(...)")
+    return Value(found.labels, instance), event
+
+
+def write_args(cls_id: str, args: Args) -> dict[str, Value]:
+    """A PynamoDB write's condition (``condition=``, or pre-4.0 ``id__null=True`` style)."""
+    out = dict(_table(cls_id))
+    if "condition" in args.keywords:
+        out["condition"] = args.keywords["condition"]
+    elif any("__" in k for k in args.keywords):
+        out["Expected"] = Value(text="legacy")  # expected-value kwargs: a condition we don't read
+    return out
+
+
+def _table(cls_id: str) -> dict[str, Value]:
+    return {TABLE_ARG: Value(text=f"model:{cls_id}")}
+
+
+# -- the model ---------------------------------------------------------------------------------
+
+ATTRIBUTE = "pynattr"
+"""Ref of a model's attribute object (``User.email``): its ``set``/``add``... are update actions."""
+_ACTIONS = frozenset({"set", "add", "remove", "append", "prepend", "delete"})
+_KIND = "pynamo"
+
+
+class PynamoDB(Model):
+    name = "pynamodb"
+    packages = frozenset({"pynamodb"})
+    class_kinds = MappingProxyType({"ext:pynamodb.models.Model": _KIND})
+    kinds = frozenset({_KIND})
+    ref_kinds = frozenset({ATTRIBUTE})
+    builtins = frozenset({"getattr", "setattr"})
+
+    def instantiate(self, frame: Frame, cls_id: str, args: Args) -> Value | None:
+        site = args.site
+        refs = frozenset({f"inst:{cls_id}"})
+        class_name = cls_id.rpartition(".")[2].rpartition(":")[2]
+        spread = with_step(
+            join_all(args.spread), frame.step(site.line, site.col, f"{class_name}(**...)")
+        )
+        out = Value(spread.labels, refs, dict(spread.fields))
+        for key, value in args.keywords.items():
+            stepped = with_step(value, frame.step(site.line, site.col, f"{class_name}({key}=...)"))
+            out = Value(
+                {**out.labels, **apply(stepped, CONTAIN).labels}, refs, {**out.fields, key: stepped}
+            )
+        keys = positional_keys(frame.analyzer, cls_id, args.positional)
+        out = Value(out.labels, refs, {**keys, **out.fields}) if keys else out
+        return join(out, Value(apply(join_all(args.positional), CONTAIN).labels))
+
+    def instance_method(
+        self,
+        frame: Frame,
+        cls_id: str,
+        receiver: Value,
+        name: str,
+        args: Args,
+    ) -> Value | None:
+        if name not in {"save", "update", "delete"}:
+            return None
+        site = args.site
+        extra = write_args(cls_id, args)  # condition and table, for DG401-DG404
+        if name == "save":
+            frame.emit(Event(Op.PUT, "Model.save", site, {"Item": receiver, **extra}))
+        elif name == "update":
+            actions = {"actions": args.first("actions"), "@item": receiver}
+            frame.emit(Event(Op.UPDATE, "Model.update", site, {**actions, **extra}))
+        else:
+            frame.emit(Event(Op.READ, "Model.delete", site, {"@item": receiver, **extra}))
+        return EMPTY
+
+    def class_method(self, frame: Frame, cls_id: str, name: str, args: Args) -> Value | None:
+        if name not in _CLASS_READS:
+            return None
+        found, event = read(frame.analyzer, cls_id, name, args)
+        if event is not None:
+            frame.emit(event)
+        return found
+
+    def class_attribute(self, frame: Frame, cls_id: str, name: str, value: Value) -> Value | None:
+        if any(r.startswith("fn:") for r in value.refs):
+            return None
+        return Value(refs=frozenset({ATTRIBUTE}), text=name)
+
+    def method(self, frame: Frame, receiver: Value, name: str, args: Args) -> Value | None:
+        """``User.email.set(v)``: an update action naming its attribute."""
+        if ATTRIBUTE not in receiver.refs or name not in _ACTIONS:
+            return None
+        site = args.site
+        value = with_step(
+            args.first(), frame.step(site.line, site.col, f"{receiver.text or '?'}.{name}(...)")
+        )
+        labels = {**apply(value, CONTAIN).labels, **receiver.labels}
+        return Value(labels, frozenset(), {receiver.text: value} if receiver.text else None)
+
+    def call(self, frame: Frame, name: str, args: Args) -> Value | None:
+        """``getattr(Model, name)`` / ``setattr(item, name, v)`` with a name we cannot read."""
+        if name == "builtin:getattr" and len(args.positional) >= 2:
+            obj, key = args.positional[0], args.positional[1]
+            if key.text is None and _of_kind(frame, obj, "cls:"):
+                return Value(apply(key, KEYED).labels, frozenset({ATTRIBUTE}))
+        if name == "builtin:setattr" and len(args.positional) == 3:
+            obj, key = args.positional[0], args.positional[1]
+            if key.text is None and _of_kind(frame, obj, "inst:"):
+                frame.emit(Event(Op.SETATTR, "setattr", args.site, {"Name": key}))
+                return EMPTY
+        return None
+
+
+_CLASS_READS = frozenset(
+    {"get", "get_or_none", "query", "scan", "batch_get", "from_raw_data", "from_dynamodb_dict"}
+)
+
+
+def _of_kind(frame: Frame, value: Value, prefix: str) -> bool:
+    return any(
+        _KIND in frame.analyzer.kinds(r[len(prefix) :]) for r in value.refs if r.startswith(prefix)
+    )
+
+
+MODEL = PynamoDB()

@@ -1,0 +1,38 @@
+"""The models dynaguard ships, in the order they are asked (``flow/knowledge.py``).
+
+Order matters only where two models can answer the same question: observers come before the
+models whose answers would end the question (authorization notes every external call before the
+identity model claims ``current_identity()``; it sees each decorator after routes and before
+webargs), and the serialisers' catch-all comes last. Adding a library: write its module (a
+``Model`` subclass and ``MODEL``), add it here, and give it fixtures.
+"""
+
+from __future__ import annotations
+
+from dynaguard.static.flow.frame import Model
+from dynaguard.static.models import (
+    authz,
+    boto3,
+    flask,
+    identity,
+    marshmallow,
+    pydantic,
+    pynamodb,
+    secure,
+    stdlib,
+    webargs,
+)
+
+MODELS: tuple[Model, ...] = (
+    boto3.MODEL,
+    pynamodb.MODEL,
+    pydantic.MODEL,
+    marshmallow.MODEL,
+    stdlib.MODEL,
+    flask.MODEL,
+    authz.MODEL,
+    webargs.MODEL,
+    identity.MODEL,
+    secure.MODEL,
+    stdlib.SERIALISERS,
+)

@@ -1,0 +1,67 @@
+"""Standard-library (and look-alike) functions request data passes through: JSON parsers,
+``Decimal``, copies, and generators of unique values (``uuid4()``, ``secrets.token_hex()``)."""
+
+from __future__ import annotations
+
+from dynaguard.static.flow import accesses, inputs
+from dynaguard.static.flow.exceptions import DECIMAL_ERRORS, JSON_ERRORS
+from dynaguard.static.flow.frame import ANY_PACKAGE, Args, Frame, Model
+from dynaguard.static.flow.values import PARSE, SCALAR, STR, Value, apply
+
+PARSERS = frozenset(
+    {"ext:json.loads", "ext:json.load", "ext:flask.json.loads", "ext:simplejson.loads",
+     "ext:orjson.loads", "ext:ujson.loads"}
+)  # fmt: skip
+"""Calls that turn a client string into a client mapping (``flask.json.loads`` is Flask's)."""
+_COPIES = frozenset(
+    {"ext:copy.copy", "ext:copy.deepcopy", "ext:dataclasses.asdict", "ext:collections.OrderedDict"}
+)
+_FRESH = frozenset(
+    {"ext:uuid.uuid1", "ext:uuid.uuid4", "ext:uuid.uuid7", "ext:secrets.token_hex",
+     "ext:secrets.token_urlsafe", "ext:ulid.new", "ext:ulid.ULID", "ext:ulid.ulid",
+     "ext:shortuuid.uuid", "ext:nanoid.generate", "ext:bson.ObjectId", "ext:bson.objectid.ObjectId"}
+)  # fmt: skip
+
+
+_RAISING = frozenset({"ext:json.loads", "ext:flask.json.loads", "ext:simplejson.loads"})
+"""Parsers whose error on malformed text we judge (a ValueError, ``JSONDecodeError``)."""
+
+
+def parse(frame: Frame, name: str, args: Args) -> Value:
+    """``json.loads(x)``: a client string becomes a client mapping, and a ValueError (DG302)."""
+    errors = JSON_ERRORS if name in _RAISING else None
+    return inputs.convert(frame, name, args, apply(args.first(), PARSE), errors)
+
+
+class Stdlib(Model):
+    name = "stdlib"
+    packages = frozenset(
+        {"json", "simplejson", "orjson", "ujson", "decimal", "copy", "dataclasses", "collections",
+         "uuid", "secrets", "ulid", "shortuuid", "nanoid", "bson"}
+    )  # fmt: skip
+
+    def call(self, frame: Frame, name: str, args: Args) -> Value | None:
+        if name in PARSERS:
+            return parse(frame, name, args)
+        if name == "ext:decimal.Decimal":
+            return inputs.convert(frame, name, args, apply(args.all(), SCALAR), DECIMAL_ERRORS)
+        if name in _COPIES:
+            return args.first()
+        if name in _FRESH:
+            return accesses.fresh(args.site, f"{name[4:]}()")
+        return None
+
+
+class Serialisers(Model):
+    """Asked last: any ``*.dumps`` / ``*.jsonify`` no other model knows writes its argument out
+    as text (the client's values stay client values)."""
+
+    name = "serialisers"
+    packages = frozenset({ANY_PACKAGE})
+
+    def call(self, frame: Frame, name: str, args: Args) -> Value | None:
+        return apply(args.all(), STR) if name.endswith((".dumps", ".jsonify")) else None
+
+
+MODEL = Stdlib()
+SERIALISERS = Serialisers()

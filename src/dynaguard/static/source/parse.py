@@ -1,0 +1,73 @@
+"""Reading, parsing and lowering one file; every failure becomes a ScanWarning, never a crash."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from dynaguard.model import ScanWarning
+from dynaguard.static.source import ir
+from dynaguard.static.source.lower import Lowerer
+from dynaguard.static.source.suppress import scan_comments
+
+MAX_BYTES = 2 * 1024 * 1024
+"""Larger files are generated or vendored code; parsing them costs more than it finds."""
+
+
+def module_name(rel_path: str) -> tuple[str, bool]:
+    """Dotted module name for a path relative to the root, and whether it is a package."""
+    parts = [p for p in rel_path.split("/") if p not in {"", ".", ".."}]
+    if parts and parts[-1].endswith(".py"):
+        parts[-1] = parts[-1][:-3]
+    is_package = bool(parts) and parts[-1] == "__init__"
+    if is_package:
+        parts.pop()
+    return ".".join(parts) or "__main__", is_package
+
+
+def load_file(path: Path, rel_path: str) -> ir.Module | ScanWarning:
+    """Read and lower one file (the unit of work of the process pool)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return ScanWarning(f"skipped, larger than 2 MB ({size} bytes)", path=rel_path)
+        data = path.read_bytes()
+    except OSError as exc:
+        return ScanWarning(f"could not be read ({exc.strerror or exc})", path=rel_path)
+    try:
+        source = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return ScanWarning(f"skipped, not UTF-8 (byte {exc.start})", path=rel_path)
+    return load_source(source, rel_path)
+
+
+def load_source(source: str, rel_path: str) -> ir.Module | ScanWarning:
+    try:
+        tree = ast.parse(source, filename=rel_path)
+    except SyntaxError as exc:
+        line = exc.lineno if isinstance(exc.lineno, int) else None
+        return ScanWarning(f"skipped, does not parse ({exc.msg})", path=rel_path, line=line)
+    except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
+        return ScanWarning(f"skipped, does not parse ({type(exc).__name__})", path=rel_path)
+    try:
+        return lower_module(tree, source, rel_path)
+    except RecursionError:
+        return ScanWarning("skipped, nested too deeply to analyse", path=rel_path)
+
+
+def lower_module(tree: ast.Module, source: str, rel_path: str) -> ir.Module:
+    lowerer = Lowerer()
+    body = lowerer.block(tree.body, "")
+    name, is_package = module_name(rel_path)
+    named, bare = scan_comments(source)
+    return ir.Module(
+        path=rel_path,
+        name=name,
+        is_package=is_package,
+        source=source,
+        body=body,
+        functions=lowerer.functions,
+        classes=lowerer.classes,
+        suppressions=named,
+        bare_suppressions=bare,
+    )

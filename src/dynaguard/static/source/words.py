@@ -1,0 +1,16 @@
+"""Words of identifiers and strings: ``is_admin`` -> {is, admin, is_admin}; ``hasRole`` ->
+{has, role, hasrole} (the authorization and route-name heuristics read names this way)."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+@functools.lru_cache(maxsize=4096)
+def words(name: str) -> frozenset[str]:
+    """``is_admin`` -> {is, admin, is_admin}; ``hasRole`` -> {has, role, hasrole}."""
+    parts = {w.lower() for w in WORD.findall(name)}
+    return frozenset({*parts, name.lower(), name.lower().replace("_", "")})

@@ -237,6 +237,35 @@ class ScanWarning:
 
 
 @dataclass(frozen=True, slots=True)
+class Coverage:
+    """What a static scan could see of the API, so that silence is not read as safety."""
+
+    routes: int
+    """Route handlers found."""
+    routes_reaching_dynamodb: int
+    """Routes that reach a recognised DynamoDB call, themselves or through what they call."""
+    by_provenance: int
+    """DynamoDB calls recognised by how their handle was made (or a shipped library model)."""
+    by_shape: int
+    """DynamoDB calls recognised by their API shape alone (``x.put_item(Item=...)``)."""
+    by_model: int
+    """DynamoDB calls recognised through a model the user declared (``[tool.dynaguard.models]``)."""
+    unrecognised: int = 0
+    """Calls named like DynamoDB operations (``put_item``...) that nothing recognised."""
+    blind_routes: tuple[str, ...] = ()
+    """Routes that reach no recognised DynamoDB call (``METHOD /path``), sorted."""
+
+    @property
+    def calls(self) -> int:
+        return self.by_provenance + self.by_shape + self.by_model
+
+    @property
+    def blind(self) -> bool:
+        """Routes were found, yet no DynamoDB access was recognised anywhere."""
+        return self.routes > 0 and self.calls == 0
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """Everything one run produced; the only input of the formatters."""
 
@@ -256,6 +285,8 @@ class Report:
     """What was scanned: a path or a URL."""
     extra: dict[str, str] = field(default_factory=dict, compare=False)
     """Free-form facts for formatters (e.g. the scan's grade)."""
+    coverage: Coverage | None = None
+    """What a static scan recognised (``None`` for dynamic scans)."""
 
 
 def fingerprint(*parts: str) -> str:

@@ -98,6 +98,7 @@ def _run(settings: CodeSettings) -> Report:
         suppressed=analysis.suppressed,
         baselined=baselined,
         target=" ".join(str(path) for path in settings.paths),
+        coverage=analysis.coverage,
     )
 
 

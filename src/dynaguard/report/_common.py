@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from dynaguard.model import (
+    Coverage,
     Endpoint,
     Exchange,
     Finding,
@@ -140,3 +141,34 @@ def warning_label(warning: ScanWarning) -> str:
     if place and warning.line is not None:
         place += f":{warning.line}"
     return f"{place}: {warning.message}" if place else warning.message
+
+
+_BLIND_SHOWN = 10
+
+
+def coverage_sentences(coverage: Coverage) -> list[str]:
+    """What a static scan recognised, in sentences (text, Markdown and HTML say the same)."""
+    routes = plural(coverage.routes, "route")
+    calls = plural(coverage.calls, "DynamoDB call")
+    out = [
+        f"coverage: {routes} ({coverage.routes_reaching_dynamodb} reach DynamoDB); {calls}"
+        f" recognised: {coverage.by_provenance} by how the handle was made,"
+        f" {coverage.by_shape} by shape, {coverage.by_model} by your models"
+    ]
+    if coverage.unrecognised:
+        out.append(
+            f"{plural(coverage.unrecognised, 'call')} named like a DynamoDB operation"
+            " (put_item, get_item...) could not be recognised"
+        )
+    if coverage.blind:
+        out.append(
+            f"dynaguard found {routes} but recognised no DynamoDB access, so no finding about"
+            " DynamoDB can appear: if the project reaches DynamoDB through a wrapper, an extension"
+            " or a repository class, declare it under [tool.dynaguard.models] (docs/models.md)"
+        )
+    elif coverage.blind_routes:
+        shown = ", ".join(coverage.blind_routes[:_BLIND_SHOWN])
+        more = len(coverage.blind_routes) - _BLIND_SHOWN
+        tail = f" and {more} more" if more > 0 else ""
+        out.append(f"routes that reach no recognised DynamoDB call: {shown}{tail}")
+    return out

@@ -29,6 +29,7 @@ from dynaguard.model import Exchange, Finding, FlowStep, Report, Rule, Severity
 from dynaguard.report import correlate, grade
 from dynaguard.report._common import (
     SEVERITIES_HIGH_FIRST,
+    coverage_sentences,
     docs_url,
     endpoint_label,
     escape_controls,
@@ -97,6 +98,7 @@ def context(report: Report) -> dict[str, Any]:
         "status_counts": status_counts(findings),
         "sections": sections(findings),
         "warnings": [warning_label(w) for w in report.warnings],
+        "coverage": coverage_sentences(report.coverage) if report.coverage else [],
     }
 
 

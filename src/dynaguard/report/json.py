@@ -2,7 +2,8 @@
 
 Fields beyond the contract (allowed: fields may be added, never renamed or removed without
 bumping ``version``): per finding ``flow``, ``persona``, ``docs`` and ``location.snippet``;
-top level ``summary``, ``warnings`` and ``extra``. ``location`` and ``endpoint`` are always
+top level ``summary``, ``warnings``, ``extra`` and ``coverage`` (static scans; ``null``
+otherwise). ``location`` and ``endpoint`` are always
 present and ``null`` when unknown, so consumers see one stable set of keys.
 """
 
@@ -11,7 +12,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dynaguard.model import Endpoint, Exchange, Finding, FlowStep, Location, Report, ScanWarning
+from dynaguard.model import (
+    Coverage,
+    Endpoint,
+    Exchange,
+    Finding,
+    FlowStep,
+    Location,
+    Report,
+    ScanWarning,
+)
 from dynaguard.report._common import (
     docs_url,
     ordered,
@@ -35,6 +45,7 @@ def render(report: Report) -> str:
         "summary": summary_dict(report),
         "warnings": [warning_dict(w) for w in report.warnings],
         "extra": dict(sorted(report.extra.items())),
+        "coverage": coverage_dict(report.coverage) if report.coverage else None,
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -104,6 +115,23 @@ def summary_dict(report: Report) -> JsonObject:
         "suppressed": report.suppressed,
         "baselined": report.baselined,
         "target": report.target,
+    }
+
+
+def coverage_dict(coverage: Coverage) -> JsonObject:
+    """What a static scan recognised (an added field: the contract's ``version`` stays 1)."""
+    return {
+        "routes": coverage.routes,
+        "routes_reaching_dynamodb": coverage.routes_reaching_dynamodb,
+        "dynamodb_calls": {
+            "total": coverage.calls,
+            "by_provenance": coverage.by_provenance,
+            "by_shape": coverage.by_shape,
+            "by_model": coverage.by_model,
+        },
+        "unrecognised_calls": coverage.unrecognised,
+        "blind": coverage.blind,
+        "routes_without_dynamodb": list(coverage.blind_routes),
     }
 
 

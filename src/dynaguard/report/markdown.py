@@ -12,6 +12,7 @@ import string
 
 from dynaguard.model import Exchange, Finding, Report
 from dynaguard.report._common import (
+    coverage_sentences,
     docs_url,
     endpoint_label,
     escape_controls,
@@ -35,6 +36,8 @@ _BACKTICKS = re.compile("`+")
 def render(report: Report) -> str:
     """The report as a GitHub-flavoured Markdown document."""
     blocks = ["# dynaguard report", _stats_line(report), *_summary_table(report)]
+    if report.coverage is not None:
+        blocks.append("\n".join(f"- {text(s)}" for s in coverage_sentences(report.coverage)))
     blocks.extend(f"**{text(key)}:** {text(value)}" for key, value in sorted(report.extra.items()))
     for heading, findings in grouped(report.findings):
         blocks.append("## " + code_span(heading))

@@ -25,7 +25,7 @@ from dynaguard.report._common import (
     rules_used,
     warning_label,
 )
-from dynaguard.report.json import endpoint_dict, exchange_dict
+from dynaguard.report.json import coverage_dict, endpoint_dict, exchange_dict
 from dynaguard.report.markdown import code_block
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -250,4 +250,5 @@ def _run_properties(report: Report) -> SarifObject:
         "baselined": report.baselined,
         "findingsByRule": rule_counts(report),
         "extra": dict(sorted(report.extra.items())),
+        **({"coverage": coverage_dict(report.coverage)} if report.coverage else {}),
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dynaguard.model import Exchange, Finding, FlowStep, Report
 from dynaguard.report._common import (
+    coverage_sentences,
     endpoint_label,
     exchange_line,
     grouped,
@@ -95,6 +96,8 @@ def summary_lines(report: Report) -> list[str]:
     ]
     lines = ["; ".join(parts)]
     lines.extend(f"{one_line(k)}: {one_line(v)}" for k, v in sorted(report.extra.items()))
+    if report.coverage is not None:
+        lines.extend(one_line(sentence) for sentence in coverage_sentences(report.coverage))
     if report.warnings:
         lines.append(plural(len(report.warnings), "warning") + ":")
     lines.extend(INDENT + one_line(warning_label(w)) for w in report.warnings)

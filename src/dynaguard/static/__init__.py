@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dynaguard.catalogue import CATALOGUE
-from dynaguard.model import Finding, Rule, ScanWarning
+from dynaguard.model import Coverage, Finding, Rule, ScanWarning
 from dynaguard.static.engine import Run
 from dynaguard.static.flow.frame import Model
 from dynaguard.static.models.registered import MODELS
@@ -47,6 +47,8 @@ class Analysis:
     """Files parsed and analysed."""
     suppressed: int
     """How many findings inline suppressions hid."""
+    coverage: Coverage
+    """Routes found, DynamoDB calls recognised and how, routes that reach none."""
 
 
 def analyse(
@@ -132,9 +134,10 @@ def _run(
         everything = sorted(
             [*warnings, *run.warnings()], key=lambda w: (w.path or "", w.line or 0, w.message)
         )
+        coverage = run.coverage()
     finally:
         run.close()
-    return Analysis(tuple(findings), tuple(everything), len(modules), suppressed)
+    return Analysis(tuple(findings), tuple(everything), len(modules), suppressed, coverage)
 
 
 def _unique(modules: list[ir.Module]) -> list[ir.Module]:

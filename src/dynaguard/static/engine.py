@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import re
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Collection, Iterator, Sequence
 
-from dynaguard.model import Endpoint, Finding, Rule, ScanWarning
+from dynaguard.model import Coverage, Endpoint, Finding, Rule, ScanWarning
 from dynaguard.static.findings import Sources, build, with_fingerprints
 from dynaguard.static.flow import relevance
 from dynaguard.static.flow.accesses import Access
 from dynaguard.static.flow.analyzer import Analyzer
-from dynaguard.static.flow.events import Event
+from dynaguard.static.flow.events import Event, Recognised
 from dynaguard.static.flow.frame import Model
 from dynaguard.static.flow.instantiate import instantiate_event
 from dynaguard.static.flow.interp import Interpreter
 from dynaguard.static.flow.knowledge import Models
 from dynaguard.static.flow.result import RouteDecl
 from dynaguard.static.flow.values import EMPTY, Kind, Step, Value, only_client, source, tainted
+from dynaguard.static.models.boto3 import unrecognised_calls
 from dynaguard.static.models.registered import MODELS
 from dynaguard.static.rules import CHECKS
 from dynaguard.static.source import ir
@@ -79,6 +80,36 @@ class Run:
         self.analyzer.close()
         for module in self.project.modules.values():
             module.release()
+
+    def coverage(self) -> Coverage:
+        """What the run recognised: routes, DynamoDB calls by how, routes that reach none."""
+        kinds: dict[tuple[str, int, int], Recognised] = {}
+        for result in self.analyzer.results.values():
+            for entry in result.accesses:
+                if isinstance(entry, Access) and not entry.via:
+                    site = entry.event.site
+                    kinds.setdefault((site.path, site.line, site.col), entry.event.recognised)
+        counts = Counter(kinds.values())
+        blind = sorted(
+            f"{endpoint.method} {endpoint.path}"
+            for fn_id, endpoints in self.routes.items()
+            if not any(isinstance(e, Access) for e in self.analyzer.function_result(fn_id).accesses)
+            for endpoint in endpoints
+        )
+        reaching = sum(
+            1
+            for fn_id in self.routes
+            if any(isinstance(e, Access) for e in self.analyzer.function_result(fn_id).accesses)
+        )
+        return Coverage(
+            routes=len(self.routes),
+            routes_reaching_dynamodb=reaching,
+            by_provenance=counts[Recognised.PROVENANCE],
+            by_shape=counts[Recognised.SHAPE],
+            by_model=counts[Recognised.DECLARED],
+            unrecognised=len(unrecognised_calls(self.analyzer) - kinds.keys()),
+            blind_routes=tuple(blind),
+        )
 
     def warnings(self) -> list[ScanWarning]:
         out = list(self.analyzer.warnings)
@@ -199,12 +230,8 @@ class Run:
         args = self.arguments(fn_id)
         for event in self.analyzer.function_result(fn_id).param_events:
             concrete = instantiate_event(event, args)
-            concrete = Event(
-                concrete.op,
-                concrete.api,
-                concrete.site,
-                {k: only_client(v) if tainted(v) else v for k, v in concrete.args.items()},
-                concrete.caught,
+            concrete = concrete.with_args(
+                {k: only_client(v) if tainted(v) else v for k, v in concrete.args.items()}
             )
             yield concrete, _choose(endpoints, event.op.writes)
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from dynaguard.model import (
+    Confidence,
     Endpoint,
     Engine,
     Finding,
@@ -14,7 +15,7 @@ from dynaguard.model import (
     fingerprint,
     normalise_code,
 )
-from dynaguard.static.flow.events import Event
+from dynaguard.static.flow.events import Event, Recognised
 from dynaguard.static.flow.values import Step
 from dynaguard.static.rules.base import Hit
 
@@ -59,9 +60,16 @@ def build(hit: Hit, event: Event | None, endpoint: Endpoint | None, sources: Sou
         location=location(hit.at, sources),
         endpoint=endpoint,
         flow=tuple(steps),
-        confidence=hit.confidence,
+        confidence=_confidence(hit, event),
         persona=hit.persona,
     )
+
+
+def _confidence(hit: Hit, event: Event | None) -> Confidence | None:
+    """The hit's; at most medium when the call was recognised by its shape alone."""
+    if event is None or event.recognised is not Recognised.SHAPE:
+        return hit.confidence
+    return min(hit.confidence or hit.rule.confidence, Confidence.MEDIUM)
 
 
 def with_fingerprints(findings: Iterable[Finding]) -> list[Finding]:

@@ -145,7 +145,7 @@ def add(entries: Entries, entry: Entry) -> None:
         args = {
             n: join(old.event.args.get(n, empty), entry.event.args.get(n, empty)) for n in names
         }
-        entry = Access(Event(old.event.op, old.event.api, old.event.site, args), old.via)
+        entry = Access(old.event.with_args(args, frozenset()), old.via)
     entries[key] = entry
 
 

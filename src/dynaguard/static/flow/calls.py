@@ -135,6 +135,9 @@ def method_call(frame: Frame, call: ir.Call, receiver: Value, name: str, args: A
     if modelled is not None:
         results.append(modelled)
     if not results:
+        shaped = frame.models.shaped(frame, name, args)
+        if shaped is not None:
+            return shaped
         found = mapping_method(frame, func.obj, receiver, name, args)
         if found is not None:
             return found
@@ -168,5 +171,9 @@ def _ref_method(
     if kind == "mod":
         return function_call(frame, call, analyzer.module_attr(target, name), args)
     if kind == "ext":
-        return _call_ref(frame, call, external_name(frame, f"{ref_name}.{name}"), args)
+        qualified = external_name(frame, f"{ref_name}.{name}")
+        found = frame.models.call(frame, qualified, args)
+        if found is None:
+            found = frame.models.shaped(frame, name, args)
+        return found if found is not None else apply(args.all(), SCALAR)
     return None

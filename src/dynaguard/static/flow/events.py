@@ -34,6 +34,18 @@ class Op(enum.Enum):
         return self in (Op.PUT, Op.UPDATE, Op.SETATTR)
 
 
+class Recognised(enum.Enum):
+    """How the call was recognised as a DynamoDB access (``DESIGN.md``: known first, then shape)."""
+
+    PROVENANCE = "provenance"
+    """By how its handle was made (``boto3.resource('dynamodb').Table(...)``), or a library model."""
+    SHAPE = "shape"
+    """By its unmistakable API shape alone (``x.put_item(Item=...)`` on an unknown ``x``):
+    findings on it have medium confidence at most."""
+    DECLARED = "declared"
+    """By a model the user declared in the configuration (``[tool.dynaguard.models]``)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     op: Op
@@ -46,6 +58,12 @@ class Event:
     caught: frozenset[str] = frozenset()
     """Exceptions an enclosing ``try`` handles at the call, here or in every caller that passed
     it request data (last dotted part of each type, ``*`` for a bare ``except:``)."""
+    recognised: Recognised = Recognised.PROVENANCE
+
+    def with_args(self, args: dict[str, Value], caught: frozenset[str] | None = None) -> Event:
+        """The same call with other argument values (and handled exceptions)."""
+        handled = self.caught if caught is None else caught
+        return Event(self.op, self.api, self.site, args, handled, self.recognised)
 
     def arg(self, name: str) -> Value | None:
         return self.args.get(name)

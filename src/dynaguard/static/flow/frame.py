@@ -90,14 +90,14 @@ class Frame:
         if not any(tainted(v) for v in event.args.values()):
             return  # no request data and no parameter reaches it: nothing any rule can say
         if self.catching:
-            event = Event(event.op, event.api, event.site, event.args, event.caught | self.catching)
+            event = event.with_args(event.args, event.caught | self.catching)
         key = event.key
         old = self.events.get(key)
         if old is not None:
             names = old.args.keys() | event.args.keys()
             merged = {n: join(old.args.get(n, EMPTY), event.args.get(n, EMPTY)) for n in names}
             # Caught only if caught on every path that reaches the call.
-            event = Event(old.op, old.api, old.site, merged, old.caught & event.caught)
+            event = old.with_args(merged, old.caught & event.caught)
         self.events[key] = event
 
     def result(self) -> Result:
@@ -108,9 +108,9 @@ class Frame:
             split_client = {n: only_client(v) if tainted(v) else v for n, v in event.args.items()}
             split_params = {n: only_params(v) if tainted(v) else v for n, v in event.args.items()}
             if any(v.labels or v.fields for v in split_client.values()):
-                client.append(Event(event.op, event.api, event.site, split_client, event.caught))
+                client.append(event.with_args(split_client))
             if any(v.labels or v.fields for v in split_params.values()):
-                params.append(Event(event.op, event.api, event.site, split_params, event.caught))
+                params.append(event.with_args(split_params))
         self_value = self.env.get("self", EMPTY) if self.class_id else EMPTY
         return Result(
             self.returns,
@@ -228,6 +228,11 @@ class Model:
 
     def attribute(self, frame: Frame, obj: Value, name: str, line: int, col: int) -> Value | None:
         """``obj.name`` where ``obj`` carries one of ``ref_kinds``."""
+        return None
+
+    def shaped(self, frame: Frame, name: str, args: Args) -> Value | None:
+        """``x.name(...)`` that nothing else explained (``x`` unknown, or an external object no
+        model knows): a model may still recognise the call by its shape alone."""
         return None
 
     def ext_attribute(

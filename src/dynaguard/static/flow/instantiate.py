@@ -46,10 +46,4 @@ def instantiate(value: Value, args: Sequence[Value]) -> Value:
 
 
 def instantiate_event(event: Event, args: Sequence[Value]) -> Event:
-    return Event(
-        event.op,
-        event.api,
-        event.site,
-        {n: instantiate(v, args) for n, v in event.args.items()},
-        event.caught,
-    )
+    return event.with_args({n: instantiate(v, args) for n, v in event.args.items()})

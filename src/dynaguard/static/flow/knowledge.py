@@ -51,6 +51,7 @@ class Models(Model):
         self._decorates = [m for m in members if _overrides(m, "decorate")]
         self._tests = [m for m in members if _overrides(m, "on_test")]
         self._calls = [m for m in members if _overrides(m, "on_call")]
+        self._shapes = [m for m in members if _overrides(m, "shaped")]
 
     def _for_package(self, name: str) -> list[Model]:
         top = name[4:].partition(".")[0]  # "ext:flask.request" -> "flask"
@@ -104,6 +105,9 @@ class Models(Model):
 
     def attribute(self, frame: Frame, obj: Value, name: str, line: int, col: int) -> Value | None:
         return _joined(self._for_refs(obj.refs), lambda m: m.attribute(frame, obj, name, line, col))
+
+    def shaped(self, frame: Frame, name: str, args: Args) -> Value | None:
+        return _first(self._shapes, lambda m: m.shaped(frame, name, args))
 
     def ext_attribute(
         self, frame: Frame, ref_name: str, name: str, line: int, col: int

@@ -11,10 +11,13 @@ from collections.abc import Sequence
 from types import MappingProxyType
 
 from dynaguard.static.flow.accesses import TABLE_ARG, stored
-from dynaguard.static.flow.events import Event, Op
+from dynaguard.static.flow.analyzer import Analyzer
+from dynaguard.static.flow.events import Event, Op, Recognised
 from dynaguard.static.flow.frame import Args, Frame, Model
+from dynaguard.static.flow.store import spell
 from dynaguard.static.flow.values import EMPTY, Step, Value, any_field, join_all, ref
 from dynaguard.static.models import expressions
+from dynaguard.static.source import ir
 
 RESOURCE = "ddb:resource"
 TABLE = "ddb:table"
@@ -252,11 +255,82 @@ class Boto3(Model):
     def combine(self, parts: list[Value]) -> frozenset[str] | None:
         return combine_conditions(parts)
 
+    def shaped(self, frame: Frame, name: str, args: Args) -> Value | None:
+        return _emitted(frame, shaped(frame, name, args))
+
     def returned(self, value: Value, args: Args) -> Value:
         if not any(r.startswith(TABLE_ID) for r in value.refs):  # table("users")
             return value
         texts = [a.text for a in (*args.positional, *args.keywords.values()) if a.text]
         return named_by_call(value, texts)
+
+
+_SHAPES: dict[str, tuple[frozenset[str], ...]] = {
+    "put_item": (frozenset({"Item"}),),
+    "update_item": (frozenset({"Key"}), frozenset({"UpdateExpression", "AttributeUpdates"})),
+    "get_item": (frozenset({"Key"}),),
+    "delete_item": (frozenset({"Key"}),),
+    "query": (frozenset({"KeyConditionExpression", "KeyConditions"}),),
+    "scan": (frozenset({"FilterExpression", "ScanFilter", "TableName", "IndexName"}),),
+    "transact_write_items": (frozenset({"TransactItems"}),),
+    "transact_get_items": (frozenset({"TransactItems"}),),
+    "batch_write_item": (frozenset({"RequestItems"}),),
+    "batch_get_item": (frozenset({"RequestItems"}),),
+    "execute_statement": (frozenset({"Statement"}),),
+    "batch_execute_statement": (frozenset({"Statements"}),),
+    "execute_transaction": (frozenset({"TransactStatements"}),),
+}
+"""DynamoDB calls recognisable by their keyword arguments alone: each set must meet one name."""
+UNMISTAKABLE = frozenset(
+    {"put_item", "get_item", "update_item", "delete_item", "transact_write_items",
+     "batch_write_item", "execute_statement", "batch_get_item", "transact_get_items"}
+)  # fmt: skip
+"""Method names nothing but DynamoDB uses: a call of one that is not recognised is a blind spot."""
+_CLIENT_ONLY_SHAPES = frozenset(
+    {"transact_write_items", "transact_get_items", "execute_statement",
+     "batch_execute_statement", "execute_transaction", "batch_get_item"}
+)  # fmt: skip
+
+
+def shaped(frame: Frame, name: str, args: Args) -> tuple[Value, list[Event]] | None:
+    """A DynamoDB call by its shape alone (DESIGN.md: "known first, then shape")."""
+    needs = _SHAPES.get(name)
+    kwargs = args.keywords
+    if needs is None or not all(kwargs.keys() & need for need in needs):
+        if name in UNMISTAKABLE:
+            unrecognised(frame).add((args.site.path, args.site.line, args.site.col))
+        return None
+    site = args.site
+    if "TableName" in kwargs or name in _CLIENT_ONLY_SHAPES:
+        result = stored(site, f"client.{name}(...)") if _returns_items(name, kwargs) else EMPTY
+        events = _client_method(name, kwargs, site)
+    elif name == "batch_write_item":
+        result, events = EMPTY, _batch_write("resource.batch_write_item", kwargs, site)
+    else:
+        identity = _spelled_table(frame, args)
+        found = _table_method(name, kwargs, site, frozenset({TABLE_ID + identity}))
+        if found is None:
+            return None
+        result, events = found
+    return result, [Event(e.op, e.api, e.site, e.args, e.caught, Recognised.SHAPE) for e in events]
+
+
+def unrecognised(frame: Frame) -> set[tuple[str, int, int]]:
+    """Calls named like DynamoDB operations that nothing recognised (coverage: blind spots)."""
+    return unrecognised_calls(frame.analyzer)
+
+
+def unrecognised_calls(analyzer: Analyzer) -> set[tuple[str, int, int]]:
+    """(path, line, col) of every such call of the run."""
+    return analyzer.memo("boto3.unrecognised", set)
+
+
+def _spelled_table(frame: Frame, args: Args) -> str:
+    """A table identity for a handle we cannot follow: where the receiver is spelt, so that
+    ``self.table.get_item`` and ``self.table.put_item`` in one module address one table."""
+    func = args.call.func
+    spelled = spell(func.obj) if isinstance(func, ir.Attr) else "?"
+    return f"@{frame.module.path}:{spelled}"
 
 
 def _emitted(frame: Frame, made: tuple[Value, list[Event]] | None) -> Value | None:

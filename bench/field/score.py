@@ -150,9 +150,8 @@ def _places(finding: dict[str, object]) -> set[tuple[str, str]]:
     if isinstance(location, dict) and location.get("function"):
         out.add((str(location["path"]), str(location["function"])))
     for step in finding.get("flow", []) or []:  # type: ignore[union-attr]
-        loc = step.get("location", {})
-        if loc.get("function"):
-            out.add((str(loc["path"]), str(loc["function"])))
+        if step.get("function"):  # flow steps are flat: path, line, function, note
+            out.add((str(step["path"]), str(step["function"])))
     return out
 
 

@@ -19,6 +19,7 @@ from dynaguard.model import ScanWarning
 from dynaguard.static.flow.result import EMPTY_RESULT, Result
 from dynaguard.static.flow.values import EMPTY, Value, join, only_client, ref
 from dynaguard.static.source import ir
+from dynaguard.static.source.lower import STAR
 from dynaguard.static.source.project import Project
 
 T = TypeVar("T")
@@ -120,7 +121,30 @@ class Analyzer:
             if module not in self.project.modules:
                 return EMPTY
             self.module_result(module)
-        return self.module_envs[module].get(name, EMPTY)
+        env = self.module_envs[module]
+        found = env.get(name)
+        if found is not None:
+            return found
+        return self.starred(env, name, {module}) if STAR in env else EMPTY
+
+    def starred(self, env: dict[str, Value], name: str, seen: set[str]) -> Value:
+        """``name`` as the module's star imports bring it in (their public names)."""
+        if name.startswith("_"):
+            return EMPTY
+        for ref_name in sorted(env[STAR].refs):
+            other = ref_name.removeprefix("mod:")
+            if other in seen or other not in self.project.modules:
+                continue
+            seen.add(other)
+            if other not in self.module_envs:
+                self.module_result(other)
+            inner = self.module_envs.get(other, {})
+            found = inner.get(name)
+            if found is None and STAR in inner:
+                found = self.starred(inner, name, seen)
+            if found:
+                return found
+        return EMPTY
 
     def module_attr(self, module: str, name: str) -> Value:
         submodule = f"{module}.{name}"

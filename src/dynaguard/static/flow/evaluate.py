@@ -31,6 +31,7 @@ from dynaguard.static.flow.values import (
     with_step,
 )
 from dynaguard.static.source import ir
+from dynaguard.static.source.lower import STAR
 
 Iterated = Value | list["Iterated"]
 """What one iteration binds: a value, or one per element of a tuple target (nested)."""
@@ -66,6 +67,10 @@ def _sub(frame: Frame, expr: ir.Sub) -> Value:
     if expr.sliced:
         return container
     key = evaluate(frame, expr.index)
+    if container.refs:
+        modelled = frame.models.subscript(frame, container, key, (expr.line, expr.col))
+        if modelled is not None:
+            return modelled
     found = subscript(container, key)
     if container.labels and key.text is not None:  # request['f']: a field step, a KeyError
         at = (expr.line, expr.col)
@@ -161,9 +166,13 @@ def _walrus(frame: Frame, expr: ir.Walrus) -> Value:
 def _imported(frame: Frame, imp: ir.Imported) -> Value:
     project = frame.analyzer.project
     dotted = project.absolute(frame.module, imp.module, imp.level)
-    found = project.find_module(dotted) if dotted else None
+    found = project.find_module(dotted, frame.module.name) if dotted else None
     if imp.name is None:
         return ref(f"mod:{found}") if found else ref(f"ext:{dotted}")
+    if imp.name == STAR:
+        # Star imports accumulate: the module looks names up in each (``global_value``).
+        stars = frame.env.get(STAR, EMPTY).refs
+        return ref(*stars, f"mod:{found}") if found else Value(refs=stars)
     if found is None:
         name = f"ext:{dotted}.{imp.name}"
         return frame.models.imported(frame.module.path, name) or ref(name)

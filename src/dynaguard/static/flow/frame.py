@@ -32,6 +32,7 @@ from dynaguard.static.flow.values import (
     tainted,
 )
 from dynaguard.static.source import ir
+from dynaguard.static.source.lower import STAR
 
 _BUILTINS = frozenset(dir(builtins))
 ANY_PACKAGE = "*"
@@ -80,6 +81,10 @@ class Frame:
             return self.outer.lookup(name)
         if not self.is_module:
             value = self.analyzer.global_value(self.module.name, name)
+            if value:
+                return value
+        elif STAR in self.env:
+            value = self.analyzer.starred(self.env, name, {self.module.name})
             if value:
                 return value
         return ref(f"builtin:{name}") if name in _BUILTINS else EMPTY
@@ -228,6 +233,13 @@ class Model:
 
     def attribute(self, frame: Frame, obj: Value, name: str, line: int, col: int) -> Value | None:
         """``obj.name`` where ``obj`` carries one of ``ref_kinds``."""
+        return None
+
+    def subscript(
+        self, frame: Frame, container: Value, key: Value, at: tuple[int, int]
+    ) -> Value | None:
+        """``container[key]`` where the container is something a model made (or an external
+        object): ``dynamo.tables['users']``."""
         return None
 
     def shaped(self, frame: Frame, name: str, args: Args) -> Value | None:

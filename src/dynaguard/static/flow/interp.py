@@ -242,10 +242,13 @@ class Interpreter:
     def run_module(self, analyzer: Analyzer, name: str) -> Result:
         module = analyzer.project.modules[name]
         frame = Frame(analyzer, self.models, module, f"{name}:<module>", "<module>")
-        analyzer.module_envs[name] = frame.env  # visible while running, for import cycles
-        exec_block(frame, module.body)
-        # `if`, `try` and loops replace frame.env with a joined copy: keep the final globals
-        # (a module-level `if TYPE_CHECKING:` would otherwise hide every later binding).
+        for stmt in module.body:
+            # Visible while running, for import cycles. `if`, `try` and loops replace frame.env
+            # with a joined copy, so the globals are published again after each statement (a
+            # module-level `if` would otherwise hide every later binding from modules importing
+            # this one in a cycle).
+            analyzer.module_envs[name] = frame.env
+            _STMT[type(stmt)](frame, stmt)
         analyzer.module_envs[name] = frame.env
         return frame.result()
 

@@ -52,6 +52,7 @@ class Models(Model):
         self._tests = [m for m in members if _overrides(m, "on_test")]
         self._calls = [m for m in members if _overrides(m, "on_call")]
         self._shapes = [m for m in members if _overrides(m, "shaped")]
+        self._subscripts = [m for m in members if _overrides(m, "subscript")]
 
     def _for_package(self, name: str) -> list[Model]:
         top = name[4:].partition(".")[0]  # "ext:flask.request" -> "flask"
@@ -105,6 +106,11 @@ class Models(Model):
 
     def attribute(self, frame: Frame, obj: Value, name: str, line: int, col: int) -> Value | None:
         return _joined(self._for_refs(obj.refs), lambda m: m.attribute(frame, obj, name, line, col))
+
+    def subscript(
+        self, frame: Frame, container: Value, key: Value, at: tuple[int, int]
+    ) -> Value | None:
+        return _first(self._subscripts, lambda m: m.subscript(frame, container, key, at))
 
     def shaped(self, frame: Frame, name: str, args: Args) -> Value | None:
         return _first(self._shapes, lambda m: m.shaped(frame, name, args))

@@ -105,7 +105,13 @@ def other_method(
     return None
 
 
+EXTENSIONS = "flask:extensions"
+"""``app.extensions`` / ``current_app.extensions``: where Flask extensions keep their state."""
+
+
 def other_attribute(frame: Frame, ref_name: str, name: str, line: int, col: int) -> Value | None:
+    if ref_name == APP and name == "extensions":
+        return ref(EXTENSIONS)
     if ref_name in (API, NAMESPACE) and name == "payload":
         return source(
             Kind.BODY,
@@ -164,6 +170,7 @@ def register(frame: Frame, call: ir.Call, receiver: Value, name: str, args: Args
                 frame.routes.append(RouteDecl(target[4:], prefix + url, None, True))
 
 
+_PROXIES = frozenset({"ext:werkzeug.local.LocalProxy", "ext:werkzeug.LocalProxy"})
 _RESPONSES = frozenset({"ext:flask.jsonify", "ext:flask.json.jsonify", "ext:flask.make_response"})
 _VIEWS = {
     "ext:flask.views.MethodView": "view",
@@ -197,6 +204,8 @@ class Flask(Model):
     )
 
     def call(self, frame: Frame, name: str, args: Args) -> Value | None:
+        if name in _PROXIES:  # LocalProxy(lambda: x) stands for x
+            return args.first()
         if name in stdlib.PARSERS:
             return stdlib.parse(frame, name, args)
         if name in _RESPONSES:
@@ -206,6 +215,8 @@ class Flask(Model):
     def ext_attribute(
         self, frame: Frame, ref_name: str, name: str, line: int, col: int
     ) -> Value | None:
+        if ref_name == "ext:flask.current_app" and name == "extensions":
+            return ref(EXTENSIONS)
         return request_attribute(frame, ref_name, name, line, col)
 
     def named_method(self, frame: Frame, receiver: Value, name: str, args: Args) -> Value | None:

@@ -9,6 +9,8 @@ from dynaguard.static.source.lower_expr import guards_of, lower, lower_all, lowe
 from dynaguard.static.source.validation import NOTED
 from dynaguard.static.source.validation import note as note_checks
 
+STAR = "*"
+"""The name a star import binds (no Python name can be ``*``)."""
 _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 _FUNCTION = (ast.FunctionDef, ast.AsyncFunctionDef)
 _ASSIGNS = (ast.Assign, ast.AnnAssign, ast.AugAssign)
@@ -301,7 +303,9 @@ def _imports(node: ast.Import | ast.ImportFrom) -> list[ir.Stmt]:
             module = alias.name if alias.asname else alias.name.split(".")[0]
             value = ir.Imported(module, None, 0)
         elif alias.name == "*":
-            continue  # star imports bind names we cannot see; they resolve to nothing
+            # ``from m import *``: bound as ``*``; names not found among the module's own are
+            # looked up in the modules its star imports name (``Analyzer.global_value``).
+            bound, value = STAR, ir.Imported(node.module or "", STAR, node.level)
         else:
             bound = alias.asname or alias.name
             value = ir.Imported(node.module or "", alias.name, node.level)

@@ -114,7 +114,13 @@ def _walrus(node: ast.NamedExpr) -> ir.Expr:
 
 
 def _lambda(node: ast.Lambda) -> ir.Expr:
-    return EMPTY_CONST
+    # A lambda with no parameters stands for its body (``LocalProxy(lambda: ext.tables)``,
+    # a callback): evaluated where it is written. One with parameters is opaque: its body
+    # refers to values only its callers give.
+    args = node.args
+    if args.args or args.posonlyargs or args.kwonlyargs or args.vararg or args.kwarg:
+        return EMPTY_CONST
+    return lower(node.body)
 
 
 def _comp(node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> ir.Expr:

@@ -38,11 +38,13 @@ class Project:
         info = module.klass(qualname) if module is not None else None
         return (module, info) if module is not None and info is not None else None
 
-    def find_module(self, dotted: str) -> str | None:
+    def find_module(self, dotted: str, importer: str = "") -> str | None:
         """The project module an absolute import names, or None when it is external.
 
         Projects are often run from a directory below the scanned root (``src/``, ``app/``), so
-        ``pkg.mod`` also matches ``src.pkg.mod``: the shortest such module wins.
+        ``pkg.mod`` also matches ``src.pkg.mod``. Of several such modules, the one beside the
+        importing module wins (a monorepo's services each have their own ``app`` package), then
+        the shortest.
         """
         if dotted in self.modules:
             return dotted
@@ -50,7 +52,14 @@ class Project:
         if top in self.external or top in sys.stdlib_module_names:
             return None
         found = self._suffixes.get(dotted)
-        return found[0] if found else None
+        if not found:
+            return None
+        if len(found) > 1 and importer:
+            for candidate in reversed(found):  # the nearest source root first
+                root = candidate[: -len(dotted)]  # "" or "svc.": where the import resolves from
+                if root and importer.startswith(root):
+                    return candidate
+        return found[0]
 
     def absolute(self, importer: ir.Module, module: str, level: int) -> str:
         """The absolute dotted name of a (possibly relative) import in ``importer``."""

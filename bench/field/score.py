@@ -36,6 +36,7 @@ CATEGORIES = {
     "DG8": "exposure",
 }
 _CONVERTER = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
 @dataclass
@@ -163,8 +164,10 @@ def _matches(handler: Handler, finding: dict[str, object]) -> bool:
             return True
     endpoint = finding.get("endpoint")
     if isinstance(endpoint, dict):
-        found = (str(endpoint["method"]).upper(), _path(str(endpoint["path"])))
-        return found in handler.endpoints
+        method, path = str(endpoint["method"]).upper(), _path(str(endpoint["path"]))
+        # A prefix dynaguard could not read (``{API_PREFIX}/users``) matches any text.
+        pattern = re.compile(".*".join(re.escape(part) for part in _PLACEHOLDER.split(path)))
+        return any(m == method and pattern.fullmatch(p) for m, p in handler.endpoints)
     return False
 
 

@@ -116,3 +116,68 @@ def via_call():
 def test_no_route_no_endpoint(project: Project) -> None:
     found = _endpoints(project, f"\ndef orphan():\n    {SINK}\n")
     assert found == {"orphan": None}
+
+
+def test_registration_prefixes_apply_across_modules(project: Project) -> None:
+    views = (
+        PRELUDE.replace("app = Flask(__name__)\n", "")
+        + f"""
+from flask import Blueprint
+from flask_restful import Api, Resource
+
+users = Blueprint("users", __name__, url_prefix="/ignored")
+admin = Blueprint("admin", __name__)
+api = Api(admin, prefix="/v2")
+
+@users.post("/<user_id>")
+def create(user_id):
+    {SINK}
+
+class Item(Resource):
+    def put(self, item_id):
+        {SINK}
+
+api.add_resource(Item, "/items/<item_id>")
+"""
+    )
+    app = """
+from flask import Flask
+from views import users, admin
+
+app = Flask(__name__)
+app.register_blueprint(users, url_prefix="/api/users")
+app.register_blueprint(admin, url_prefix="/admin/")
+"""
+    analysis = project({"views.py": views, "app.py": app})
+    found = {f.location.function: f.endpoint for f in analysis.findings if f.location}
+    # register_blueprint's url_prefix replaces the blueprint's own; an Api on a blueprint
+    # hangs under the blueprint's prefix.
+    assert found["create"] == Endpoint("POST", "/api/users/<user_id>")
+    assert found["Item.put"] == Endpoint("PUT", "/admin/v2/items/<item_id>")
+
+
+def test_restx_namespaces_hang_under_their_api(project: Project) -> None:
+    found = _endpoints(
+        project,
+        f"""
+from flask_restx import Api, Namespace, Resource
+
+api = Api(app, prefix="/api")
+ns = Namespace("orders")
+renamed = Namespace("legacy")
+api.add_namespace(ns)
+api.add_namespace(renamed, path="/v0")
+
+@ns.route("/<order_id>")
+class Order(Resource):
+    def put(self, order_id):
+        {SINK}
+
+@renamed.route("/<order_id>")
+class Legacy(Resource):
+    def put(self, order_id):
+        {SINK}
+""",
+    )
+    assert found["Order.put"] == Endpoint("PUT", "/api/orders/<order_id>")
+    assert found["Legacy.put"] == Endpoint("PUT", "/api/v0/<order_id>")

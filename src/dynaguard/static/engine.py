@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import re
 from collections import Counter, deque
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 
 from dynaguard.model import Coverage, Endpoint, Finding, Rule, ScanWarning
 from dynaguard.static.findings import Sources, build, with_fingerprints
 from dynaguard.static.flow import relevance
 from dynaguard.static.flow.accesses import Access
-from dynaguard.static.flow.analyzer import Analyzer
+from dynaguard.static.flow.analyzer import INHERITED, Analyzer
 from dynaguard.static.flow.events import Event, Recognised
 from dynaguard.static.flow.frame import Model
 from dynaguard.static.flow.instantiate import instantiate_event
 from dynaguard.static.flow.interp import Interpreter
 from dynaguard.static.flow.knowledge import Models
-from dynaguard.static.flow.result import RouteDecl
+from dynaguard.static.flow.result import Mount, RouteDecl
 from dynaguard.static.flow.values import EMPTY, Kind, Step, Value, only_client, source, tainted
 from dynaguard.static.models.boto3 import unrecognised_calls
 from dynaguard.static.models.registered import MODELS
@@ -56,16 +56,16 @@ class Run:
     def findings(self) -> tuple[list[Finding], int]:
         """(findings after suppression, how many suppressions hid)."""
         self._analyse_all()
-        kept: dict[tuple[str, str, int, int, str], Finding] = {}
+        kept: dict[tuple[str, str, int, int, str], dict[Endpoint | None, Finding]] = {}
         for finding in self._raw():
             loc = finding.location
             assert loc is not None
             key = (finding.rule.id, loc.path, loc.line, loc.column, finding.message)
-            old = kept.get(key)
-            if old is None or (old.endpoint is None and finding.endpoint is not None):
-                kept[key] = finding
+            # One finding per route that reaches the place: a weakness in a helper shared by
+            # two routes is one in each (a route-less copy adds nothing to a routed one).
+            kept.setdefault(key, {}).setdefault(finding.endpoint, finding)
         visible, suppressed = [], 0
-        for finding in kept.values():
+        for finding in _per_route(kept.values()):
             loc = finding.location
             assert loc is not None
             module = self._module_at(loc.path)
@@ -145,7 +145,7 @@ class Run:
             self.analyzer.function_result(fn_id)
         for fn_id, result in list(self.analyzer.results.items()):
             for callee in result.calls:
-                self.callers.setdefault(callee, set()).add(fn_id)
+                self.callers.setdefault(callee, set()).add(fn_id.partition(INHERITED)[0])
             self.injected.update(result.injected)
 
     def _nested(self, outer: set[str]) -> set[str]:
@@ -159,22 +159,25 @@ class Run:
         return found
 
     def _collect_routes(self) -> None:
-        for fn_id in sorted(self.analyzer.results):
-            for decl in self.analyzer.results[fn_id].routes:
-                for handler, endpoint in self._endpoints(decl):
-                    self.routes.setdefault(handler, []).append(endpoint)
+        results = [self.analyzer.results[fn_id] for fn_id in sorted(self.analyzer.results)]
+        mounts = Mounts(m for result in results for m in result.mounts)
+        for result in results:
+            for decl in result.routes:
+                for handler, endpoint in self._endpoints(decl, mounts.path(decl)):
+                    if endpoint not in self.routes.get(handler, ()):
+                        self.routes.setdefault(handler, []).append(endpoint)
 
-    def _endpoints(self, decl: RouteDecl) -> Iterator[tuple[str, Endpoint]]:
+    def _endpoints(self, decl: RouteDecl, path: str) -> Iterator[tuple[str, Endpoint]]:
         if not decl.is_class:
             for method in decl.methods or ("GET",):
-                yield decl.target, Endpoint(method, decl.rule)
+                yield decl.target, Endpoint(method, path)
             return
         for verb in _HTTP:
             if decl.methods is not None and verb.upper() not in decl.methods:
                 continue
             handler = self.analyzer.find_method(decl.target, verb)
             if handler is not None:
-                yield handler, Endpoint(verb.upper(), decl.rule)
+                yield handler, Endpoint(verb.upper(), path)
 
     def _raw(self) -> Iterator[Finding]:
         for event, endpoint in self.events():
@@ -206,7 +209,8 @@ class Run:
                 yield build(hit, event, endpoint, self.sources)
 
     def _endpoint_for(self, fn_id: str, event: Event) -> Endpoint | None:
-        return self._nearest_route(fn_id, event.op.writes)
+        # A method's summary as a subclass inherits it (``fn@cls``) sits where the method does.
+        return self._nearest_route(fn_id.partition(INHERITED)[0], event.op.writes)
 
     def _nearest_route(self, fn_id: str, writes: bool) -> Endpoint | None:
         """The route of the handler itself, or of the nearest handler that calls it."""
@@ -296,3 +300,39 @@ def _choose(endpoints: list[Endpoint], writes: bool) -> Endpoint:
             if endpoint.method in _WRITES:
                 return endpoint
     return endpoints[0]
+
+
+def _per_route(groups: Iterable[dict[Endpoint | None, Finding]]) -> Iterator[Finding]:
+    for by_endpoint in groups:
+        routed = [f for e, f in by_endpoint.items() if e is not None]
+        yield from routed or by_endpoint.values()
+
+
+class Mounts:
+    """Where each router (blueprint, API, namespace) hangs, from what the models recorded."""
+
+    def __init__(self, mounts: Iterable[Mount]) -> None:
+        self._own: dict[str, str] = {}
+        self._registered: dict[str, Mount] = {}
+        for mount in mounts:
+            if mount.registered:
+                self._registered.setdefault(mount.router, mount)
+            else:
+                self._own.setdefault(mount.router, mount.prefix or "")
+
+    def path(self, decl: RouteDecl) -> str:
+        """The route's full path: its rule under every prefix its routers were registered with."""
+        if not decl.mount or decl.mount not in self._registered:
+            return decl.rule
+        return self._prefix(decl.mount, set()) + decl.rule[len(decl.own) :]
+
+    def _prefix(self, router: str, seen: set[str]) -> str:
+        if router in seen:
+            return ""
+        seen.add(router)
+        mount = self._registered.get(router)
+        if mount is None:
+            return self._own.get(router, "")
+        own = mount.prefix if mount.prefix is not None else self._own.get(router, "")
+        parent = self._prefix(mount.parent, seen) if mount.parent else ""
+        return parent + own

@@ -73,15 +73,30 @@ def _confidence(hit: Hit, event: Event | None) -> Confidence | None:
 
 
 def with_fingerprints(findings: Iterable[Finding]) -> list[Finding]:
-    """Sorted findings with fingerprints; the n-th same-looking one in a function gets ``n``."""
-    seen: dict[tuple[str, str, str, str], int] = {}
+    """Sorted findings with fingerprints; the n-th same-looking one in a function gets ``n``.
+
+    Findings at one place reached from several routes (a helper's write) also name their route,
+    so that each keeps its fingerprint when another route starts or stops calling the helper.
+    """
+    ordered = sorted(findings, key=Finding.sort_key)
+    routes: dict[tuple[str, str, str, str], set[Endpoint | None]] = {}
+    for finding in ordered:
+        routes.setdefault(_key(finding), set()).add(finding.endpoint)
+    seen: dict[tuple[str, ...], int] = {}
     out: list[Finding] = []
-    for finding in sorted(findings, key=Finding.sort_key):
-        loc = finding.location
-        assert loc is not None
-        key = (finding.rule.id, loc.path, loc.function or "", normalise_code(loc.snippet))
+    for finding in ordered:
+        key: tuple[str, ...] = _key(finding)
+        endpoint = finding.endpoint
+        if len(routes[_key(finding)]) > 1 and endpoint is not None:
+            key = (*key, f"{endpoint.method} {endpoint.path}")
         index = seen.get(key, 0)
         seen[key] = index + 1
         parts = (*key, str(index)) if index else key
         out.append(replace(finding, fingerprint=fingerprint(*parts)))
     return out
+
+
+def _key(finding: Finding) -> tuple[str, str, str, str]:
+    loc = finding.location
+    assert loc is not None
+    return (finding.rule.id, loc.path, loc.function or "", normalise_code(loc.snippet))

@@ -23,6 +23,8 @@ from dynaguard.static.source.lower import STAR
 from dynaguard.static.source.project import Project
 
 T = TypeVar("T")
+INHERITED = "@"
+"""In a result key: ``fn_id@cls_id`` is the summary of a method as ``cls_id`` inherits it."""
 
 
 @dataclass(slots=True)
@@ -43,8 +45,9 @@ class Body(Protocol):
         """Run a module's body; its globals end up in ``analyzer.module_envs[name]``."""
         ...
 
-    def run_function(self, analyzer: Analyzer, fn_id: str) -> Result:
-        """Run a function's body with its parameters bound to parameter labels."""
+    def run_function(self, analyzer: Analyzer, fn_id: str, self_class: str | None) -> Result:
+        """Run a function's body with its parameters bound to parameter labels; a method
+        inherited by ``self_class`` runs with ``self`` (or ``cls``) of that class."""
         ...
 
 
@@ -83,17 +86,30 @@ class Analyzer:
         module = self.project.modules[name]
         return self._run(fn_id, module, "<module>", lambda: self._body.run_module(self, name))
 
-    def function_result(self, fn_id: str) -> Result:
-        if fn_id in self.results or fn_id in self._busy:
-            return self.results.get(fn_id, EMPTY_RESULT)
+    def function_result(self, fn_id: str, self_class: str | None = None) -> Result:
+        """The summary of a function; of a method as inherited by ``self_class`` when given
+        (``self.table`` may be the subclass's, ``cls.get`` reads the subclass's model)."""
+        key = fn_id if self_class is None else f"{fn_id}{INHERITED}{self_class}"
+        if key in self.results or key in self._busy:
+            return self.results.get(key, EMPTY_RESULT)
         found = self.project.function(fn_id)
         if found is None:
             return EMPTY_RESULT
         module, func = found
         self.module_result(module.name)  # globals first
         if func.deferred.too_deep:
-            return self._give_up(fn_id, module, func.qualname)
-        return self._run(fn_id, module, func.qualname, lambda: self._body.run_function(self, fn_id))
+            return self._give_up(key, module, func.qualname)
+        run = self._body.run_function
+        return self._run(key, module, func.qualname, lambda: run(self, fn_id, self_class))
+
+    def method(self, cls_id: str, name: str) -> tuple[str, str | None] | None:
+        """The function ``cls_id``'s ``name`` resolves to, and the class to specialise it for
+        (``None`` when the class defines it itself)."""
+        fn_id = self.find_method(cls_id, name)
+        if fn_id is None:
+            return None
+        defining = fn_id.rpartition(".")[0]
+        return fn_id, (None if defining == cls_id else cls_id)
 
     def _run(
         self, fn_id: str, module: ir.Module, qualname: str, run: Callable[[], Result]

@@ -31,7 +31,7 @@ _SAME = frozenset(
 )  # fmt: skip
 _NOTHING = frozenset(
     {"len", "isinstance", "issubclass", "hasattr", "callable", "print", "id", "type", "bool",
-     "super", "open", "hash"}
+     "open", "hash"}
 )  # fmt: skip
 
 

@@ -40,12 +40,16 @@ def _call_ref(frame: Frame, call: ir.Call, name: str, args: Args) -> Value | Non
     if kind == "ext":
         return external_call(frame, name, args)
     if kind == "builtin":
+        if target == "super":
+            return super_value(frame, _receiver(frame))
         found = frame.models.call(frame, name, args)
         return found if found is not None else builtin_call(frame, call, target, args)
     if kind == "bound":
         cls_id, _, method = target.rpartition(".")
-        fn_id = frame.analyzer.find_method(cls_id, method)
-        return call_function(frame, fn_id, args, ref(f"inst:{cls_id}")) if fn_id else None
+        resolved = frame.analyzer.method(cls_id, method)
+        if resolved is None:
+            return None
+        return call_function(frame, resolved[0], args, ref(f"inst:{cls_id}"), resolved[1])
     return None
 
 
@@ -55,12 +59,16 @@ def external_call(frame: Frame, name: str, args: Args) -> Value:
     return found if found is not None else apply(args.all(), SCALAR)
 
 
-def call_function(frame: Frame, fn_id: str, args: Args, receiver: Value | None) -> Value:
+def call_function(
+    frame: Frame, fn_id: str, args: Args, receiver: Value | None, self_class: str | None = None
+) -> Value:
+    """A call of a project function; of a method as the receiver's class ``self_class``
+    inherits it, when that is not the class defining it."""
     analyzer = frame.analyzer
     found = analyzer.project.function(fn_id)
     if found is None:
         return EMPTY
-    result = analyzer.function_result(fn_id)
+    result = analyzer.function_result(fn_id, self_class)
     frame.calls.add(fn_id)
     params = bind_params(found[1], args, receiver)
     for event in result.param_events:
@@ -155,19 +163,21 @@ def _ref_method(
     kind, _, target = ref_name.partition(":")
     analyzer = frame.analyzer
     if kind == "inst":
-        method = analyzer.find_method(target, name)
+        method = analyzer.method(target, name)
         if method is not None:
-            return call_function(frame, method, args, receiver)
+            return call_function(frame, method[0], args, receiver, method[1])
         kinds = analyzer.kinds(target)
         if not kinds:
             return None
         return frame.models.instance_method(frame, target, receiver, name, args)
     if kind == "cls":
-        method = analyzer.find_method(target, name)
+        method = analyzer.method(target, name)
         if method is not None:
-            return call_function(frame, method, args, ref(ref_name))
+            return call_function(frame, method[0], args, ref(ref_name), method[1])
         kinds = analyzer.kinds(target)
         return frame.models.class_method(frame, target, name, args) if kinds else None
+    if kind == "super":
+        return _super_method(frame, target, receiver, name, args)
     if kind == "mod":
         return function_call(frame, call, analyzer.module_attr(target, name), args)
     if kind == "ext":
@@ -177,3 +187,40 @@ def _ref_method(
             found = frame.models.shaped(frame, name, args)
         return found if found is not None else apply(args.all(), SCALAR)
     return None
+
+
+SUPER = "super:"
+"""Ref of ``super()`` in a method: ``super:<defining class>><self class>``."""
+
+
+def _receiver(frame: Frame) -> Value:
+    """``self`` (or ``cls``) of the method being analysed."""
+    found = frame.analyzer.project.function(frame.fn_id)
+    if found is None or not found[1].params:
+        return EMPTY
+    return frame.lookup(found[1].params[0])
+
+
+def super_value(frame: Frame, receiver: Value) -> Value:
+    """``super()`` in a method of ``frame.class_id``: ``self`` seen from the next class on."""
+    if frame.class_id is None:
+        return EMPTY
+    name = f"{SUPER}{frame.class_id}>{frame.self_class or frame.class_id}"
+    return Value(receiver.labels, frozenset({name}), receiver.fields)
+
+
+def _super_method(
+    frame: Frame, target: str, receiver: Value, name: str, args: Args
+) -> Value | None:
+    """``super().name(...)``: the first definition after the defining class in ``self``'s
+    class hierarchy, or what a model says the library base class does."""
+    analyzer = frame.analyzer
+    defining, _, self_class = target.partition(">")
+    instance = Value(receiver.labels, frozenset({f"inst:{self_class}"}), receiver.fields)
+    for facts in analyzer.mro(defining)[1:]:
+        if name in facts.info.methods:
+            fn_id = f"{facts.cls_id.partition(':')[0]}:{facts.info.qualname}.{name}"
+            return call_function(frame, fn_id, args, instance, self_class)
+    if not analyzer.kinds(self_class):
+        return None
+    return frame.models.instance_method(frame, self_class, instance, name, args)

@@ -18,7 +18,7 @@ from types import MappingProxyType
 from dynaguard.static.flow import accesses
 from dynaguard.static.flow.analyzer import Analyzer
 from dynaguard.static.flow.events import Event
-from dynaguard.static.flow.result import Result, RouteDecl
+from dynaguard.static.flow.result import Mount, Result, RouteDecl
 from dynaguard.static.flow.values import (
     EMPTY,
     Kind,
@@ -63,9 +63,14 @@ class Frame:
         self.returns = EMPTY
         self.calls: set[str] = set()
         self.routes: list[RouteDecl] = []
+        self.mounts: list[Mount] = []
         self.injected: list[tuple[str, str]] = []
         self.accesses: accesses.Entries = {}
         self.class_id: str | None = None
+        """The class whose body defines this method (``super()`` starts after it)."""
+        self.self_class: str | None = None
+        """The class ``self`` (or ``cls``) is here: the defining one, or a subclass inheriting
+        the method (``Analyzer.function_result(..., self_class)``)."""
         self.is_module = fn_id.endswith(":<module>")
         self.catching: frozenset[str] = frozenset()
         """Exceptions the enclosing ``try`` blocks handle here (see ``Event.caught``)."""
@@ -126,6 +131,7 @@ class Frame:
             tuple(self.routes),
             tuple(self.injected),
             tuple(self.accesses.values()),
+            tuple(self.mounts),
         )
 
 

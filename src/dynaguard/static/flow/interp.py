@@ -187,11 +187,12 @@ def _class(frame: Frame, stmt: ir.ClassStmt) -> None:
     body = Frame(
         frame.analyzer, frame.models, frame.module, frame.fn_id, frame.qualname, outer=frame
     )
-    body.events, body.routes, body.injected, body.calls = (
+    body.events, body.routes, body.injected, body.calls, body.mounts = (
         frame.events,
         frame.routes,
         frame.injected,
         frame.calls,
+        frame.mounts,
     )
     exec_block(body, stmt.body)
     info = frame.module.classes.get(stmt.class_id)
@@ -252,12 +253,13 @@ class Interpreter:
         analyzer.module_envs[name] = frame.env
         return frame.result()
 
-    def run_function(self, analyzer: Analyzer, fn_id: str) -> Result:
+    def run_function(self, analyzer: Analyzer, fn_id: str, self_class: str | None) -> Result:
         found = analyzer.project.function(fn_id)
         assert found is not None  # the analyzer asks only for functions it found
         module, func = found
         frame = Frame(analyzer, self.models, module, fn_id, func.qualname)
         frame.class_id = f"{module.name}:{func.class_id}" if func.class_id else None
+        frame.self_class = self_class or frame.class_id
         for index, name in enumerate(func.params):
             step = frame.step(func.line, func.col, f"parameter {name}")
             frame.env[name] = param_value(index, step, _param_refs(frame, func, index))
@@ -266,6 +268,6 @@ class Interpreter:
 
 
 def _param_refs(frame: Frame, func: ir.Function, index: int) -> frozenset[str]:
-    if index != 0 or frame.class_id is None or func.binding == "static":
+    if index != 0 or frame.self_class is None or func.binding == "static":
         return frozenset()
-    return frozenset({("inst:" if func.binding == "instance" else "cls:") + frame.class_id})
+    return frozenset({("inst:" if func.binding == "instance" else "cls:") + frame.self_class})

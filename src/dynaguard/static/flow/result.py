@@ -19,6 +19,22 @@ class RouteDecl:
     methods: tuple[str, ...] | None
     """Upper-case methods; None: the function default (GET) or the class's method names."""
     is_class: bool = False
+    mount: str = ""
+    """The router (blueprint, API, namespace) the route was declared on, when a model knows it:
+    the router's registration may move the route under another prefix (``Mount``)."""
+    own: str = ""
+    """The router's own prefix, which ``rule`` starts with."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mount:
+    """A router's prefix: its own when made (``registered=False``), or the one it was
+    registered under in ``parent`` (``None``: its own prefix stays)."""
+
+    router: str
+    prefix: str | None
+    parent: str = ""
+    registered: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +54,8 @@ class Result:
     request data (webargs)."""
     accesses: tuple[accesses.Entry, ...] = ()
     """Every DynamoDB access, here or in callees, in order, tainted or not (``accesses.py``)."""
+    mounts: tuple[Mount, ...] = ()
+    """Routers made or registered here."""
 
 
 EMPTY_RESULT = Result(EMPTY, (), (), {}, frozenset(), (), ())

@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 from dynaguard.static.flow.evaluate import evaluate
 from dynaguard.static.flow.frame import Args, Frame, Model
-from dynaguard.static.flow.result import RouteDecl
+from dynaguard.static.flow.result import Mount, RouteDecl
 from dynaguard.static.flow.values import EMPTY, Kind, Step, Value, join_all, ref, source
 from dynaguard.static.models import authz, stdlib
 from dynaguard.static.source import ir
@@ -68,12 +68,13 @@ def external_call(frame: Frame, name: str, args: Args) -> Value | None:
         return source_at(args, kind, f"request.{method}()", origin)
     if name in _CONSTRUCTORS:
         made = ref(_CONSTRUCTORS[name])
-        prefix_value = (
-            args.keywords.get("url_prefix", EMPTY) if name == "ext:flask.Blueprint" else EMPTY
-        )
-        return _with_prefix(made, prefix_value.text)
+        if name == "ext:flask.Blueprint":
+            return _router(frame, made, _keyword_text(args, "url_prefix"), args)
+        if made.refs == {API}:
+            return _api(frame, made, args)
+        return made
     if name in _NAMESPACES:
-        return _namespace(args)
+        return _namespace(frame, args)
     return None
 
 
@@ -82,14 +83,75 @@ def source_at(args: Args, kind: Kind, note: str, origin: str) -> Value:
     return source(kind, Step(site.path, site.line, site.col, site.function, note, origin))
 
 
-def _with_prefix(value: Value, prefix: str | None) -> Value:
-    return Value(refs=value.refs | {f"prefix:{prefix}"}) if prefix else value
+_ID = "flask:id@"
+"""Ref prefix of one router (a blueprint, an API, a namespace): where it was made."""
 
 
-def _namespace(args: Args) -> Value:
+def _router(frame: Frame, made: Value, prefix: str | None, args: Args) -> Value:
+    """A router value: what it is, its own prefix, and its identity (for its registrations)."""
+    site = args.site
+    identity = f"{_ID}{site.path}:{site.line}:{site.col}"
+    frame.mounts.append(Mount(identity, (prefix or "").rstrip("/")))
+    refs = made.refs | {identity} | ({f"prefix:{prefix}"} if prefix else set())
+    return Value(refs=frozenset(refs))
+
+
+def _api(frame: Frame, made: Value, args: Args) -> Value:
+    """``Api(app_or_blueprint, prefix=...)``: routes go under the blueprint when given one."""
+    api = _router(frame, made, _keyword_text(args, "prefix"), args)
+    _attach(frame, api, args.first("app"))
+    return api
+
+
+def _attach(frame: Frame, child: Value, parent: Value, prefix: str | None = None) -> None:
+    """``child`` hangs under ``parent`` (registered with ``prefix``, or with its own)."""
+    router = _identity(child)
+    if router:
+        given = prefix.rstrip("/") if prefix is not None else None
+        frame.mounts.append(Mount(router, given, _identity(parent), registered=True))
+
+
+def _keyword_text(args: Args, name: str) -> str | None:
+    """A keyword argument's text; a prefix built from configuration (``f"{prefix}/users"``)
+    keeps its literal parts and names the rest, so that routes still read right."""
+    value = args.keywords.get(name)
+    if value is None or value.text is not None:
+        return value.text if value is not None else None
+    expr = next((e for n, e in args.call.kwargs if n == name), None)
+    return template(expr) if expr is not None else None
+
+
+def template(expr: ir.Expr) -> str | None:
+    """``f"{API_PREFIX}/users"`` as ``{API_PREFIX}/users``; None for anything else."""
+    if isinstance(expr, ir.Const):
+        return expr.text
+    if not isinstance(expr, ir.Derive) or not expr.concat:
+        return None
+    parts = [
+        p.text or "" if isinstance(p, ir.Const) else "{" + _spelled(p) + "}" for p in expr.parts
+    ]
+    return "".join(parts)
+
+
+def _spelled(expr: ir.Expr) -> str:
+    if isinstance(expr, ir.Name):
+        return expr.id
+    if isinstance(expr, ir.Attr):
+        return f"{_spelled(expr.obj)}.{expr.attr}"
+    if isinstance(expr, ir.Sub) and isinstance(expr.index, ir.Const) and expr.index.text:
+        return f"{_spelled(expr.obj)}[{expr.index.text!r}]"
+    return "..."
+
+
+def _identity(value: Value) -> str:
+    found = sorted(r for r in value.refs if r.startswith(_ID))
+    return found[0] if found else ""
+
+
+def _namespace(frame: Frame, args: Args) -> Value:
     name = args.first("name").text or ""
     path = args.keywords.get("path", EMPTY).text
-    return _with_prefix(ref(NAMESPACE), path if path is not None else f"/{name}")
+    return _router(frame, ref(NAMESPACE), path if path is not None else f"/{name}", args)
 
 
 def other_method(
@@ -98,7 +160,16 @@ def other_method(
     if ref_name == PARSER and name == "parse_args":
         return source_at(args, Kind.FIELDS, "parser.parse_args()", "declared")
     if ref_name == API and name == "namespace":
-        return _namespace(args)
+        namespace = _namespace(frame, args)
+        _attach(frame, namespace, receiver)
+        return namespace
+    if ref_name == API and name == "add_namespace":
+        _attach(frame, args.first("ns"), receiver, args.keywords.get("path", EMPTY).text)
+        return EMPTY
+    if ref_name == API and name == "init_app":
+        _attach(frame, receiver, args.first("app"))
+        return EMPTY
+
     if ref_name in (APP, BLUEPRINT) and name in ("before_request", "before_app_request"):
         authz.note_hook_call(frame, receiver.refs, args.first(), args.site)
         return EMPTY
@@ -143,13 +214,19 @@ def _route(frame: Frame, target: str, call: ir.Expr, is_class: bool) -> bool:
     if rule is None or not (known or (func.attr == "route" and rule.startswith("/"))):
         return False
     methods = (func.attr.upper(),) if func.attr in _VERBS else _methods(call)
-    frame.routes.append(RouteDecl(target, _prefix(receiver) + rule, methods, is_class))
+    frame.routes.append(_declared(target, receiver, rule, methods, is_class))
     return True
+
+
+def _declared(
+    target: str, receiver: Value, rule: str, methods: tuple[str, ...] | None, is_class: bool
+) -> RouteDecl:
+    own = _prefix(receiver)
+    return RouteDecl(target, own + rule, methods, is_class, _identity(receiver), own)
 
 
 def register(frame: Frame, call: ir.Call, receiver: Value, name: str, args: Args) -> None:
     """``add_url_rule(rule, view_func=...)`` and ``api.add_resource(Resource, *urls)``."""
-    prefix = _prefix(receiver)
     if name == "add_url_rule":
         rule = args.first("rule").text
         view = args.keywords.get("view_func") or (
@@ -160,14 +237,15 @@ def register(frame: Frame, call: ir.Call, receiver: Value, name: str, args: Args
         for target in sorted(view.refs):
             kind, _, ident = target.partition(":")
             if kind in ("fn", "view"):
-                frame.routes.append(RouteDecl(ident, prefix + rule, _methods(call), kind == "view"))
+                decl = _declared(ident, receiver, rule, _methods(call), kind == "view")
+                frame.routes.append(decl)
         return
     resource = args.first("resource")
     urls = [u.text for u in args.positional[1:] if u.text is not None]
     for target in sorted(resource.refs):
         if target.startswith("cls:"):
             for url in urls:
-                frame.routes.append(RouteDecl(target[4:], prefix + url, None, True))
+                frame.routes.append(_declared(target[4:], receiver, url, None, True))
 
 
 _PROXIES = frozenset({"ext:werkzeug.local.LocalProxy", "ext:werkzeug.LocalProxy"})
@@ -193,7 +271,7 @@ class Flask(Model):
     packages = frozenset({"flask", "flask_restful", "flask_restx", "flask_restplus", "werkzeug"})
     ref_kinds = frozenset({"flask", "restful"})
     class_kinds = MappingProxyType(_VIEWS)
-    method_names = REGISTRATIONS | {"as_view"}
+    method_names = REGISTRATIONS | {"as_view", "register_blueprint"}
     relevant_names = REGISTRATIONS | {"route"}
     aliases = MappingProxyType(
         {
@@ -223,6 +301,9 @@ class Flask(Model):
         if name == "as_view":
             views = [ref(f"view:{r[4:]}") for r in sorted(receiver.refs) if r.startswith("cls:")]
             return join_all(views) if views else None
+        if name == "register_blueprint":  # on the app or a blueprint, however they were made
+            _attach(frame, args.first("blueprint"), receiver, _keyword_text(args, "url_prefix"))
+            return EMPTY
         register(frame, args.call, receiver, name, args)
         return EMPTY
 

@@ -17,7 +17,13 @@ from dynaguard.model import Confidence
 from dynaguard.static.facts.call_facts import condition_of, item_of, key_of, write_reads, written
 from dynaguard.static.facts.flows import ANY, client
 from dynaguard.static.facts.items import same_item, stored_trace
-from dynaguard.static.facts.operations import CallKind, DbCall, Operation, operations
+from dynaguard.static.facts.operations import (
+    CallKind,
+    DbCall,
+    Operation,
+    leading_to,
+    operations,
+)
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.flow.accesses import read_param
 from dynaguard.static.flow.values import Trace
@@ -91,4 +97,5 @@ def _hit(write: DbCall, read: DbCall, trace: Trace) -> Hit:
         f"{write.api} writes back {what} read by {read.api} with no "
         "condition on its version or old value: a concurrent update in between is lost"
     )
-    return Hit(RULE, write.site, message, trace, confidence)
+    # The flow starts where the route calls down to the read (when the read is in a helper).
+    return Hit(RULE, write.site, message, (*leading_to(read, "")[:-1], *trace), confidence)

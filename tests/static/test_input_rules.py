@@ -49,6 +49,20 @@ def test_app_error_handler_below_500_handles_the_crash_and_a_500_one_does_not() 
     assert [f[0] for f in _found(view + unhandled)] == ["DG302"]
 
 
+def test_a_500_handler_answering_4xx_handles_every_exception() -> None:
+    # Flask sends every unhandled exception to the 500 handler; one that answers 400 turns
+    # the crash into a client error, one that keeps 500 (also set on the response) does not.
+    view = "\n@app.post('/a')\ndef a():\n    return {'n': int(request.get_json()['n'])}\n"
+    answers_400 = "\n@app.errorhandler(500)\ndef broken(e):\n    return {'error': 'bad'}, 400\n"
+    keeps_500 = (
+        "\nfrom http import HTTPStatus\n\ndef broken(e):\n    response = make(e)\n"
+        "    response.status_code = HTTPStatus.INTERNAL_SERVER_ERROR\n    return response\n"
+        "\napp.register_error_handler(500, broken)\n"
+    )
+    assert _found(view + answers_400) == []
+    assert {f[0] for f in _found(view + keeps_500)} == {"DG302"}
+
+
 def test_decimal_is_not_guarded_by_value_error() -> None:
     body = (
         "\nfrom decimal import Decimal, InvalidOperation\n\n@app.post('/a')\ndef a():\n"

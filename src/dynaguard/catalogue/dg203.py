@@ -21,7 +21,10 @@ RULE = declare(
                 "`query`, `update_item`, `delete_item`, PynamoDB `get`/`query` keyed by path, query or "
                 "body values) and run without any authentication: no auth decorator (`@login_required`, "
                 "`@jwt_required()`, Flask-HTTPAuth, a project decorator that refuses a request without an "
-                "identity), no `before_request` hook of the app or blueprint that does, no check of the "
+                "identity), no statement calling a library check for its effect (`verify_jwt_in_request()`, "
+                "`authenticate(request)`, `check_auth()`: a call to a function the project does not "
+                "define whose name says it checks authentication; its raising is the refusal), no "
+                "`before_request` hook of the app or blueprint that does, no check of the "
                 "identity in the handler or its helpers, and no use of the identity at all. Login, token, "
                 "sign-up and password-reset routes are public by design and never reported. APIs that are "
                 'public on purpose turn the rule off with `--ignore DG203` (or `ignore = ["DG203"]` in '

@@ -12,10 +12,11 @@ import re
 from collections.abc import Iterator
 from functools import cached_property
 
-from dynaguard.static.flow.exceptions import type_names
+from dynaguard.static.flow.exceptions import BROAD, type_names
 from dynaguard.static.flow.inputs import FIELD, VALIDATED
 from dynaguard.static.flow.values import Step, Trace
 from dynaguard.static.source import ir
+from dynaguard.static.source.lower import named_status
 from dynaguard.static.source.project import Project
 
 JSON_SOURCES = frozenset({"request.json", "request.get_json()", "api.payload", "ns.payload"})
@@ -23,6 +24,7 @@ JSON_SOURCES = frozenset({"request.json", "request.get_json()", "api.payload", "
 ``request.args['x']`` raise werkzeug's BadRequestKeyError instead, which Flask answers 400)."""
 _REGISTERS = re.compile(r"errorhandler|register_error_handler")
 """Text every error handler registration contains (``_registration``)."""
+_INTERNAL_ERROR = 500
 _FIELD = re.compile(r"^([A-Za-z_]\w*)(?:\[|\.get\(|\.pop\()(['\"])(.*)\2")
 
 
@@ -129,7 +131,11 @@ def _registered(expr: ir.Expr, *methods: str) -> frozenset[str] | None:
         return None
     if expr.func.attr not in methods:
         return None
-    return type_names(expr.args[0])
+    first = expr.args[0]
+    if isinstance(first, ir.Const) and first.number == _INTERNAL_ERROR:
+        # Flask hands every unhandled exception to the 500 handler (as InternalServerError).
+        return BROAD
+    return type_names(first)
 
 
 def _statements(body: tuple[ir.Stmt, ...]) -> Iterator[ir.Stmt]:
@@ -154,7 +160,21 @@ def _function(module: ir.Module, name: str) -> ir.Function | None:
 
 
 def _answers_4xx(func: ir.Function) -> bool:
-    """A handler that states only 5xx statuses turns nothing into a client error."""
-    statuses = [s.status for s in _statements(func.body) if isinstance(s, ir.Return)]
-    known = [s for s in statuses if s is not None]
+    """A handler that states only 5xx statuses turns nothing into a client error (in its
+    ``return`` or by setting ``response.status_code``)."""
+    known: list[int] = []
+    for stmt in _statements(func.body):
+        if isinstance(stmt, ir.Return) and stmt.status is not None:
+            known.append(stmt.status)
+        elif isinstance(stmt, ir.Assign) and any(
+            isinstance(t, ir.Attr) and t.attr == "status_code" for t in stmt.targets
+        ):
+            status = _status_value(stmt.value)
+            known += [status] if status is not None else []
     return not known or any(s < 500 for s in known)
+
+
+def _status_value(expr: ir.Expr) -> int | None:
+    if isinstance(expr, ir.Const):
+        return expr.number
+    return named_status(expr.attr) if isinstance(expr, ir.Attr) else None

@@ -312,3 +312,6 @@ class Model:
 
     def on_call(self, frame: Frame, fn_id: str, params: list[Value]) -> None:
         """A call of the project function ``fn_id`` with its parameters bound."""
+
+    def on_bare_call(self, frame: Frame, call: ir.Call) -> None:
+        """A call made for its effect alone (an expression statement), after it ran."""

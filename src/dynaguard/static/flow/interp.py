@@ -43,6 +43,8 @@ def _assign(frame: Frame, stmt: ir.Assign) -> None:
 
 def _eval(frame: Frame, stmt: ir.Eval) -> None:
     evaluate(frame, stmt.value)
+    if isinstance(stmt.value, ir.Call):
+        frame.models.on_bare_call(frame, stmt.value)  # ``check_auth(...)`` checks by raising
 
 
 def _return(frame: Frame, stmt: ir.Return) -> None:

@@ -51,6 +51,7 @@ class Models(Model):
         self._decorates = [m for m in members if _overrides(m, "decorate")]
         self._tests = [m for m in members if _overrides(m, "on_test")]
         self._calls = [m for m in members if _overrides(m, "on_call")]
+        self._bare = [m for m in members if _overrides(m, "on_bare_call")]
         self._shapes = [m for m in members if _overrides(m, "shaped")]
         self._subscripts = [m for m in members if _overrides(m, "subscript")]
 
@@ -174,6 +175,10 @@ class Models(Model):
     def on_call(self, frame: Frame, fn_id: str, params: list[Value]) -> None:
         for model in self._calls:
             model.on_call(frame, fn_id, params)
+
+    def on_bare_call(self, frame: Frame, call: ir.Call) -> None:
+        for model in self._bare:
+            model.on_bare_call(frame, call)
 
 
 def _index(models: Sequence[M], keys: Callable[[M], Iterable[str]]) -> dict[str, list[M]]:

@@ -28,6 +28,7 @@ from dynaguard.static.flow.values import EMPTY, REQUEST, STORED_BASE, Step, Valu
 from dynaguard.static.models.guard_reading import Scan, ends_in_exit, exit_signals, position
 from dynaguard.static.models.identity import is_hook, is_identity, without_identity
 from dynaguard.static.source import ir
+from dynaguard.static.source.words import words
 
 
 class Check(enum.Enum):
@@ -81,14 +82,21 @@ ROLE_WORDS = frozenset(
      "privileges", "usertype", "accesslevel", "isadmin", "issuperuser", "isstaff"}
 )  # fmt: skip
 AUTHZ_WORDS = frozenset(
-    {"acl", "authorized", "authorize", "authorization", "authz", "allowed", "allow", "permitted",
-     "access", "can", "may", "owner", "owns", "own", "mine", "belongs", "ownership"}
+    {"acl", "authorized", "authorize", "authorization", "authorised", "authorise",
+     "authorisation", "authz", "allowed", "allow", "permitted", "access", "can", "may", "owner",
+     "owns", "own", "mine", "belongs", "ownership"}
 )  # fmt: skip
 AUTHN_WORDS = frozenset(
     {"authenticated", "anonymous", "login", "logged", "signed", "token", "jwt", "claims",
      "unauthenticated", "authentication", "auth", "credentials", "bearer", "identity"}
 )  # fmt: skip
 _SIGNALS = ROLE_WORDS | AUTHZ_WORDS | AUTHN_WORDS
+_CHECK_VERBS = frozenset(
+    {"check", "verify", "require", "requires", "ensure", "assert", "validate", "enforce",
+     "authenticate", "authorize", "authorise", "demand", "guard", "protect"}
+)  # fmt: skip
+"""Verbs of a call that checks something: called for its effect alone, it can only raise."""
+_AUTH_VERBS = frozenset({"authenticate", "authorize", "authorise"})
 _DENY_WORDS = frozenset({"forbidden", "denied", "permission", "notauthorized", "unauthorized"})
 _UNAUTH_WORDS = frozenset(
     {"unauthorized", "unauthenticated", "notauthenticated", "login", "authentication", "signin"}
@@ -196,6 +204,35 @@ def _callee_words(frame: Frame, call: ir.Call) -> frozenset[str]:
     return frozenset()
 
 
+def note_bare_call(frame: Frame, call: ir.Call) -> None:
+    """``check_auth(['admin'])`` as a statement of its own, to a function the project does not
+    define: a call whose result is ignored checks only by raising, so a name that says it
+    verifies authentication (or a role, in its name or arguments) is that check."""
+    if not isinstance(call.func, (ir.Name, ir.Attr)):
+        return
+    name = call.func.id if isinstance(call.func, ir.Name) else call.func.attr
+    said = words(name)
+    checks = not said.isdisjoint(_CHECK_VERBS) and not said.isdisjoint(_SIGNALS)
+    if not checks and said.isdisjoint(_AUTH_VERBS):
+        return
+    if any(r.startswith(("fn:", "bound:")) for r in evaluate(frame, call.func).refs):
+        return  # a project function: its own checks come with its summary (``inherit``)
+    given = frozenset().union(*(words(t) for t in _constant_texts(call)))
+    site = frame.step(*position(call), "check")
+    if (said | given) & ROLE_WORDS:
+        _add(frame, Guard(Check.ROLE, site))
+    _add(frame, Guard(Check.AUTH, site))
+
+
+def _constant_texts(call: ir.Call) -> list[str]:
+    """The string constants among a call's arguments, lists of them included."""
+    out: list[str] = []
+    for arg in (*call.args, *(v for _, v in call.kwargs)):
+        elts = arg.elts if isinstance(arg, ir.Seq) else (arg,)
+        out += [e.text for e in elts if isinstance(e, ir.Const) and e.text]
+    return out
+
+
 def note_decorator(frame: Frame, target: str, decorator: ir.Expr) -> None:
     """Record a decorator of ``target`` (or a ``before_request`` registration)."""
     router = is_hook(decorator)
@@ -259,6 +296,9 @@ class Authorization(Model):
 
     def on_call(self, frame: Frame, fn_id: str, params: list[Value]) -> None:
         inherit(frame, fn_id, params)
+
+    def on_bare_call(self, frame: Frame, call: ir.Call) -> None:
+        note_bare_call(frame, call)
 
 
 MODEL = Authorization()

@@ -202,6 +202,9 @@ class Assignment:
     """DynamoDB computes the new value from the stored one (``ADD``, ``SET n = n + :d``,
     ``if_not_exists``, ``list_append(n, :l)``): no read in Python is involved."""
     placeholders: tuple[str, ...]
+    needs_item: bool = False
+    """The new value reads a stored attribute outside ``if_not_exists`` (``SET n = n + :d``,
+    ``list_append(l, :x)``): DynamoDB refuses the update when the item does not exist."""
 
 
 def parse_update(text: str, names: dict[str, str]) -> list[Assignment]:
@@ -221,4 +224,11 @@ def _assignment(clause: str, action: str, names: dict[str, str]) -> Assignment:
     attribute = _attribute(target, names)
     operands = {_attribute(w, names) for w in re.findall(_NAME, _PLACEHOLDER.sub(" ", value))}
     atomic = clause in {"ADD", "DELETE"} or (clause == "SET" and attribute in operands)
-    return Assignment(attribute, clause, atomic, tuple(_PLACEHOLDER.findall(value)))
+    placeholders = tuple(_PLACEHOLDER.findall(value))
+    guarded = _IF_NOT_EXISTS.sub(" ", value)
+    read = {w for w in re.findall(_NAME, _PLACEHOLDER.sub(" ", guarded)) if w not in _FUNCTIONS}
+    return Assignment(attribute, clause, atomic, placeholders, clause == "SET" and bool(read))
+
+
+_IF_NOT_EXISTS = re.compile(r"if_not_exists\s*\([^()]*\)")
+_FUNCTIONS = frozenset({"list_append", "if_not_exists", "size"})

@@ -6,10 +6,13 @@ import re
 from collections.abc import Iterator
 
 from dynaguard.catalogue.dg103 import OWNERSHIP, RULE, SERVER_CONTROLLED, normalise
+from dynaguard.model import Endpoint
 from dynaguard.static.facts.flows import ANY, client, origin
+from dynaguard.static.facts.run import RunView
 from dynaguard.static.flow.events import Event, Op
 from dynaguard.static.flow.values import EMPTY, Value
-from dynaguard.static.rules.base import Hit, check
+from dynaguard.static.rules.base import Found, Hit, check_run
+from dynaguard.static.source.words import words
 
 _ALWAYS = frozenset(normalise(n) for n in SERVER_CONTROLLED)
 _ON_CREATE = frozenset(normalise(n) for n in OWNERSHIP)
@@ -24,7 +27,15 @@ def _privileged(name: str, op: Op, source: str) -> bool:
     return op is Op.PUT and key in _ON_CREATE and source in ("body", "declared")
 
 
-@check(RULE)
+@check_run(RULE)
+def server_attributes(run: RunView) -> Iterator[Found]:
+    for event, endpoint in run.events():
+        for hit in server_attribute(event):
+            if endpoint is not None and _signup(endpoint) and _ownership(hit.detail):
+                continue  # a sign-up names the new account itself: its own id, not another's
+            yield Found(hit, endpoint, event)
+
+
 def server_attribute(event: Event) -> Iterator[Hit]:
     if event.op is Op.PUT:
         yield from _fields(event, event.arg("Item") or EMPTY)
@@ -32,6 +43,20 @@ def server_attribute(event: Event) -> Iterator[Hit]:
         yield from _fields(event, event.arg("AttributeUpdates") or EMPTY)
         yield from _fields(event, event.arg("actions") or EMPTY)
         yield from _update_expression(event)
+
+
+_SIGNUP = frozenset({"signup", "register", "registration", "enroll", "enrol", "createaccount"})
+
+
+def _signup(endpoint: Endpoint) -> bool:
+    """A route that creates an account: ``POST /signup``, ``/users/register``..."""
+    return endpoint.method == "POST" and any(
+        not words(segment).isdisjoint(_SIGNUP) for segment in endpoint.path.split("/")
+    )
+
+
+def _ownership(name: str) -> bool:
+    return normalise(name) in _ON_CREATE and normalise(name) not in _ALWAYS
 
 
 def _fields(event: Event, item: Value) -> Iterator[Hit]:

@@ -44,6 +44,12 @@ from dynaguard.static.rules.base import Found, Hit, check_run
 _ASKED = ("route", "query")
 
 
+_SIGN_IN = frozenset(
+    {"login", "signin", "signup", "register", "logout", "token", "tokens", "oauth", "callback"}
+)
+"""Route words of a login or sign-up (not a password change: that one is about an account)."""
+
+
 @check_run(RULE)
 def bola(run: RunView) -> Iterator[Found]:
     facts = table_facts(run.analyzer)
@@ -52,6 +58,8 @@ def bola(run: RunView) -> Iterator[Found]:
             continue  # no authentication at all is DG203; a role check is deliberate access
         if handler.admin:
             continue  # an admin operation needs a role check, not an owner: DG202
+        if handler.words & _SIGN_IN:
+            continue  # a login or sign-up looks the account up by what the client says it is
         for access in handler.accesses:
             if role_writes(access.event):
                 break  # granting a role to another user is DG202's

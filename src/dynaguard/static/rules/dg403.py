@@ -15,13 +15,14 @@ from collections.abc import Iterator
 
 from dynaguard.catalogue.dg403 import RULE
 from dynaguard.model import Confidence
-from dynaguard.static.facts.call_facts import condition_of, item_of, key_of
+from dynaguard.static.facts.call_facts import condition_of, item_of, key_of, names_of
 from dynaguard.static.facts.items import client_key, compatible, same_item
 from dynaguard.static.facts.operations import READS, CallKind, DbCall, Operation, operations
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.flow import control
 from dynaguard.static.flow.accesses import reads_of
 from dynaguard.static.flow.values import Value
+from dynaguard.static.models.expressions import parse_update
 from dynaguard.static.rules.base import Found, Hit, check_run
 from dynaguard.static.rules.dg401 import read_modify_write
 
@@ -49,7 +50,7 @@ def _upsert(op: Operation, write: DbCall) -> Hit | None:
         return None
     key = key_of(write, op.context)
     trace = client_key(key) if key else None
-    if trace is None or _read_first(op, write):
+    if trace is None or _read_first(op, write) or _needs_item(write):
         return None
     if write.kind is CallKind.UPDATE:
         what = "creates the item when the key is new: a phantom with only the updated attributes"
@@ -61,6 +62,14 @@ def _upsert(op: Operation, write: DbCall) -> Hit | None:
         confidence = Confidence.MEDIUM
     message = f"{write.api} by a client-chosen key has no existence condition, so it {what}"
     return Hit(RULE, write.site, message, trace, confidence)
+
+
+def _needs_item(write: DbCall) -> bool:
+    """An update whose expression reads a stored attribute fails on a missing item itself."""
+    text = (write.event.arg("UpdateExpression") or Value()).text
+    if not text:
+        return False
+    return any(a.needs_item for a in parse_update(text, names_of(write)))
 
 
 def _read_first(op: Operation, write: DbCall) -> bool:

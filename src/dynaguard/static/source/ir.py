@@ -21,9 +21,11 @@ from typing import TypeVar
 
 @dataclass(slots=True)
 class Const:
-    """A literal; only strings keep their value (table names, expressions, dict keys)."""
+    """A literal; only strings and integers keep their value (table names, expressions, dict
+    keys; status codes)."""
 
     text: str | None = None
+    number: int | None = None
 
 
 @dataclass(slots=True)

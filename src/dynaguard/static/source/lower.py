@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from http import HTTPStatus
 
 from dynaguard.static.source import ir
 from dynaguard.static.source.lower_expr import guards_of, lower, lower_all, lower_target
@@ -247,9 +248,25 @@ def _status(value: ast.expr | None) -> int | None:
     else:
         return None
     for node in candidates:
-        if isinstance(node, ast.Constant) and type(node.value) is int and 100 <= node.value < 600:
-            return node.value
+        found = status_code(node)
+        if found is not None:
+            return found
     return None
+
+
+def status_code(node: ast.expr) -> int | None:
+    """``409`` or ``HTTPStatus.CONFLICT`` (however ``HTTPStatus`` was imported)."""
+    if isinstance(node, ast.Constant) and type(node.value) is int and 100 <= node.value < 600:
+        return node.value
+    if isinstance(node, ast.Attribute):
+        return named_status(node.attr)
+    return None
+
+
+def named_status(name: str) -> int | None:
+    """The code of an ``http.HTTPStatus`` member name (``INTERNAL_SERVER_ERROR``: 500)."""
+    member = HTTPStatus.__members__.get(name)
+    return int(member) if member is not None else None
 
 
 def _binding(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:

@@ -43,7 +43,12 @@ def lower_target(node: ast.expr) -> ir.Target:
 
 
 def _constant(node: ast.Constant) -> ir.Expr:
-    return ir.Const(node.value) if isinstance(node.value, str) else EMPTY_CONST
+    value = node.value
+    if isinstance(value, str):
+        return ir.Const(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return ir.Const(None, value)
+    return EMPTY_CONST
 
 
 def _subscript(node: ast.Subscript) -> ir.Sub:

@@ -43,8 +43,11 @@ def test_labels_agree_with_the_manifest_and_name_real_rules(entry: dict[str, obj
     assert handlers
     places = [(h["path"], h["function"]) for h in handlers]
     assert len(set(places)) == len(places), "one [[handler]] per function"
+    assert isinstance(labels.get("revised", ""), str)
     for handler in handlers:
         assert handler["path"] and handler["function"]
+        # A label corrected after the first reading says when and why.
+        assert isinstance(handler.get("revised", ""), str) and handler.get("revised") != ""
         for key in ("present", "absent"):
             for label in handler.get(key, []):
                 assert label["rule"] in RULES, (handler["function"], label["rule"])

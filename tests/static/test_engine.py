@@ -26,7 +26,8 @@ def test_flow_across_three_modules_with_absolute_and_relative_imports(project: P
             + "from svc.store import save\n\n@app.post('/docs')\ndef create():\n    save(request.get_json())\n",
         }
     )
-    [finding] = analysis.findings
+    # The anonymous put is also DG203's finding: not this test's subject.
+    [finding] = [f for f in analysis.findings if f.rule.id != "DG203"]
     assert finding.rule.id == "DG101"
     assert (finding.location.path, finding.location.line) == ("svc/store.py", 4)  # type: ignore[union-attr]
     assert finding.location.function == "save"  # type: ignore[union-attr]
@@ -41,7 +42,8 @@ def test_table_as_class_attribute_set_in_init(project: Project) -> None:
             + "from repo import repo\n\n@app.post('/x')\ndef x():\n    repo.add(request.json)\n",
         }
     )
-    assert [(f.rule.id, f.location.path) for f in analysis.findings] == [("DG101", "repo.py")]  # type: ignore[union-attr]
+    found = [(f.rule.id, f.location.path) for f in analysis.findings if f.rule.id != "DG203"]  # type: ignore[union-attr]
+    assert found == [("DG101", "repo.py")]
 
 
 def test_flow_steps_go_from_source_through_variables_to_sink() -> None:
@@ -49,7 +51,7 @@ def test_flow_steps_go_from_source_through_variables_to_sink() -> None:
         "\n@app.post('/x')\ndef create():\n    body = request.get_json()\n    item = dict(body)\n"
         "    save(item)\n\ndef save(record):\n    table.put_item(Item=record)\n"
     )
-    [finding] = analyse_source(source)
+    [finding] = analyse_source(source, rules=[CATALOGUE["DG101"]])
     notes = [(s.location.line, s.note) for s in finding.flow]
     assert notes == [
         (9, "request.get_json()"),
@@ -73,7 +75,9 @@ def test_inline_suppression_names_the_rule(project: Project) -> None:
         }
     )
     assert analysis.suppressed == 2
-    assert sorted(f.location.function for f in analysis.findings) == ["c", "d"]  # type: ignore[union-attr]
+    # DG203 (anonymous puts) is reported on each route's def line, which no comment names.
+    found = [f.location.function for f in analysis.findings if f.rule.id != "DG203"]  # type: ignore[union-attr]
+    assert sorted(found) == ["c", "d"]
     [warning] = analysis.warnings
     assert warning.path == "app.py" and "names no rule" in warning.message
 
@@ -93,7 +97,7 @@ def test_unreadable_files_become_warnings_and_the_scan_goes_on(project: Project)
     assert "not UTF-8" in reasons["latin.py"]
     assert "larger than 2 MB" in reasons["huge.py"]
     assert analysis.files_scanned == 1
-    assert [f.location.path for f in analysis.findings] == ["ok.py"]  # type: ignore[union-attr]
+    assert {f.location.path for f in analysis.findings} == {"ok.py"}  # type: ignore[union-attr]
 
 
 def test_parallel_scan_equals_serial_scan() -> None:
@@ -134,7 +138,7 @@ def test_excluded_directories_are_not_scanned(tmp_path: Path) -> None:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(vulnerable, encoding="utf-8")
     analysis = analyse([tmp_path], root=tmp_path, rules=list(CATALOGUE), exclude=["migrations"])
-    assert [f.location.path for f in analysis.findings] == ["app/main.py"]  # type: ignore[union-attr]
+    assert {f.location.path for f in analysis.findings} == {"app/main.py"}  # type: ignore[union-attr]
     assert ".venv" in DEFAULT_EXCLUDES and "third_party" in DEFAULT_EXCLUDES
 
 

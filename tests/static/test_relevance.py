@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dynaguard.catalogue import CATALOGUE
+from dynaguard.catalogue import CATALOGUE, get_rule
 from dynaguard.static import analyse_source
 from dynaguard.static.engine import Run
 from dynaguard.static.flow import relevance
@@ -108,7 +108,7 @@ def test_a_plain_function_between_a_route_and_a_sink_is_analysed_through_the_rou
         "\ndef forward(data):\n    return store(data)\n"
         "\ndef store(item):\n    table.put_item(Item=item)\n"
     )
-    [finding] = analyse_source(source)
+    [finding] = analyse_source(source, rules=[get_rule("DG101")])
     assert finding.rule.id == "DG101"
     assert finding.endpoint is not None and finding.endpoint.path == "/items"
     assert [s.location.function for s in finding.flow] == ["create", "forward", "store", "store"]

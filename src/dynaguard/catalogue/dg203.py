@@ -19,14 +19,16 @@ RULE = declare(
             what=(
                 "Finds routes that read, change or delete items by a client-supplied key (a `get_item`, "
                 "`query`, `update_item`, `delete_item`, PynamoDB `get`/`query` keyed by path, query or "
-                "body values) and run without any authentication: no auth decorator (`@login_required`, "
+                "body values, or an unconditional `put_item`/`save()` whose key the client chose, which "
+                "replaces the item that had it) and run without any authentication: no auth decorator (`@login_required`, "
                 "`@jwt_required()`, Flask-HTTPAuth, a project decorator that refuses a request without an "
                 "identity), no statement calling a library check for its effect (`verify_jwt_in_request()`, "
                 "`authenticate(request)`, `check_auth()`: a call to a function the project does not "
                 "define whose name says it checks authentication; its raising is the refusal), no "
                 "`before_request` hook of the app or blueprint that does, no check of the "
                 "identity in the handler or its helpers, and no use of the identity at all. Login, token, "
-                "sign-up and password-reset routes are public by design and never reported. APIs that are "
+                "sign-up and password-reset routes are public by design and never reported, nor is a put "
+                "that creates an account (`POST /users`) or only creates (`attribute_not_exists`). APIs that are "
                 'public on purpose turn the rule off with `--ignore DG203` (or `ignore = ["DG203"]` in '
                 "`[tool.dynaguard]`), or one route with `# dynaguard: ignore[DG203]` on its `def` line. "
                 "`dynaguard scan` sends the request with no credentials at all and reports it when the "

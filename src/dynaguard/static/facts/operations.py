@@ -212,8 +212,13 @@ def operations(run: RunView) -> list[Operation]:
     return run.analyzer.memo("operations", lambda: _operations(run))
 
 
+def run_context(run: RunView) -> Context:
+    """The run's shared facts (memoised: the key schema is read once)."""
+    return run.analyzer.memo("context", lambda: Context(run))
+
+
 def _operations(run: RunView) -> list[Operation]:
-    context = Context(run)
+    context = run_context(run)
     return [
         op for fn_id in sorted(run.routes) if (op := _operation(run, context, fn_id)) is not None
     ]

@@ -164,9 +164,12 @@ class Analyzer:
 
     def module_attr(self, module: str, name: str) -> Value:
         submodule = f"{module}.{name}"
-        if submodule in self.project.modules:
-            return ref(f"mod:{submodule}")
-        return self.global_value(module, name)
+        if submodule not in self.project.modules:
+            return self.global_value(module, name)
+        # A package's own binding replaces the submodule attribute its import set:
+        # ``from .game import *`` in ``views/__init__.py`` makes ``views.game`` the function.
+        bound = self.global_value(module, name)
+        return bound if bound else ref(f"mod:{submodule}")
 
     # -- classes -------------------------------------------------------------------------------
 

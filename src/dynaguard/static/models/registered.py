@@ -15,6 +15,7 @@ from dynaguard.static.models import (
     boto3,
     flask,
     flask_dynamo,
+    http_clients,
     identity,
     marshmallow,
     pydantic,
@@ -36,5 +37,6 @@ MODELS: tuple[Model, ...] = (
     webargs.MODEL,
     identity.MODEL,
     secure.MODEL,
+    http_clients.MODEL,
     stdlib.SERIALISERS,
 )

@@ -5,25 +5,32 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dynaguard.catalogue.dg203 import RULE
+from dynaguard.static.facts.call_facts import condition_of, item_of
 from dynaguard.static.facts.flows import origin
-from dynaguard.static.facts.handlers import handlers, login_route
+from dynaguard.static.facts.handlers import Handler, handlers, login_route
 from dynaguard.static.facts.keys import is_write, key_fields, request_trace, table_label
+from dynaguard.static.facts.operations import CallKind, Context, DbCall, run_context
 from dynaguard.static.facts.run import RunView
-from dynaguard.static.flow.events import Op
-from dynaguard.static.flow.values import join_all
+from dynaguard.static.flow.events import Event, Op
+from dynaguard.static.flow.values import REQUEST, Trace, join_all
+from dynaguard.static.models import expressions
 from dynaguard.static.rules.base import Found, Hit, check_run
+from dynaguard.static.source.words import words
 
 
 @check_run(RULE)
 def unauthenticated(run: RunView) -> Iterator[Found]:
     for handler in handlers(run):
-        # A login, token or sign-up route is public by design; creates (puts) pick no item.
+        # A login, token or sign-up route is public by design. A put under a client-chosen key
+        # replaces whatever item had that key: it changes an item the client picked.
         if handler.auth.authenticated is not None or login_route(handler):
             continue
         for access in handler.accesses:
             event = access.event
-            trace = request_trace(join_all(list(key_fields(event).values())))
-            if event.op is Op.PUT or trace is None:
+            if event.op is Op.PUT and _creates_account(handler):
+                continue  # a sign-up: the new account's name is the client's to choose
+            trace = _chosen_by_client(event, run_context(run))
+            if trace is None:
                 continue
             verb = "changes" if is_write(event) else "reads"
             message = (
@@ -34,3 +41,36 @@ def unauthenticated(run: RunView) -> Iterator[Found]:
             hit = Hit(RULE, handler.site, message, trace)
             yield Found(hit, handler.endpoint(is_write(event)), event)
             break
+
+
+def _chosen_by_client(event: Event, context: Context) -> Trace | None:
+    """The request flow into the key the access selects (a put: the key attributes of the item
+    it writes, each a field of its own or part of a whole request mapping, ``Model(**data)``)."""
+    if event.op is not Op.PUT:
+        return request_trace(join_all(list(key_fields(event).values())))
+    call = DbCall(event, (), CallKind.PUT, 0)
+    item = item_of(call)
+    if item is None or condition_of(call, context) is not expressions.NONE:
+        return None  # a conditional put creates, or replaces only what it expects: no takeover
+    whole = next((t for (p, _), t in item.labels.items() if p == REQUEST), None)
+    names = context.key_names(call)
+    if not names:
+        return whole
+    for name in names:
+        field = item.fields.get(name)
+        trace = request_trace(field) if field is not None else whole
+        if trace is not None:
+            return trace
+    return None
+
+
+_ACCOUNTS = frozenset({"user", "users", "account", "accounts", "member", "members", "customer",
+                       "customers", "profile", "profiles"})  # fmt: skip
+
+
+def _creates_account(handler: Handler) -> bool:
+    """``POST /users``, ``POST /accounts/...``: creating an account is public by design."""
+    return any(
+        e.method == "POST" and not _ACCOUNTS.isdisjoint(words(e.path.replace("/", " ")))
+        for e in handler.endpoints
+    )

@@ -1,0 +1,36 @@
+"""What another service answers is not request data (models/http_clients.py)."""
+
+from __future__ import annotations
+
+from dynaguard.static import analyse_source
+from tests.static.conftest import PRELUDE
+
+VIEW = """
+import requests
+
+@app.post('/profiles')
+def import_profile():
+    name = request.form['name']
+    profile = {fetch}
+    table.put_item(
+        Item={{'name': 'fixed', 'role': profile['role'], 'level': profile['level']}},
+        ConditionExpression='attribute_not_exists(#n)',
+        ExpressionAttributeNames={{'#n': 'name'}},
+    )
+    return ''
+"""
+
+
+def _rules(fetch: str) -> set[str]:
+    return {f.rule.id for f in analyse_source(PRELUDE + VIEW.format(fetch=fetch))}
+
+
+def test_a_profile_fetched_from_another_service_is_not_client_data() -> None:
+    assert _rules("requests.get(f'https://api.example/{name}').json()") == set()
+    assert (
+        _rules("requests.Session().post('https://api.example', json={'n': name}).json()") == set()
+    )
+
+
+def test_the_same_values_taken_from_the_request_are() -> None:
+    assert {"DG103", "DG301"} <= _rules("request.get_json()")

@@ -34,15 +34,18 @@ def test_table_defined_after_module_level_branches_is_still_a_table() -> None:
     assert [(f.rule.id, f.location.line if f.location else 0) for f in findings] == [("DG101", 19)]
 
 
+GAME = (
+    "import boto3\nfrom flask import request\n"
+    "table = boto3.resource('dynamodb').Table('games')\n\n"
+    "def game(game_id):\n    table.put_item(Item=request.get_json())\n    return ''\n"
+)
+
+
 def test_a_package_binding_replaces_its_submodule_attribute(project: Project) -> None:
     # ``from .game import *`` binds ``views.game`` to the function, not the submodule.
     files = {
         "views/__init__.py": "from .game import *\n",
-        "views/game.py": (
-            "import boto3\nfrom flask import request\n"
-            "table = boto3.resource('dynamodb').Table('games')\n\n"
-            "def game(game_id):\n    table.put_item(Item=request.get_json())\n    return ''\n"
-        ),
+        "views/game.py": GAME,
         "app.py": (
             "from flask import Flask\nimport views\n\napp = Flask(__name__)\n"
             "app.add_url_rule('/games/<game_id>', view_func=views.game, methods=['POST'])\n"
@@ -57,11 +60,7 @@ def test_a_package_binding_replaces_its_submodule_attribute(project: Project) ->
 def test_a_package_that_only_imports_its_submodule_keeps_it(project: Project) -> None:
     files = {
         "views/__init__.py": "from . import game\n",
-        "views/game.py": (
-            "import boto3\nfrom flask import request\n"
-            "table = boto3.resource('dynamodb').Table('games')\n\n"
-            "def game(game_id):\n    table.put_item(Item=request.get_json())\n    return ''\n"
-        ),
+        "views/game.py": GAME,
         "app.py": (
             "from flask import Flask\nimport views\n\napp = Flask(__name__)\n"
             "app.add_url_rule('/games/<game_id>', view_func=views.game.game, methods=['POST'])\n"

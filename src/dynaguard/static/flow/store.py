@@ -60,6 +60,11 @@ def store_any(frame: Frame, obj: ir.Expr, key: Value, value: Value, at: tuple[in
         return
     old = frame.lookup(root)
     stepped = with_step(value, frame.step(*at, f"{spell(obj)}[...]"))
+    if not isinstance(obj, ir.Name):
+        # ``item['pool'][key] = v``: the client names an entry inside an attribute, not one
+        # of the item's attributes.
+        _nest(frame, root, join(apply(key, KEYED), apply(stepped, CONTAIN)))
+        return
     labels = dict(old.labels)
     for part in (apply(key, KEYED), apply(stepped, CONTAIN)):
         for k, t in part.labels.items():
@@ -72,8 +77,17 @@ def store_any(frame: Frame, obj: ir.Expr, key: Value, value: Value, at: tuple[in
 def add_to(frame: Frame, obj: ir.Expr, value: Value) -> None:
     """``obj.append(value)`` and friends: containers are any of their elements."""
     root = root_name(obj)
-    if root is not None and value:
+    if root is None or not value:
+        return
+    if isinstance(obj, ir.Name):
         frame.env[root] = join(frame.lookup(root), value)
+    else:  # ``item['tags'].append(v)``: a part of the root holds it, not the root itself
+        _nest(frame, root, value)
+
+
+def _nest(frame: Frame, root: str, value: Value) -> None:
+    old = frame.lookup(root)
+    frame.env[root] = with_field(old, "*", join(old.fields.get("*", EMPTY), value))
 
 
 def spell(expr: ir.Expr) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dynaguard.catalogue.dg203 import RULE
+from dynaguard.model import Endpoint
 from dynaguard.static.facts.call_facts import condition_of, item_of
 from dynaguard.static.facts.flows import origin
 from dynaguard.static.facts.handlers import Handler, handlers, login_route
@@ -25,6 +26,8 @@ def unauthenticated(run: RunView) -> Iterator[Found]:
         # replaces whatever item had that key: it changes an item the client picked.
         if handler.auth.authenticated is not None or login_route(handler):
             continue
+        if any(_account_collection(e) for e in handler.endpoints):
+            continue  # ``POST /users``: a sign-up checks and creates the name the client picks
         for access in handler.accesses:
             event = access.event
             if event.op is Op.PUT and _creates_account(handler):
@@ -74,3 +77,9 @@ def _creates_account(handler: Handler) -> bool:
         e.method == "POST" and not _ACCOUNTS.isdisjoint(words(e.path.replace("/", " ")))
         for e in handler.endpoints
     )
+
+
+def _account_collection(endpoint: Endpoint) -> bool:
+    segments = [p for p in endpoint.path.split("/") if p]
+    last = segments[-1] if segments else ""
+    return endpoint.method == "POST" and not last.startswith("<") and last.lower() in _ACCOUNTS

@@ -93,3 +93,17 @@ def test_concrete_provenances_stay_themselves_through_transforms() -> None:
     step = Step("a.py", 1, 0, "f", "g.user_id", "identity")
     identity = Value(labels={(IDENTITY, int(Kind.BODY)): (step,)})
     assert set(apply(identity, ELEM).labels) == {(IDENTITY, int(Kind.VALUE))}
+
+
+def test_an_emptiness_test_is_no_validation_but_makes_a_usable_key() -> None:
+    view = (
+        "\n@app.post('/items')\ndef create():\n    price = request.form.get('price')\n"
+        "    name = request.form.get('name')\n{guard}"
+        "    table.get_item(Key={{'name': name}})\n"
+        "    table.update_item(Key={{'name': 'fixed'}}, UpdateExpression='SET price = :p',\n"
+        "        ExpressionAttributeValues={{':p': price}})\n"
+    )
+    guard = "    if price == '' or not name:\n        abort(400)\n"
+    assert ("DG301", 9) in {(f[0], f[1]) for f in _found(view.format(guard=guard))}
+    assert "DG302" not in {f[0] for f in _found(view.format(guard=guard))}
+    assert "DG302" in {f[0] for f in _found(view.format(guard=""))}

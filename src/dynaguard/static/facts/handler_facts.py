@@ -78,6 +78,13 @@ class Facts:
                 return step
         return None
 
+    def nonempty(self, trace: Trace) -> bool:
+        """Some variable the flow passes through is tested for being there and not empty."""
+        return any(
+            (name := _variable(step)) is not None and f"{name}!" in self.checked(step)
+            for step in trace
+        )
+
     def present(self, step: Step, root: str, key: str) -> bool:
         """The function at ``step`` makes sure ``root[key]`` exists before reading it."""
         facts = self.checked(step)

@@ -54,4 +54,6 @@ def _unchecked_key(value: Value, facts: Facts) -> Trace | None:
         return None
     if any(s.origin == FIELD and "[" in s.note for s in trace):
         return None
-    return None if facts.validated(trace) is not None else trace
+    if facts.validated(trace) is not None or facts.nonempty(trace):
+        return None
+    return trace

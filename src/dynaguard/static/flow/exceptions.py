@@ -21,6 +21,8 @@ VALUE_ERRORS = frozenset({"ValueError", *BROAD})
 DECIMAL_ERRORS = frozenset({"InvalidOperation", "DecimalException", "ArithmeticError", *BROAD})
 """``Decimal('x')`` raises ``decimal.InvalidOperation``, which is NOT a ValueError."""
 JSON_ERRORS = frozenset({"JSONDecodeError", *VALUE_ERRORS})
+DATE_ERRORS = frozenset({"TypeError", "ParserError", *VALUE_ERRORS})
+"""What catches a date parser's failure (``None`` is a TypeError, dateutil's a ParserError)."""
 
 
 def type_names(expr: ir.Expr | None) -> frozenset[str]:

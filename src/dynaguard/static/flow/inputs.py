@@ -75,17 +75,25 @@ def lookup(
 
 
 def convert(
-    frame: Frame, name: str, args: Args, result: Value, errors: frozenset[str] | None
+    frame: Frame,
+    name: str,
+    args: Args,
+    result: Value,
+    errors: frozenset[str] | None,
+    *,
+    complete: bool = False,
 ) -> Value:
     """``int(x)``-like conversions of request data, which raise ``errors`` on malformed input:
-    an event (DG302) and a step (DG301). ``errors=None``: a conversion we do not judge."""
+    an event (DG302) and a step (DG301). ``errors=None``: a conversion we do not judge.
+    ``complete``: what converts also checks everything there is to check (a parsed date is a
+    date; a parsed number may still be negative)."""
     value = args.first()
     if errors is None or not value.labels:
         return result
     site = args.site
     label = "json.loads" if name.endswith(".loads") else name.rpartition(".")[2]
     frame.emit(Event(Op.RAISES, label, site, {"Value": value}))
-    origin = VALIDATED if frame.catching & errors else CONVERTED
+    origin = VALIDATED if complete or frame.catching & errors else CONVERTED
     return with_step(result, frame.step(site.line, site.col, f"{label}(...)", origin))
 
 

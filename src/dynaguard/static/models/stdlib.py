@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dynaguard.static.flow import accesses, inputs
-from dynaguard.static.flow.exceptions import DECIMAL_ERRORS, JSON_ERRORS
+from dynaguard.static.flow.exceptions import DATE_ERRORS, DECIMAL_ERRORS, JSON_ERRORS
 from dynaguard.static.flow.frame import ANY_PACKAGE, Args, Frame, Model
 from dynaguard.static.flow.values import PARSE, SCALAR, STR, Value, apply
 
@@ -23,6 +23,17 @@ _FRESH = frozenset(
 )  # fmt: skip
 
 
+_DATES = frozenset(
+    {"ext:datetime.datetime.strptime", "ext:datetime.datetime.fromisoformat",
+     "ext:datetime.date.fromisoformat", "ext:datetime.time.fromisoformat",
+     "ext:dateutil.parser.parse", "ext:dateutil.parser.isoparse"}
+)  # fmt: skip
+"""Date parsers: a malformed (or missing: ``None``) client string raises ValueError/TypeError."""
+_FILE_FACTS = frozenset(
+    {"ext:os.stat", "ext:os.lstat", "ext:os.path.getsize", "ext:os.path.getmtime",
+     "ext:os.path.getctime"}
+)  # fmt: skip
+"""What the file system says about a file (its size, its times): not what the client sent."""
 _RAISING = frozenset({"ext:json.loads", "ext:flask.json.loads", "ext:simplejson.loads"})
 """Parsers whose error on malformed text we judge (a ValueError, ``JSONDecodeError``)."""
 
@@ -37,7 +48,7 @@ class Stdlib(Model):
     name = "stdlib"
     packages = frozenset(
         {"json", "simplejson", "orjson", "ujson", "decimal", "copy", "dataclasses", "collections",
-         "uuid", "secrets", "ulid", "shortuuid", "nanoid", "bson"}
+         "uuid", "secrets", "ulid", "shortuuid", "nanoid", "bson", "datetime", "dateutil", "os"}
     )  # fmt: skip
 
     def call(self, frame: Frame, name: str, args: Args) -> Value | None:
@@ -45,6 +56,11 @@ class Stdlib(Model):
             return parse(frame, name, args)
         if name == "ext:decimal.Decimal":
             return inputs.convert(frame, name, args, apply(args.all(), SCALAR), DECIMAL_ERRORS)
+        if name in _DATES:
+            date = apply(args.first(), SCALAR)
+            return inputs.convert(frame, name, args, date, DATE_ERRORS, complete=True)
+        if name in _FILE_FACTS:
+            return Value()
         if name in _COPIES:
             return args.first()
         if name in _FRESH:

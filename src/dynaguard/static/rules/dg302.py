@@ -25,7 +25,13 @@ from dynaguard.static.facts.handler_facts import Facts, is_json
 from dynaguard.static.facts.refusals import refusal
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.flow.events import Event, Op
-from dynaguard.static.flow.exceptions import DECIMAL_ERRORS, JSON_ERRORS, KEY_ERRORS, VALUE_ERRORS
+from dynaguard.static.flow.exceptions import (
+    DATE_ERRORS,
+    DECIMAL_ERRORS,
+    JSON_ERRORS,
+    KEY_ERRORS,
+    VALUE_ERRORS,
+)
 from dynaguard.static.flow.inputs import FIELD, VALIDATED
 from dynaguard.static.flow.values import REQUEST, Kind, Step, Trace, Value
 from dynaguard.static.rules.base import Found, Hit, check_run
@@ -39,6 +45,10 @@ _RAISES: dict[str, tuple[str, frozenset[str]]] = {
     "float": ("ValueError", VALUE_ERRORS),
     "Decimal": ("decimal.InvalidOperation", DECIMAL_ERRORS),
     "json.loads": ("JSONDecodeError", JSON_ERRORS),
+    "strptime": ("ValueError", DATE_ERRORS),
+    "fromisoformat": ("ValueError", DATE_ERRORS),
+    "isoparse": ("ValueError", DATE_ERRORS),
+    "parse": ("ValueError", DATE_ERRORS),
 }
 
 

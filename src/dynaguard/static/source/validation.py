@@ -9,7 +9,9 @@ The facts are flow-insensitive strings kept on ``ir.Function.checked`` (DG301, D
 - ``d.*`` / ``d[*]``: every field is checked / present (a validator call such as
   ``validate(d)`` or ``schema.validate(d)``; a ``k in d`` test over a list of required names).
 
-Presence alone (``if not x``, ``x is None``) checks no type, so it makes no ``x`` fact.
+- ``x!``: the variable is only known to be there and not empty (``if not x``, ``x == ''``,
+  ``x is None``): that checks no type, so it makes no ``x`` fact, but DynamoDB accepts it as
+  a key (a form or query value is a string).
 """
 
 from __future__ import annotations
@@ -104,9 +106,9 @@ def _wraps(node: ast.expr) -> bool:
 
 def _presence(node: ast.expr) -> set[str]:
     found = _subject(node)
-    if found is None or found[1] is None:
+    if found is None:
         return set()
-    return {f"{found[0]}[{found[1]}]"}
+    return {f"{found[0]}!"} if found[1] is None else {f"{found[0]}[{found[1]}]"}
 
 
 def _compare(node: ast.Compare) -> set[str]:
@@ -116,13 +118,20 @@ def _compare(node: ast.Compare) -> set[str]:
         if isinstance(op, _RANGE):
             facts |= _checked(left) | _checked(right)
         elif isinstance(op, (ast.Eq, ast.NotEq)):
-            if isinstance(right, ast.Constant) or isinstance(left, ast.Constant):
+            if _empty(left) or _empty(right):
+                facts |= _presence(left) | _presence(right)  # ``x == ''``: only there or not
+            elif isinstance(right, ast.Constant) or isinstance(left, ast.Constant):
                 facts |= _checked(left) | _checked(right)
         elif isinstance(op, _PRESENCE):
             facts |= _presence(left)
         elif isinstance(op, (ast.In, ast.NotIn)):
             facts |= _membership(left, right)
     return facts
+
+
+def _empty(node: ast.expr) -> bool:
+    """``''``, ``None``, ``0``, ``False``: a comparison with it tests presence, not a value."""
+    return isinstance(node, ast.Constant) and not node.value
 
 
 def _membership(left: ast.expr, right: ast.expr) -> set[str]:

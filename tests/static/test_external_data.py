@@ -1,4 +1,5 @@
-"""What another service answers is not request data (models/http_clients.py)."""
+"""What another service or the file system answers is not request data (models/http_clients.py,
+models/stdlib.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dynaguard.static import analyse_source
 from tests.static.conftest import PRELUDE
 
 VIEW = """
+import os
 import requests
 
 @app.post('/profiles')
@@ -30,6 +32,11 @@ def test_a_profile_fetched_from_another_service_is_not_client_data() -> None:
     assert (
         _rules("requests.Session().post('https://api.example', json={'n': name}).json()") == set()
     )
+
+
+def test_the_size_the_file_system_reports_is_not_client_data() -> None:
+    assert _rules("{'role': 'user', 'level': os.stat(name).st_size}") == set()
+    assert "DG301" in _rules("{'role': 'user', 'level': int(request.form['level'])}")
 
 
 def test_the_same_values_taken_from_the_request_are() -> None:

@@ -78,7 +78,8 @@ def _read_trace(value: Value, event: Event) -> Trace:
 
 
 def _strings(analyzer: Analyzer, fn_id: str) -> frozenset[str]:
-    """String constants of the handler and the project functions it calls (a denylist, a pop)."""
+    """String constants of the handler and the project functions it calls (a denylist, a pop, a
+    ``del``), leaving out names it only reads a field by (``body['password']``)."""
     out: set[str] = set()
     pending, seen = [fn_id], {fn_id}
     while pending and len(seen) < 50:
@@ -101,9 +102,27 @@ def _texts(node: object) -> set[str]:
     """
     if isinstance(node, ir.Const):
         return {node.text} if node.text else set()
+    if isinstance(node, ir.Sub):  # ``body['password']`` reads the name, it keeps nothing out
+        return _texts(node.obj) | (
+            set() if isinstance(node.index, ir.Const) else _texts(node.index)
+        )
+    if _reads_field(node):
+        assert isinstance(node, ir.Call) and isinstance(node.func, ir.Attr)
+        return _texts(node.func.obj) | _texts(node.args[1:]) | _texts(node.kwargs)
     if isinstance(node, tuple):
         return set().union(*(_texts(n) for n in node))
     out: set[str] = set()
     for slot in getattr(type(node), "__slots__", ()) if not isinstance(node, str) else ():
         out |= _texts(getattr(node, slot, None))
     return out
+
+
+def _reads_field(node: object) -> bool:
+    """``d.get('password')``: a read by name, not a removal."""
+    return (
+        isinstance(node, ir.Call)
+        and isinstance(node.func, ir.Attr)
+        and node.func.attr == "get"
+        and bool(node.args)
+        and isinstance(node.args[0], ir.Const)
+    )

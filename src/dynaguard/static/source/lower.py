@@ -74,6 +74,21 @@ class Lowerer:
             if isinstance(node.value, ast.Constant):
                 return None  # docstrings and bare literals do nothing
             return [ir.Eval(lower(node.value))]
+        if isinstance(node, ast.Delete):
+            # ``del item['k']`` removes a key as ``item.pop('k')`` does (DG801 reads which).
+            return [
+                ir.Eval(
+                    ir.Call(
+                        ir.Attr(lower(t.value), "pop", t.lineno, t.col_offset),
+                        (lower(t.slice),),
+                        (),
+                        t.lineno,
+                        t.col_offset,
+                    )
+                )
+                for t in node.targets
+                if isinstance(t, ast.Subscript)
+            ] or None
         if isinstance(node, ast.Return):
             returned = None if node.value is None else lower(node.value)
             return [ir.Return(returned, node.lineno, _status(node.value))]

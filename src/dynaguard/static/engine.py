@@ -134,6 +134,9 @@ class Run:
         for name in sorted(self.project.modules):
             self.analyzer.module_result(name)
         pending = relevance.roots(self.analyzer, self.models.relevant_names)
+        # App factories first: what they set up (``im.initialise(cm)``) is what the handlers
+        # they register find on their objects, and summaries are computed once.
+        pending.sort(key=lambda fn_id: not relevance.factory(self.project, fn_id))
         done: set[str] = set()
         while pending:
             for fn_id in pending:

@@ -61,6 +61,13 @@ class Analyzer:
         self._body = body
         self._busy: set[str] = set()
         self._memo: dict[str, object] = {}
+        self.injected: dict[tuple[str, str], Value] = {}
+        """(class id, attribute) -> objects a method stored there from its arguments
+        (``manager.initialise(connections)`` sets ``self.cm``)."""
+
+    def inject(self, cls_id: str, name: str, value: Value) -> None:
+        key = (cls_id, name)
+        self.injected[key] = join(self.injected.get(key, EMPTY), value)
 
     def memo(self, key: str, make: Callable[[], T]) -> T:
         """What ``make`` computes for this run, computed once (facts the rules share).
@@ -240,6 +247,9 @@ class Analyzer:
             module = facts.cls_id.partition(":")[0]
             owner = self.project.modules.get(module)
             assigned = owner.self_attrs(facts.info.qualname) if owner else facts.info.self_attrs
+            injected = self.injected.get((facts.cls_id, name))
+            if injected is not None:
+                found = join(found, injected)
             for method in assigned.get(name, ()):
                 result = self.function_result(f"{module}:{facts.info.qualname}.{method}")
                 stored = result.self_fields.get(name)

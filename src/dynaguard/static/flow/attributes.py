@@ -9,6 +9,9 @@ from dynaguard.static.flow.values import ELEM, Value, apply, join_all, ref
 
 def attribute(frame: Frame, obj: Value, name: str, line: int, col: int) -> Value:
     """``obj.name``."""
+    if name == "__dict__":
+        # An object's attributes as a mapping: the object's own data, not one of its values.
+        return Value(dict(obj.labels) or None, frozenset(), dict(obj.fields) or None, None)
     parts: list[Value] = []
     if name in obj.fields:
         parts.append(obj.fields[name])

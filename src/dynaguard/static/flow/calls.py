@@ -3,15 +3,31 @@ models (``frame.models``). An unknown callable keeps client scalars only."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dynaguard.static.flow import accesses
 from dynaguard.static.flow.attributes import external_name
 from dynaguard.static.flow.builtins import builtin_call, declared
 from dynaguard.static.flow.frame import Args, Frame
 from dynaguard.static.flow.instantiate import instantiate, instantiate_event
 from dynaguard.static.flow.mappings import mapping_method
+from dynaguard.static.flow.result import Result
 from dynaguard.static.flow.store import add_to
-from dynaguard.static.flow.values import EMPTY, SCALAR, STR, Value, apply, join, join_all, ref
+from dynaguard.static.flow.values import (
+    CONTAIN,
+    EMPTY,
+    SCALAR,
+    STR,
+    Value,
+    apply,
+    join,
+    join_all,
+    ref,
+)
 from dynaguard.static.source import ir
+
+if TYPE_CHECKING:
+    from dynaguard.static.flow.analyzer import Analyzer
 
 _STRING_METHODS = frozenset(
     {"format", "join", "replace", "strip", "lower", "upper", "split", "encode", "decode",
@@ -71,6 +87,8 @@ def call_function(
     result = analyzer.function_result(fn_id, self_class)
     frame.calls.add(fn_id)
     params = bind_params(found[1], args, receiver)
+    if result.self_fields and found[1].class_id is not None:
+        _inject(analyzer, f"{fn_id.partition(':')[0]}:{found[1].class_id}", result, params)
     for event in result.param_events:
         frame.emit(instantiate_event(event, params))
     if result.accesses:
@@ -82,6 +100,16 @@ def call_function(
         )
     frame.models.on_call(frame, fn_id, params)
     return frame.models.returned(instantiate(result.returns, params), args)
+
+
+def _inject(analyzer: Analyzer, cls_id: str, result: Result, params: list[Value]) -> None:
+    """Objects this call stores on ``self`` (a handle passed to a setup method) are what the
+    instances of the class hold, wherever else their methods run. Only objects: a request
+    value stored this way belongs to this call, not to every later one."""
+    for name, value in result.self_fields.items():
+        stored = instantiate(value, params)
+        if stored.refs:
+            analyzer.inject(cls_id, name, Value(None, stored.refs, None, None))
 
 
 def bind_params(func: ir.Function, args: Args, receiver: Value | None) -> list[Value]:
@@ -123,7 +151,10 @@ def instantiate_class(frame: Frame, cls_id: str, args: Args) -> Value:
     init = frame.analyzer.find_method(cls_id, "__init__")
     if init is not None:
         call_function(frame, init, args, instance)
-    return Value(declared(args.all()).labels, instance.refs)
+    # The object holds its arguments under attribute names the code chose; a ``**mapping``
+    # passes the client's own names.
+    named = apply(join_all([*args.positional, *args.keywords.values()]), CONTAIN)
+    return Value(declared(join(named, join_all(args.spread))).labels, instance.refs)
 
 
 def method_call(frame: Frame, call: ir.Call, receiver: Value, name: str, args: Args) -> Value:

@@ -19,6 +19,7 @@ import sys
 
 from dynaguard.static.flow.analyzer import Analyzer
 from dynaguard.static.flow.values import Value
+from dynaguard.static.source.project import Project
 
 _PROJECT = frozenset({"fn", "cls", "inst", "mod"})
 """Ref kinds of project objects: relevant only when what they name is."""
@@ -106,3 +107,18 @@ def _relevant(value: Value, hot: set[str], modules: set[str]) -> bool:
             continue
         return True  # DynamoDB handles, bound methods, views: anything else counts
     return any(_relevant(f, hot, modules) for f in value.fields.values())
+
+
+_FACTORY_NAMES = frozenset({"create_app", "make_app", "build_app", "app_factory", "get_app",
+                            "init_app", "setup_app", "configure_app", "bootstrap"})  # fmt: skip
+
+
+def factory(project: Project, fn_id: str) -> bool:
+    """A function that builds the application: named like an app factory, or registering
+    blueprints (it runs once, before any request reaches a handler)."""
+    found = project.function(fn_id)
+    if found is None:
+        return False
+    module, func = found
+    name = func.qualname.rpartition(".")[2]
+    return name in _FACTORY_NAMES or "register_blueprint(" in module.text(func)

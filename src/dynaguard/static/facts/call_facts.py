@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from dynaguard.static.facts.operations import CallKind, Context, DbCall
 from dynaguard.static.flow.accesses import reads_of
-from dynaguard.static.flow.values import EMPTY, STORED_BASE, Value, join_all
+from dynaguard.static.flow.values import EMPTY, REQUEST, STORED_BASE, Kind, Value, join_all
 from dynaguard.static.models import expressions
 from dynaguard.static.models.expressions import Condition
 
@@ -43,9 +43,11 @@ def key_of(call: DbCall, context: Context) -> dict[str, Value] | None:
     names = context.key_names(call)
     if item is None or names is None:
         return None
-    if not all(n in item.fields for n in names):
+    # ``Model(**body)``: a key attribute the code did not set is whatever the mapping held.
+    whole = Value({k: t for k, t in item.labels.items() if k == (REQUEST, int(Kind.BODY))})
+    if not all(n in item.fields for n in names) and not whole.labels:
         return None
-    return {n: typed(item.fields[n]) for n in names}
+    return {n: typed(item.fields[n]) if n in item.fields else whole for n in names}
 
 
 def names_of(call: DbCall) -> dict[str, str]:

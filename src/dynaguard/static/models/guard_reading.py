@@ -5,6 +5,8 @@ raised or aborted names)."""
 
 from __future__ import annotations
 
+import re
+
 from dynaguard.static.source import ir
 from dynaguard.static.source.words import words
 
@@ -43,14 +45,29 @@ class Scan:
         node: ir.Expr = expr
         while isinstance(node, (ir.Attr, ir.Sub)):
             if isinstance(node, ir.Attr):
-                self.words |= words(node.attr)
+                self.words |= _name_words(node.attr)
             elif isinstance(node.index, ir.Const) and node.index.text:
-                self.words |= words(node.index.text)
+                self.words |= _name_words(node.index.text)
             node = node.obj
         if isinstance(node, ir.Name):
-            self.words |= words(node.id)
+            self.words |= _name_words(node.id)
         elif not simple(expr):
             self.visit(node)
+
+
+_ID_NOUNS = frozenset({"id", "ids", "uuid", "name", "email", "key", "number"})
+_OWNER_WORDS = frozenset({"owner", "owners", "own", "ownership"})
+_PARTS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def _name_words(name: str) -> frozenset[str]:
+    """The words of a name; ``product_owner_id`` names an owner's id, it says no ownership was
+    checked (``is_owner``, ``owns`` do)."""
+    found = words(name)
+    parts = _PARTS.findall(name)
+    if parts and parts[-1].lower() in _ID_NOUNS:
+        return found - _OWNER_WORDS
+    return found
 
 
 def simple(expr: ir.Expr) -> bool:

@@ -93,3 +93,125 @@ def test_bad_format_in_the_config_file_names_the_key(tmp_path: Path) -> None:
         load_config(cfg)
     assert str(cfg) in str(caught.value)
     assert "key 'format'" in str(caught.value)
+
+
+# -- [tool.dynaguard.models] (docs/models.md) ----------------------------------------------
+
+MODELS = """\
+[tool.dynaguard.models]
+identity-functions = ["shop.auth.caller_id"]
+ownership-checks = ["shop.auth.assert_owner"]
+authentication-decorators = ["shop.auth.signed_in"]
+role-decorators = ["shop.auth.clearance"]
+validators = ["shop.schemas.vet"]
+
+[[tool.dynaguard.models.wrappers]]
+function = "shop.repo.OrderRepo.save"
+operation = "put"
+item = "order"
+table = "orders"
+condition = "attribute_not_exists(order_id)"
+
+[[tool.dynaguard.models.wrappers]]
+function = "shop.repo.OrderRepo.rename"
+operation = "update"
+key = { order_id = 0, owner = "owner" }
+update-param = 2
+values = "values"
+table-param = "table"
+"""
+
+
+def test_the_models_table_is_read_into_declarations(tmp_path: Path) -> None:
+    from dynaguard.static.models.declarations import Operation, Role
+
+    cfg = _write(tmp_path / "pyproject.toml", MODELS)
+    declared = load_config(cfg).models.declarations()
+    assert declared.identity_functions == ("shop.auth.caller_id",)
+    assert declared.role_decorators == ("shop.auth.clearance",)
+    save, rename = declared.wrappers
+    assert (save.operation, dict(save.params)) == (Operation.PUT, {Role.ITEM: "order"})
+    assert dict(save.fixed) == {
+        Role.TABLE: "orders",
+        Role.CONDITION: "attribute_not_exists(order_id)",
+    }
+    assert dict(rename.fields) == {Role.KEY: {"order_id": 0, "owner": "owner"}}
+    assert dict(rename.params) == {Role.UPDATE: 2, Role.VALUES: "values", Role.TABLE: "table"}
+
+
+def test_dynaguard_toml_spells_the_table_models(tmp_path: Path) -> None:
+    text = MODELS.replace("tool.dynaguard.models", "models")
+    declared = load_config(_write(tmp_path / "dynaguard.toml", text)).models.declarations()
+    assert len(declared.wrappers) == 2 and declared.validators == ("shop.schemas.vet",)
+    assert not load_config(None).models.declarations()  # nothing declared: no model to add
+
+
+_WRAPPER = '[[tool.dynaguard.models.wrappers]]\nfunction = "shop.repo.save"\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        (
+            "[tool.dynaguard.models]\nwrapers = []\n",
+            "[tool.dynaguard.models] wrapers: unknown key",
+        ),
+        (
+            _WRAPPER + 'operation = "put"\nitem = 0\ntabel = "orders"\n',
+            "[tool.dynaguard.models] wrappers[0].tabel: unknown key",
+        ),
+        (
+            _WRAPPER + 'operation = "insert"\n',
+            "[tool.dynaguard.models] wrappers[0].operation: Input should be 'put', 'get'",
+        ),
+        (
+            _WRAPPER + 'operation = "put"\ntable = "orders"\ntable-param = 0\n',
+            "[tool.dynaguard.models] wrappers[0]: table and table-param both given",
+        ),
+        (
+            _WRAPPER + 'operation = "update"\ncondition = "x"\ncondition-param = "c"\n',
+            "wrappers[0]: condition and condition-param both given",
+        ),
+        (
+            _WRAPPER + 'operation = "get"\nitem = 0\n',
+            "wrappers[0]: item: a get wrapper has no item (it takes key, table)",
+        ),
+        (
+            _WRAPPER + 'operation = "put"\nitem = -1\n',
+            "wrappers[0].item: a parameter's position counts from 0",
+        ),
+        (
+            _WRAPPER + 'operation = "put"\nitem = true\n',
+            "wrappers[0].item: True is neither a parameter name nor a 0-based position",
+        ),
+        (
+            _WRAPPER + 'operation = "get"\nkey = { order_id = "order id" }\n',
+            "wrappers[0].key: 'order id' is neither a parameter name",
+        ),
+        (
+            '[[tool.dynaguard.models.wrappers]]\nfunction = "shop..save"\noperation = "put"\n',
+            "wrappers[0].function: 'shop..save' is not a dotted name",
+        ),
+        (
+            '[tool.dynaguard.models]\nrole-decorators = ["admin_only"]\n',
+            "role-decorators[0]: 'admin_only' is not a dotted name such as myapp.db.save_order",
+        ),
+        (
+            '[tool.dynaguard.models]\nvalidators = ["ok.name", "shop.class.vet"]\n',
+            "[tool.dynaguard.models] validators[1]: 'shop.class.vet' is not a dotted name",
+        ),
+        ("[tool.dynaguard]\nmodels = 3\n", "[tool.dynaguard.models] must be a table"),
+    ],
+)
+def test_bad_models_name_the_file_and_the_key_path(tmp_path: Path, text: str, needle: str) -> None:
+    cfg = _write(tmp_path / "pyproject.toml", text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(cfg)
+    assert str(caught.value).startswith(f"{cfg}: ")
+    assert needle in str(caught.value)
+
+
+def test_bad_models_in_dynaguard_toml_name_its_table(tmp_path: Path) -> None:
+    cfg = _write(tmp_path / "dynaguard.toml", '[[models.wrappers]]\nfunction = "a.b"\n')
+    with pytest.raises(ConfigError, match=r"\[models\] wrappers\[0\]\.operation: Field required"):
+        load_config(cfg)

@@ -17,7 +17,7 @@ from dynaguard.config import ConfigError, FailOn
 from dynaguard.history.baseline import BaselineError, apply_baseline, dump_baseline, parse_baseline
 from dynaguard.model import Finding, Persona, Report
 from dynaguard.report import render
-from dynaguard.static import analyse
+from dynaguard.static import analyse, with_declared
 
 _PERSONAS = [p.value for p in Persona]
 
@@ -87,6 +87,7 @@ def _run(settings: CodeSettings) -> Report:
         rules=rules,
         exclude=settings.exclude,
         jobs=settings.jobs,
+        models=with_declared(settings.models),
     )
     findings = tuple(f for f in analysis.findings if f.effective_persona <= settings.persona)
     findings, baselined = _baseline(findings, settings)

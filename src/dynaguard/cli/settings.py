@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dynaguard.config import (
@@ -16,6 +16,7 @@ from dynaguard.config import (
 )
 from dynaguard.model import Persona
 from dynaguard.report import OutputFormat
+from dynaguard.static.models.declarations import Declarations
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,8 @@ class CodeSettings:
     persona: Persona
     baseline: Path | None
     write_baseline: Path | None
+    models: Declarations = field(default_factory=Declarations)
+    """What ``[tool.dynaguard.models]`` declares about the project's own code."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +79,8 @@ def scan_root(paths: Sequence[Path], cwd: Path | None = None) -> Path:
 def resolve(flags: CodeFlags) -> CodeSettings:
     """Flags win over the config file, which wins over defaults. Raises ConfigError."""
     source = flags.config or find_config(flags.paths[0])
-    cfg = load_config(source).code
+    loaded = load_config(source)
+    cfg = loaded.code
     merged = _merge(flags, cfg)
     baseline = flags.baseline or _relative_to(source, cfg.baseline)
     return CodeSettings(
@@ -92,6 +96,7 @@ def resolve(flags: CodeFlags) -> CodeSettings:
         persona=merged.persona,
         baseline=baseline,
         write_baseline=flags.write_baseline,
+        models=loaded.models.declarations(),
     )
 
 

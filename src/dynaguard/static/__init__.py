@@ -19,7 +19,8 @@ from dynaguard.catalogue import CATALOGUE
 from dynaguard.model import Coverage, Finding, Rule, ScanWarning
 from dynaguard.static.engine import Run
 from dynaguard.static.flow.frame import Model
-from dynaguard.static.models.registered import MODELS
+from dynaguard.static.models.declarations import Declarations
+from dynaguard.static.models.registered import MODELS, with_declared
 from dynaguard.static.source import ir
 from dynaguard.static.source.discover import DEFAULT_EXCLUDES, discover
 from dynaguard.static.source.parse import load_file, load_source
@@ -28,10 +29,12 @@ __all__ = [
     "DEFAULT_EXCLUDES",
     "MODELS",
     "Analysis",
+    "Declarations",
     "Model",
     "analyse",
     "analyse_source",
     "implemented_rules",
+    "with_declared",
 ]
 
 

@@ -19,6 +19,7 @@ from dynaguard.static.flow.knowledge import Models
 from dynaguard.static.flow.result import Mount, RouteDecl
 from dynaguard.static.flow.values import EMPTY, Kind, Step, Value, only_client, source, tainted
 from dynaguard.static.models.boto3 import unrecognised_calls
+from dynaguard.static.models.declared import Declared
 from dynaguard.static.models.registered import MODELS
 from dynaguard.static.rules import CHECKS
 from dynaguard.static.source import ir
@@ -119,6 +120,9 @@ class Run:
                 message = f"{func.qualname} is nested too deeply to analyse"
                 if (module.path, message) not in reported:
                     out.append(ScanWarning(message, path=module.path, line=func.line))
+        for model in self.models.members:
+            if isinstance(model, Declared):
+                out += model.unmatched(self.analyzer)
         for module in self.project.modules.values():
             for line in module.bare_suppressions:
                 message = f"{module.path}:{line}: '# dynaguard: ignore' names no rule and suppresses nothing; write '# dynaguard: ignore[DG101]'"

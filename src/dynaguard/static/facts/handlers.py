@@ -206,6 +206,8 @@ def _decorators(
 
 
 def _decorator_checks(analyzer: Analyzer, decorator: Decorator) -> set[Check]:
+    if decorator.checks:
+        return set(decorator.checks)  # the user declared what it checks
     if "optional" in decorator.texts:
         return set()  # ``@jwt_required(optional=True)`` lets anonymous requests through
     texts = frozenset().union(*(words(t) for t in decorator.texts))

@@ -80,15 +80,34 @@ def call_function(
 ) -> Value:
     """A call of a project function; of a method as the receiver's class ``self_class``
     inherits it, when that is not the class defining it."""
-    analyzer = frame.analyzer
-    found = analyzer.project.function(fn_id)
+    found = frame.analyzer.project.function(fn_id)
     if found is None:
         return EMPTY
-    result = analyzer.function_result(fn_id, self_class)
     frame.calls.add(fn_id)
-    params = bind_params(found[1], args, receiver)
-    if result.self_fields and found[1].class_id is not None:
-        _inject(analyzer, f"{fn_id.partition(':')[0]}:{found[1].class_id}", result, params)
+
+    def summary() -> Value:
+        return _apply_summary(frame, fn_id, found[1], args, receiver, self_class=self_class)
+
+    # A model may stand in for the body (a DynamoDB wrapper the user declared) or adjust it.
+    answered = frame.models.project_call(frame, fn_id, args, summary)
+    return answered if answered is not None else summary()
+
+
+def _apply_summary(
+    frame: Frame,
+    fn_id: str,
+    func: ir.Function,
+    args: Args,
+    receiver: Value | None,
+    *,
+    self_class: str | None,
+) -> Value:
+    """The callee's summary seen from this call: its events, accesses and checks, and what it
+    returns."""
+    result = frame.analyzer.function_result(fn_id, self_class)
+    params = bind_params(func, args, receiver)
+    if result.self_fields and func.class_id is not None:
+        _inject(frame.analyzer, f"{fn_id.partition(':')[0]}:{func.class_id}", result, params)
     for event in result.param_events:
         frame.emit(instantiate_event(event, params))
     if result.accesses:

@@ -11,7 +11,7 @@ set of registered models), and the first model that answers decides. Every answe
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -309,6 +309,18 @@ class Model:
 
     def on_test(self, frame: Frame, stmt: ir.If) -> None:
         """An ``if`` statement, after its test is evaluated (authorization checks)."""
+
+    def project_call(
+        self, frame: Frame, fn_id: str, args: Args, summary: Callable[[], Value]
+    ) -> Value | None:
+        """A call of the project function ``fn_id``, before its summary is applied.
+
+        ``summary()`` applies it (the callee's events, accesses and checks, instantiated for
+        this call) and gives what the callee returns. A model may answer without calling it -
+        the call is then only what the model says (a function the user declared as a DynamoDB
+        wrapper: its body would report the same write twice) - or call it and adjust what it
+        returns. ``None``: not this model's function, the summary applies as usual."""
+        return None
 
     def on_call(self, frame: Frame, fn_id: str, params: list[Value]) -> None:
         """A call of the project function ``fn_id`` with its parameters bound."""

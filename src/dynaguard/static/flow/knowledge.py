@@ -51,6 +51,7 @@ class Models(Model):
         self._decorates = [m for m in members if _overrides(m, "decorate")]
         self._tests = [m for m in members if _overrides(m, "on_test")]
         self._calls = [m for m in members if _overrides(m, "on_call")]
+        self._project_calls = [m for m in members if _overrides(m, "project_call")]
         self._bare = [m for m in members if _overrides(m, "on_bare_call")]
         self._shapes = [m for m in members if _overrides(m, "shaped")]
         self._subscripts = [m for m in members if _overrides(m, "subscript")]
@@ -171,6 +172,11 @@ class Models(Model):
     def on_test(self, frame: Frame, stmt: ir.If) -> None:
         for model in self._tests:
             model.on_test(frame, stmt)
+
+    def project_call(
+        self, frame: Frame, fn_id: str, args: Args, summary: Callable[[], Value]
+    ) -> Value | None:
+        return _first(self._project_calls, lambda m: m.project_call(frame, fn_id, args, summary))
 
     def on_call(self, frame: Frame, fn_id: str, params: list[Value]) -> None:
         for model in self._calls:

@@ -56,6 +56,9 @@ class Decorator:
     texts: tuple[str, ...]
     """Constant strings and keyword names of the call (``roles_required('admin')``)."""
     site: Step
+    checks: frozenset[Check] = frozenset()
+    """What the user declared the decorator checks (``declared.py``): taken as said, never
+    guessed from its name or body."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +119,8 @@ def guards_of(analyzer: Analyzer, fn_id: str) -> list[Guard]:
     return list(notes(analyzer).guards.get(fn_id, {}).values())
 
 
-def _add(frame: Frame, guard: Guard) -> None:
+def add_guard(frame: Frame, guard: Guard) -> None:
+    """Record a check the function being analysed makes (merging the subjects of one site)."""
     key = (guard.check.value, guard.site.path, guard.site.line, guard.site.col)
     found = notes(frame.analyzer).guards.setdefault(frame.fn_id, {})
     old = found.get(key)
@@ -129,16 +133,16 @@ def note_call(frame: Frame, name: str, args: Args) -> None:
     """A library call that authenticates the request or verifies credentials."""
     last = name.rpartition(".")[2]
     if last in LOGIN_CALLS or name == "ext:jwt.encode":
-        _add(frame, Guard(Check.LOGIN, args.site))
+        add_guard(frame, Guard(Check.LOGIN, args.site))
     if last in AUTH_CALLS:
-        _add(frame, Guard(Check.AUTH, args.site))
+        add_guard(frame, Guard(Check.AUTH, args.site))
 
 
 def inherit(frame: Frame, fn_id: str, params: Sequence[Value]) -> None:
     """The checks of a called project function, its parameters bound to this call's arguments."""
     for guard in guards_of(frame.analyzer, fn_id):
         subjects = instantiate(guard.subjects, params) if guard.subjects else EMPTY
-        _add(frame, Guard(guard.check, guard.site, subjects))
+        add_guard(frame, Guard(guard.check, guard.site, subjects))
 
 
 def note_test(frame: Frame, stmt: ir.If) -> None:
@@ -152,22 +156,22 @@ def note_test(frame: Frame, stmt: ir.If) -> None:
     # Most tests check nothing about the caller: leave before the costlier reading of the exit.
     if not (has_identity or scan.words & _SIGNALS or (exits and calls)):
         return
-    subjects = _subjects(values)
+    subjects = subjects_of(values)
     found = scan.words
     for call in calls:
         found = found | _callee_words(frame, call)
     statuses, exit_words = exit_signals((*stmt.body, *stmt.orelse)) if exits else (set(), _NONE)
     site = frame.step(*position(stmt.test), "check")
     if found & ROLE_WORDS and (has_identity or (exits and not subjects)):
-        _add(frame, Guard(Check.ROLE, site))
+        add_guard(frame, Guard(Check.ROLE, site))
     denies = 403 in statuses or bool(exit_words & _DENY_WORDS)
     if subjects and (has_identity or (exits and (found & AUTHZ_WORDS or denies))):
-        _add(frame, Guard(Check.OWNER, site, subjects))
+        add_guard(frame, Guard(Check.OWNER, site, subjects))
     elif exits and calls and not subjects and (found & AUTHZ_WORDS or denies):
-        _add(frame, Guard(Check.ROLE, site))
+        add_guard(frame, Guard(Check.ROLE, site))
     unauth = 401 in statuses or bool(exit_words & _UNAUTH_WORDS)
     if exits and ((has_identity and not subjects) or found & AUTHN_WORDS or unauth):
-        _add(frame, Guard(Check.AUTH, site))
+        add_guard(frame, Guard(Check.AUTH, site))
 
 
 _NONE: frozenset[str] = frozenset()
@@ -178,7 +182,7 @@ def _builtin(call: ir.Call) -> bool:
     return isinstance(call.func, ir.Name) and call.func.id in _BUILTINS
 
 
-def _subjects(values: list[Value]) -> Value:
+def subjects_of(values: list[Value]) -> Value:
     """Request, parameter and stored labels among the test's values (not the identity's)."""
     parts = []
     for value in values:
@@ -220,8 +224,8 @@ def note_bare_call(frame: Frame, call: ir.Call) -> None:
     given = frozenset().union(*(words(t) for t in _constant_texts(call)))
     site = frame.step(*position(call), "check")
     if (said | given) & ROLE_WORDS:
-        _add(frame, Guard(Check.ROLE, site))
-    _add(frame, Guard(Check.AUTH, site))
+        add_guard(frame, Guard(Check.ROLE, site))
+    add_guard(frame, Guard(Check.AUTH, site))
 
 
 def _constant_texts(call: ir.Call) -> list[str]:

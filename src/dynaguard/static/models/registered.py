@@ -4,7 +4,9 @@ Order matters only where two models can answer the same question: observers come
 models whose answers would end the question (authorization notes every external call before the
 identity model claims ``current_identity()``; it sees each decorator after routes and before
 webargs), and the serialisers' catch-all comes last. Adding a library: write its module (a
-``Model`` subclass and ``MODEL``), add it here, and give it fixtures.
+``Model`` subclass and ``MODEL``), add it here, and give it fixtures. The user's declarations
+(``[tool.dynaguard.models]``) come first of all (``with_declared``): what a user says of their own
+code wins over what dynaguard would guess.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dynaguard.static.flow.frame import Model
 from dynaguard.static.models import (
     authz,
     boto3,
+    declared,
     flask,
     flask_dynamo,
     http_clients,
@@ -24,6 +27,7 @@ from dynaguard.static.models import (
     stdlib,
     webargs,
 )
+from dynaguard.static.models.declarations import Declarations
 
 MODELS: tuple[Model, ...] = (
     boto3.MODEL,
@@ -40,3 +44,12 @@ MODELS: tuple[Model, ...] = (
     http_clients.MODEL,
     stdlib.SERIALISERS,
 )
+
+
+def with_declared(
+    declarations: Declarations, shipped: tuple[Model, ...] = MODELS
+) -> tuple[Model, ...]:
+    """The models to analyse with: the user's declarations, when there are any, then ``shipped``."""
+    if not declarations:
+        return shipped
+    return (declared.Declared(declarations), *shipped)

@@ -10,9 +10,10 @@ from dynaguard.model import Coverage, Endpoint, Finding, Rule, ScanWarning
 from dynaguard.static.findings import Sources, build, with_fingerprints
 from dynaguard.static.flow import relevance
 from dynaguard.static.flow.accesses import Access
-from dynaguard.static.flow.analyzer import INHERITED, Analyzer
+from dynaguard.static.flow.analyzer import Analyzer, base_id
 from dynaguard.static.flow.events import Event, Recognised
 from dynaguard.static.flow.frame import Model
+from dynaguard.static.flow.injection import injected_arguments
 from dynaguard.static.flow.instantiate import instantiate_event
 from dynaguard.static.flow.interp import Interpreter
 from dynaguard.static.flow.knowledge import Models
@@ -52,6 +53,7 @@ class Run:
         """Handlers whose parameters webargs fills (FIELDS or VALUE)."""
         self._events: list[tuple[Event, Endpoint | None]] | None = None
         self._arguments: dict[str, list[Value]] = {}
+        self._decorated: dict[str, dict[str, Value]] = {}
         self._bound: dict[str, list[Event | None]] = {}
 
     def findings(self) -> tuple[list[Finding], int]:
@@ -140,7 +142,8 @@ class Run:
         pending = relevance.roots(self.analyzer, self.models.relevant_names)
         # App factories first: what they set up (``im.initialise(cm)``) is what the handlers
         # they register find on their objects, and summaries are computed once.
-        pending.sort(key=lambda fn_id: not relevance.factory(self.project, fn_id))
+        registering = relevance.registering_modules(self.project)
+        pending.sort(key=lambda fn_id: not relevance.factory(self.project, fn_id, registering))
         done: set[str] = set()
         while pending:
             for fn_id in pending:
@@ -149,11 +152,31 @@ class Run:
             pending = sorted(self._nested(done) - done)
         self._collect_routes()
         for fn_id in sorted(self.routes):
+            self._bind_decorated(fn_id)
             self.analyzer.function_result(fn_id)
         for fn_id, result in list(self.analyzer.results.items()):
             for callee in result.calls:
-                self.callers.setdefault(callee, set()).add(fn_id.partition(INHERITED)[0])
+                self.callers.setdefault(callee, set()).add(base_id(fn_id))
             self.injected.update(result.injected)
+
+    def _bind_decorated(self, fn_id: str) -> None:
+        """What the handler's decorators pass it; objects among them (a table, a resource) are
+        bound in its summary, which is computed again if it was already."""
+        found = self.project.function(fn_id)
+        if found is None:
+            return
+        module, func = found
+        decorated = injected_arguments(self.analyzer, self.models, module, func.qualname)
+        self._decorated[fn_id] = decorated
+        index = {name: i for i, name in enumerate(func.params)}
+        bound = tuple(
+            (index[name], value.refs)
+            for name, value in sorted(decorated.items(), key=lambda kv: index.get(kv[0], -1))
+            if name in index and value.refs
+        )
+        if bound:
+            self.analyzer.default_bound[fn_id] = bound
+            self.analyzer.results.pop(fn_id, None)
 
     def _nested(self, outer: set[str]) -> set[str]:
         """Ids of the functions defined inside the ``outer`` ones (known once those are lowered)."""
@@ -217,7 +240,7 @@ class Run:
 
     def _endpoint_for(self, fn_id: str, event: Event) -> Endpoint | None:
         # A method's summary as a subclass inherits it (``fn@cls``) sits where the method does.
-        return self._nearest_route(fn_id.partition(INHERITED)[0], event.op.writes)
+        return self._nearest_route(base_id(fn_id), event.op.writes)
 
     def _nearest_route(self, fn_id: str, writes: bool) -> Endpoint | None:
         """The route of the handler itself, or of the nearest handler that calls it."""
@@ -270,8 +293,11 @@ class Run:
         module, func = found
         variables = {v for e in self.routes.get(fn_id, ()) for v in _VARIABLE.findall(e.path)}
         injected = self.injected.get(fn_id)
+        decorated = self._decorated.get(fn_id, {})
         return [
-            self._argument(module, func, i, variables=variables, injected=injected)
+            decorated[func.params[i]]
+            if func.params[i] in decorated and func.params[i] not in variables
+            else self._argument(module, func, i, variables=variables, injected=injected)
             for i in range(len(func.params))
         ]
 

@@ -113,7 +113,7 @@ def _registrations(project: Project) -> Iterator[tuple[ir.Module, frozenset[str]
             continue  # no body of it registers one: leave its functions unlowered
         registering = (f for f in module.functions.values() if _REGISTERS.search(module.text(f)))
         for body in [module.body, *(f.body for f in registering)]:
-            for stmt in _statements(body):
+            for stmt in ir.statements(body, classes=True):
                 yield from _registration(module, stmt)
 
 
@@ -145,20 +145,6 @@ def _registered(expr: ir.Expr, *methods: str) -> frozenset[str] | None:
     return type_names(first)
 
 
-def _statements(body: tuple[ir.Stmt, ...]) -> Iterator[ir.Stmt]:
-    for stmt in body:
-        yield stmt
-        if isinstance(stmt, ir.If):
-            yield from _statements(stmt.body)
-            yield from _statements(stmt.orelse)
-        elif isinstance(stmt, (ir.Loop, ir.With, ir.ClassStmt)):
-            yield from _statements(stmt.body)
-        elif isinstance(stmt, ir.Try):
-            yield from _statements(stmt.body)
-            for _, handler in stmt.handlers:
-                yield from _statements(handler)
-
-
 def _function(module: ir.Module, name: str) -> ir.Function | None:
     found = module.function(name)
     if found is not None:
@@ -170,7 +156,7 @@ def _answers_4xx(func: ir.Function) -> bool:
     """A handler that states only 5xx statuses turns nothing into a client error (in its
     ``return`` or by setting ``response.status_code``)."""
     known: list[int] = []
-    for stmt in _statements(func.body):
+    for stmt in ir.statements(func.body, classes=True):
         if isinstance(stmt, ir.Return) and stmt.status is not None:
             known.append(stmt.status)
         elif isinstance(stmt, ir.Assign) and any(

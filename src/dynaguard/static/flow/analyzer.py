@@ -25,6 +25,15 @@ from dynaguard.static.source.project import Project
 T = TypeVar("T")
 INHERITED = "@"
 """In a result key: ``fn_id@cls_id`` is the summary of a method as ``cls_id`` inherits it."""
+BOUND = "~"
+"""In a result key: ``fn_id~...`` is the summary with some parameters bound to objects."""
+Bound = tuple[tuple[int, frozenset[str]], ...]
+"""(parameter index, the refs of the object it holds), by index."""
+
+
+def base_id(key: str) -> str:
+    """The function id of a result key (``fn_id``, ``fn_id@cls``, ``fn_id~...``)."""
+    return key.partition(BOUND)[0].partition(INHERITED)[0]
 
 
 @dataclass(slots=True)
@@ -45,7 +54,9 @@ class Body(Protocol):
         """Run a module's body; its globals end up in ``analyzer.module_envs[name]``."""
         ...
 
-    def run_function(self, analyzer: Analyzer, fn_id: str, self_class: str | None) -> Result:
+    def run_function(
+        self, analyzer: Analyzer, fn_id: str, self_class: str | None, bound: Bound
+    ) -> Result:
         """Run a function's body with its parameters bound to parameter labels; a method
         inherited by ``self_class`` runs with ``self`` (or ``cls``) of that class."""
         ...
@@ -61,6 +72,12 @@ class Analyzer:
         self._body = body
         self._busy: set[str] = set()
         self._memo: dict[str, object] = {}
+        self.default_bound: dict[str, Bound] = {}
+        self.specialised: dict[str, int] = {}
+        self.receivers: dict[str, frozenset[int]] = {}
+        """Per function, the parameters its body calls methods on or reads attributes of."""
+        self.bound_seen: dict[str, set[Bound]] = {}
+        """Per function, the parameter bindings it was summarised for (a few at most)."""
         self.injected: dict[tuple[str, str], Value] = {}
         """(class id, attribute) -> objects a method stored there from its arguments
         (``manager.initialise(connections)`` sets ``self.cm``)."""
@@ -93,10 +110,20 @@ class Analyzer:
         module = self.project.modules[name]
         return self._run(fn_id, module, "<module>", lambda: self._body.run_module(self, name))
 
-    def function_result(self, fn_id: str, self_class: str | None = None) -> Result:
+    def function_result(
+        self, fn_id: str, self_class: str | None = None, bound: Bound | None = None
+    ) -> Result:
         """The summary of a function; of a method as inherited by ``self_class`` when given
-        (``self.table`` may be the subclass's, ``cls.get`` reads the subclass's model)."""
+        (``self.table`` may be the subclass's, ``cls.get`` reads the subclass's model); with
+        the objects ``bound`` parameters hold (a table passed to a helper), when given.
+
+        A route handler's parameters filled by its decorators are bound by default
+        (``default_bound``)."""
+        if bound is None:
+            bound = self.default_bound.get(fn_id, ())
         key = fn_id if self_class is None else f"{fn_id}{INHERITED}{self_class}"
+        if bound:
+            key = f"{key}{BOUND}{bound!r}"
         if key in self.results or key in self._busy:
             return self.results.get(key, EMPTY_RESULT)
         found = self.project.function(fn_id)
@@ -107,7 +134,7 @@ class Analyzer:
         if func.deferred.too_deep:
             return self._give_up(key, module, func.qualname)
         run = self._body.run_function
-        return self._run(key, module, func.qualname, lambda: run(self, fn_id, self_class))
+        return self._run(key, module, func.qualname, lambda: run(self, fn_id, self_class, bound))
 
     def method(self, cls_id: str, name: str) -> tuple[str, str | None] | None:
         """The function ``cls_id``'s ``name`` resolves to, and the class to specialise it for

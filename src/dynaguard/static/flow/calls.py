@@ -27,7 +27,7 @@ from dynaguard.static.flow.values import (
 from dynaguard.static.source import ir
 
 if TYPE_CHECKING:
-    from dynaguard.static.flow.analyzer import Analyzer
+    from dynaguard.static.flow.analyzer import Analyzer, Bound
 
 _STRING_METHODS = frozenset(
     {"format", "join", "replace", "strip", "lower", "upper", "split", "encode", "decode",
@@ -104,8 +104,8 @@ def _apply_summary(
 ) -> Value:
     """The callee's summary seen from this call: its events, accesses and checks, and what it
     returns."""
-    result = frame.analyzer.function_result(fn_id, self_class)
     params = bind_params(func, args, receiver)
+    result = frame.analyzer.function_result(fn_id, self_class, _bound(frame, fn_id, func, params))
     if result.self_fields and func.class_id is not None:
         _inject(frame.analyzer, f"{fn_id.partition(':')[0]}:{func.class_id}", result, params)
     for event in result.param_events:
@@ -119,6 +119,50 @@ def _apply_summary(
         )
     frame.models.on_call(frame, fn_id, params)
     return frame.models.returned(instantiate(result.returns, params), args)
+
+
+_OBJECTS = ("inst", "cls")
+_MAX_BOUND = 4
+"""Specialised summaries per function: past it, the generic one answers."""
+
+
+def _bound(frame: Frame, fn_id: str, func: ir.Function, params: list[Value]) -> Bound | None:
+    """The objects this call passes to parameters the callee calls methods on (``table`` in
+    ``def save(table, item): table.put_item(...)``): its summary is computed with them bound,
+    since a parameter's methods mean nothing until its object is known."""
+    receiver = 0 if func.class_id is not None and func.binding != "static" else -1
+    given = [(i, v.refs) for i, v in enumerate(params) if v.refs and i != receiver]
+    if not given:
+        return None
+    analyzer = frame.analyzer
+    used = analyzer.receivers.get(fn_id)
+    if used is None:
+        found = analyzer.project.function(fn_id)
+        text = found[0].text(func) if found is not None else ""
+        used = analyzer.receivers[fn_id] = frozenset(
+            i for i, name in enumerate(func.params) if f"{name}." in text
+        )
+    kinds = frame.models.ref_kinds
+    out = [
+        (index, objects)
+        for index, refs in given
+        if index in used
+        and (
+            objects := frozenset(
+                r for r in refs if r.partition(":")[0] in kinds or r.startswith(_OBJECTS)
+            )
+        )
+    ]
+    if not out:
+        return None
+    count = analyzer.specialised.get(fn_id, 0)
+    key = tuple(out)
+    if key not in analyzer.bound_seen.setdefault(fn_id, set()):
+        if count >= _MAX_BOUND:
+            return None
+        analyzer.specialised[fn_id] = count + 1
+        analyzer.bound_seen[fn_id].add(key)
+    return key
 
 
 def _inject(analyzer: Analyzer, cls_id: str, result: Result, params: list[Value]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from dynaguard.static.flow import accesses
-from dynaguard.static.flow.analyzer import Analyzer
+from dynaguard.static.flow.analyzer import Analyzer, Bound
 from dynaguard.static.flow.evaluate import Iterated, bind, evaluate, iterate, narrow
 from dynaguard.static.flow.exceptions import handled
 from dynaguard.static.flow.frame import Frame, Model
@@ -255,16 +255,20 @@ class Interpreter:
         analyzer.module_envs[name] = frame.env
         return frame.result()
 
-    def run_function(self, analyzer: Analyzer, fn_id: str, self_class: str | None) -> Result:
+    def run_function(
+        self, analyzer: Analyzer, fn_id: str, self_class: str | None, bound: Bound
+    ) -> Result:
         found = analyzer.project.function(fn_id)
         assert found is not None  # the analyzer asks only for functions it found
         module, func = found
         frame = Frame(analyzer, self.models, module, fn_id, func.qualname)
         frame.class_id = f"{module.name}:{func.class_id}" if func.class_id else None
         frame.self_class = self_class or frame.class_id
+        objects = dict(bound)
         for index, name in enumerate(func.params):
             step = frame.step(func.line, func.col, f"parameter {name}")
-            frame.env[name] = param_value(index, step, _param_refs(frame, func, index))
+            refs = _param_refs(frame, func, index) | objects.get(index, frozenset())
+            frame.env[name] = param_value(index, step, refs)
         exec_block(frame, func.body)
         return frame.result()
 

@@ -113,12 +113,18 @@ _FACTORY_NAMES = frozenset({"create_app", "make_app", "build_app", "app_factory"
                             "init_app", "setup_app", "configure_app", "bootstrap"})  # fmt: skip
 
 
-def factory(project: Project, fn_id: str) -> bool:
+def factory(project: Project, fn_id: str, registering: frozenset[str]) -> bool:
     """A function that builds the application: named like an app factory, or registering
-    blueprints (it runs once, before any request reaches a handler)."""
+    blueprints (it runs once, before any request reaches a handler). ``registering``: the
+    modules whose source registers a blueprint (``registering_modules``)."""
     found = project.function(fn_id)
     if found is None:
         return False
     module, func = found
-    name = func.qualname.rpartition(".")[2]
-    return name in _FACTORY_NAMES or "register_blueprint(" in module.text(func)
+    if func.qualname.rpartition(".")[2] in _FACTORY_NAMES:
+        return True
+    return module.name in registering and "register_blueprint(" in module.text(func)
+
+
+def registering_modules(project: Project) -> frozenset[str]:
+    return frozenset(n for n, m in project.modules.items() if "register_blueprint(" in m.source)

@@ -17,6 +17,7 @@ read from its values, not only its spelling:
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -215,10 +216,9 @@ def note_bare_call(frame: Frame, call: ir.Call) -> None:
     if not isinstance(call.func, (ir.Name, ir.Attr)):
         return
     name = call.func.id if isinstance(call.func, ir.Name) else call.func.attr
-    said = words(name)
-    checks = not said.isdisjoint(_CHECK_VERBS) and not said.isdisjoint(_SIGNALS)
-    if not checks and said.isdisjoint(_AUTH_VERBS):
+    if not _says_check(name):
         return
+    said = words(name)
     if any(r.startswith(("fn:", "bound:")) for r in evaluate(frame, call.func).refs):
         return  # a project function: its own checks come with its summary (``inherit``)
     given = frozenset().union(*(words(t) for t in _constant_texts(call)))
@@ -226,6 +226,14 @@ def note_bare_call(frame: Frame, call: ir.Call) -> None:
     if (said | given) & ROLE_WORDS:
         add_guard(frame, Guard(Check.ROLE, site))
     add_guard(frame, Guard(Check.AUTH, site))
+
+
+@functools.lru_cache(maxsize=4096)
+def _says_check(name: str) -> bool:
+    """A name that says it checks authentication or a role (``check_auth``, ``authorize``)."""
+    said = words(name)
+    checks = not said.isdisjoint(_CHECK_VERBS) and not said.isdisjoint(_SIGNALS)
+    return checks or not said.isdisjoint(_AUTH_VERBS)
 
 
 def _constant_texts(call: ir.Call) -> list[str]:

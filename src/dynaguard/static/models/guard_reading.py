@@ -5,6 +5,7 @@ raised or aborted names)."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from dynaguard.static.source import ir
@@ -60,6 +61,7 @@ _OWNER_WORDS = frozenset({"owner", "owners", "own", "ownership"})
 _PARTS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 
+@functools.lru_cache(maxsize=4096)
 def _name_words(name: str) -> frozenset[str]:
     """The words of a name; ``product_owner_id`` names an owner's id, it says no ownership was
     checked (``is_owner``, ``owns`` do)."""

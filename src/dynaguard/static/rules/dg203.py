@@ -28,9 +28,12 @@ def unauthenticated(run: RunView) -> Iterator[Found]:
             continue
         if any(_account_collection(e) for e in handler.endpoints):
             continue  # ``POST /users``: a sign-up checks and creates the name the client picks
+        signs_up: bool | None = None
         for access in handler.accesses:
             event = access.event
-            if event.op is Op.PUT and _creates_account(handler):
+            if event.op is Op.PUT and signs_up is None:
+                signs_up = _creates_account(handler)
+            if event.op is Op.PUT and signs_up:
                 continue  # a sign-up: the new account's name is the client's to choose
             trace = _chosen_by_client(event, run_context(run))
             if trace is None:

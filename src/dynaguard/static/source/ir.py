@@ -9,7 +9,7 @@ structured control flow. Positions are kept where a finding or flow step can poi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import TypeVar
@@ -449,3 +449,19 @@ class Module:
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 """Line ends as Python's tokenizer counts them (``ast`` line numbers)."""
+
+
+def statements(body: tuple[Stmt, ...], *, classes: bool = False) -> Iterator[Stmt]:
+    """Every statement of a body, nested blocks included (not nested functions' bodies; class
+    bodies when ``classes``)."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, If):
+            yield from statements(stmt.body, classes=classes)
+            yield from statements(stmt.orelse, classes=classes)
+        elif isinstance(stmt, (Loop, With)) or (classes and isinstance(stmt, ClassStmt)):
+            yield from statements(stmt.body, classes=classes)
+        elif isinstance(stmt, Try):
+            yield from statements(stmt.body, classes=classes)
+            for _, handler in stmt.handlers:
+                yield from statements(handler, classes=classes)

@@ -107,3 +107,15 @@ def test_an_emptiness_test_is_no_validation_but_makes_a_usable_key() -> None:
     assert ("DG301", 9) in {(f[0], f[1]) for f in _found(view.format(guard=guard))}
     assert "DG302" not in {f[0] for f in _found(view.format(guard=guard))}
     assert "DG302" in {f[0] for f in _found(view.format(guard=""))}
+
+
+def test_a_missing_value_in_a_typed_attribute_is_refused_by_botocore() -> None:
+    view = (
+        "\nclient = boto3.client('dynamodb')\n\n@app.post('/shops')\ndef create():\n"
+        "    data = request.get_json(silent=True) or {{}}\n    phone = data.get('phone')\n{guard}"
+        "    client.update_item(TableName='shops', Key={{'id': {{'S': 'fixed'}}}},\n"
+        "        UpdateExpression='SET phone = :p', ExpressionAttributeValues={{':p': {{'S': phone}}}})\n"
+    )
+    assert "DG302" in {f[0] for f in _found(view.format(guard=""))}
+    guard = "    if not isinstance(phone, str):\n        return {}, 400\n"
+    assert "DG302" not in {f[0] for f in _found(view.format(guard=guard))}

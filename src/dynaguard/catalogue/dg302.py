@@ -32,7 +32,11 @@ RULE = declare(
                 "a validator call); a value checked before conversion (`x.isdigit()`); and what "
                 "Flask already answers with a 4xx (`request.form['x']`, `request.args['x']`: "
                 "BadRequestKeyError, 400; a body that is not JSON: 400/415). `body.get('x')` on a "
-                "body that is not an object is not reported. `dynaguard scan` sends wrong "
+                "body that is not an object is not reported. DynamoDB's own refusals count too: a "
+                "key value from the body or query that may be missing or empty (ValidationException), "
+                "and a low-level client's typed value (`{'S': body.get('x')}`) that is None when "
+                "the field is missing (botocore's ParamValidationError, which is not a "
+                "ClientError). `dynaguard scan` sends wrong "
                 "types, missing required fields and values DynamoDB refuses (empty key strings, "
                 "numbers of more than 38 digits, NaN) and reports each operation that answers 5xx."
             ),

@@ -11,7 +11,7 @@ from dynaguard.static.flow.values import EMPTY, REQUEST, STORED_BASE, Kind, Valu
 from dynaguard.static.models import expressions
 from dynaguard.static.models.expressions import Condition
 
-_TYPED = frozenset({"S", "N", "B", "BOOL", "M", "L", "SS", "NS", "BS", "NULL"})
+TYPED = frozenset({"S", "N", "B", "BOOL", "M", "L", "SS", "NS", "BS", "NULL"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +24,7 @@ class Written:
 
 def typed(value: Value) -> Value:
     """A low-level client's ``{'S': v}`` as ``v``."""
-    if value.fields and set(value.fields) <= _TYPED:
+    if value.fields and set(value.fields) <= TYPED:
         return join_all(list(value.fields.values()))
     return value
 

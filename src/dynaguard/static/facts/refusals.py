@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from dynaguard.static.facts.call_facts import TYPED, typed
 from dynaguard.static.facts.handler_facts import Facts
 from dynaguard.static.flow.events import Event, Op
 from dynaguard.static.flow.inputs import FIELD
@@ -34,11 +35,26 @@ def refusal(event: Event, facts: Facts) -> Refusal | None:
     if event.op not in (Op.PUT, Op.UPDATE, Op.READ) or _handled(event, facts, _KEY_ERRORS):
         return None
     for name, value in sorted((event.arg("Key") or Value()).fields.items()):
-        trace = _unchecked_key(value, facts)
+        trace = _unchecked_key(typed(value), facts)
         if trace is not None:
             note = f"{event.api} raises ValidationException"
             why = f"when the key '{name}' is missing, empty or not a string"
             return Refusal(trace, note, why)
+    return _untyped_none(event, facts)
+
+
+def _untyped_none(event: Event, facts: Facts) -> Refusal | None:
+    """A low-level client's ``{'S': body.get('x')}``: botocore refuses ``None`` where a string
+    (or number...) must be, with a ParamValidationError, for any attribute, key or not."""
+    for arg in ("Item", "ExpressionAttributeValues"):
+        for name, value in sorted((event.arg(arg) or Value()).fields.items()):
+            if not (value.fields and set(value.fields) <= TYPED):
+                continue
+            trace = _unchecked_key(typed(value), facts)
+            if trace is not None and any(s.origin == FIELD and ".get(" in s.note for s in trace):
+                note = f"{event.api} raises ParamValidationError"
+                why = f"when '{name}' is missing from the request (None in a typed attribute value)"
+                return Refusal(trace, note, why)
     return None
 
 

@@ -24,7 +24,10 @@ RULE = declare(
                 "is not atomic, whatever the comment next to it says. Writes in exclusive branches "
                 "(`if`/`else`, a `try` and its `except`) are not counted together; a transaction "
                 "counts as one write. A second write to the same item and an audit-log put are "
-                "reported too: either can fail after the first write has been applied. "
+                "reported too: either can fail after the first write has been applied. An update "
+                "or delete in a loop over items read before (deleting a basket line by line, "
+                "copying a rename into every related item) is several writes too; a loop over the "
+                "ids a client lists, each answered on its own, and a bulk import of puts are not. "
                 "`dynaguard scan` sends the operation with a valid source and a destination that "
                 "does not exist, and reports it when the request fails yet the source changed."
             ),

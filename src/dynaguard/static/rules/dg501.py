@@ -5,7 +5,10 @@ calls in exclusive branches (``if``/``else``, a ``try`` body and its handler, a 
 returns) are alternatives, not a sequence. A ``transact_write_items`` call is one write whatever
 it holds; each ``batch_writer()`` call site and each ``batch_write_item`` is one write, except a
 ``batch_write_item`` whose request list literal holds several items (used as one change). One
-put in a loop (a bulk import) is one write site: not reported on its own.
+put in a loop (a bulk import of independent items) is one write site: not reported on its
+own, nor is a bulk update or delete of the items a client lists (each answered on its own);
+an update or delete in a loop over items read before changes the related items of one thing
+one by one (a cascade, a rename copied into every related item) and is reported.
 """
 
 from __future__ import annotations
@@ -16,7 +19,10 @@ from dynaguard.catalogue.dg501 import RULE
 from dynaguard.static.facts.operations import CallKind, DbCall, Operation, leading_to, operations
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.flow import control
+from dynaguard.static.flow.returns import has_stored
+from dynaguard.static.flow.values import EMPTY
 from dynaguard.static.rules.base import Found, Hit, check_run
+from dynaguard.static.source import ir
 
 
 @check_run(RULE)
@@ -30,6 +36,9 @@ def non_atomic(run: RunView) -> Iterator[Found]:
         for unit in units:
             if unit.kind is CallKind.BATCH_WRITE and _items(run, unit) > 1:
                 yield Found(_batch_hit(unit), op.endpoint, unit.event)
+            if unit.kind in _CHANGES and not unit.batch and _cascade(unit) and _looped(run, unit):
+                yield Found(_loop_hit(unit), op.endpoint, unit.event)
+                break
 
 
 def _units(op: Operation) -> list[DbCall]:
@@ -63,6 +72,34 @@ def _exclusive(run: RunView, first: DbCall, second: DbCall) -> bool:
         path_a, path_b = facts.paths.get((a.line, a.col)), facts.paths.get((b.line, b.col))
         return path_a is not None and path_b is not None and control.exclusive(path_a, path_b)
     return False
+
+
+_CHANGES = (CallKind.UPDATE, CallKind.DELETE)
+
+
+def _cascade(unit: DbCall) -> bool:
+    """The key comes from items read before (the related items of one thing, changed one by
+    one); a key from the client's list is a bulk request of independent items, each answered."""
+    key = unit.event.arg("Key") or EMPTY
+    return any(has_stored(v) for v in (key, *key.fields.values()))
+
+
+def _looped(run: RunView, unit: DbCall) -> bool:
+    """The call runs in the body of a ``for``/``while`` loop, here or in a caller."""
+    for step in unit.chain:
+        facts = control.facts(run.project, step.path, step.function)
+        path = facts.paths.get((step.line, step.col)) if facts is not None else None
+        if path and any(isinstance(p.block[p.index], ir.Loop) and p.arm == 0 for p in path):
+            return True
+    return False
+
+
+def _loop_hit(unit: DbCall) -> Hit:
+    message = (
+        f"{unit.api} runs once per element of a loop, each a separate write outside one "
+        "transaction: when one fails, the items changed before it stay changed"
+    )
+    return Hit(RULE, unit.site, message, leading_to(unit, f"{unit.api}(...) in a loop"))
 
 
 def _items(run: RunView, unit: DbCall) -> int:

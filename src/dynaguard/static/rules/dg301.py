@@ -44,6 +44,7 @@ _TYPED_WORDS = frozenset(
         "public", "private", "visible", "hidden", "deleted", "archived", "locked", "approved",
         "paid", "flag", "date", "time", "timestamp", "ts", "expires", "expiry", "expiration",
         "ttl", "deadline", "due", "until", "since", "state", "stage", "phase", "currency",
+        "birthday", "birthdate", "dob", "born",
     }
 )  # fmt: skip
 """Words of attribute names whose values downstream logic computes with or branches on."""

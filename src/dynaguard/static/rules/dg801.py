@@ -30,16 +30,51 @@ _PROJECTIONS = ("ProjectionExpression", "AttributesToGet", "attributes_to_get")
 def exposure(run: RunView) -> Iterator[Found]:
     written = table_facts(run.analyzer).written
     sensitive = {t: sorted(n for n in names if is_sensitive(n)) for t, names in written.items()}
+    secrets = frozenset(n for names in sensitive.values() for n in names)
     for handler in handlers(run):
         if not handler.returns:
             continue
         named = _strings(run.analyzer, handler.fn_id)
         for line, value in sorted(handler.returns.items()):
+            found = None
             for event in _reads(handler, value):
                 hidden = [n for n in sensitive.get(table_of(event) or "", []) if n not in named]
                 if hidden:
-                    yield _found(handler, line, value, event, hidden)
+                    found = _found(handler, line, value, event, hidden)
                     break
+            found = found or _serialised(handler, line, value, secrets)
+            if found is not None:
+                yield found
+
+
+def _serialised(handler: Handler, line: int, value: Value, secrets: frozenset[str]) -> Found | None:
+    """An explicit serialiser that copies stored data into the response under the name of a
+    secret the project stores (``{'password': self.password, ...}``): choosing fields is no
+    protection when the secret is one of them."""
+    for name, trace in _secret_fields(value, secrets, 0):
+        at = Step(handler.module.path, line, 0, handler.func.qualname, f"returned as '{name}'")
+        message = (
+            f"returns the stored '{name}' under its own name: the response is built field by "
+            "field, and the sensitive attribute is one of the fields"
+        )
+        return Found(Hit(RULE, at, message, (*trace, at)), handler.endpoint(), None)
+    return None
+
+
+def _secret_fields(
+    value: Value, secrets: frozenset[str], depth: int
+) -> Iterator[tuple[str, Trace]]:
+    if depth > _MAX_DEPTH:
+        return
+    for name, field in sorted(value.fields.items()):
+        if name in secrets:
+            stored = [t for (param, _), t in field.labels.items() if param <= STORED_BASE]
+            if stored:
+                yield name, stored[0]
+        yield from _secret_fields(field, secrets, depth + 1)
+
+
+_MAX_DEPTH = 3
 
 
 def _reads(handler: Handler, value: Value) -> list[Event]:

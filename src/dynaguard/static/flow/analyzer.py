@@ -120,7 +120,7 @@ class Analyzer:
         A route handler's parameters filled by its decorators are bound by default
         (``default_bound``)."""
         if bound is None:
-            bound = self.default_bound.get(fn_id, ())
+            bound = self.default_bound.get(fn_id, ()) if self.default_bound else ()
         key = fn_id if self_class is None else f"{fn_id}{INHERITED}{self_class}"
         if bound:
             key = f"{key}{BOUND}{bound!r}"

@@ -84,6 +84,8 @@ def call_function(
     if found is None:
         return EMPTY
     frame.calls.add(fn_id)
+    if not frame.models.answers_project_calls:
+        return _apply_summary(frame, fn_id, found[1], args, receiver, self_class=self_class)
 
     def summary() -> Value:
         return _apply_summary(frame, fn_id, found[1], args, receiver, self_class=self_class)

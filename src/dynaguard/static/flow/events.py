@@ -46,7 +46,10 @@ class Recognised(enum.Enum):
     """By a model the user declared in the configuration (``[tool.dynaguard.models]``)."""
 
 
-@dataclass(frozen=True, slots=True)
+# NOTE: not ``frozen``: events are made by the tens of thousands and a frozen dataclass pays an
+# ``object.__setattr__`` per field; nothing assigns to one after it is made (``with_args`` copies),
+# and its ``args`` dict already makes it unhashable.
+@dataclass(slots=True)
 class Event:
     op: Op
     api: str

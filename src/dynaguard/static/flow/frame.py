@@ -310,6 +310,9 @@ class Model:
     def on_test(self, frame: Frame, stmt: ir.If) -> None:
         """An ``if`` statement, after its test is evaluated (authorization checks)."""
 
+    answers_project_calls = True
+    """Whether ``project_call`` may answer (the interpreter skips asking when no model does)."""
+
     def project_call(
         self, frame: Frame, fn_id: str, args: Args, summary: Callable[[], Value]
     ) -> Value | None:

@@ -53,6 +53,7 @@ class Models(Model):
         self._tests = [m for m in members if _overrides(m, "on_test")]
         self._calls = [m for m in members if _overrides(m, "on_call")]
         self._project_calls = [m for m in members if _overrides(m, "project_call")]
+        self.answers_project_calls = bool(self._project_calls)
         self._bare = [m for m in members if _overrides(m, "on_bare_call")]
         self._shapes = [m for m in members if _overrides(m, "shaped")]
         self._subscripts = [m for m in members if _overrides(m, "subscript")]

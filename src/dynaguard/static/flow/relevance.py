@@ -117,13 +117,13 @@ def factory(project: Project, fn_id: str, registering: frozenset[str]) -> bool:
     """A function that builds the application: named like an app factory, or registering
     blueprints (it runs once, before any request reaches a handler). ``registering``: the
     modules whose source registers a blueprint (``registering_modules``)."""
-    found = project.function(fn_id)
-    if found is None:
-        return False
-    module, func = found
-    if func.qualname.rpartition(".")[2] in _FACTORY_NAMES:
+    module_name, _, qualname = fn_id.partition(":")
+    if qualname.rpartition(".")[2] in _FACTORY_NAMES:
         return True
-    return module.name in registering and "register_blueprint(" in module.text(func)
+    if module_name not in registering:
+        return False
+    found = project.function(fn_id)
+    return found is not None and "register_blueprint(" in found[0].text(found[1])
 
 
 def registering_modules(project: Project) -> frozenset[str]:

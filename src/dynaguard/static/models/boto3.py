@@ -256,6 +256,8 @@ class Boto3(Model):
         return combine_conditions(parts)
 
     def shaped(self, frame: Frame, name: str, args: Args) -> Value | None:
+        if name not in _SHAPES:
+            return None  # most unexplained calls: nothing DynamoDB-shaped about the name
         return _emitted(frame, shaped(frame, name, args))
 
     def returned(self, value: Value, args: Args) -> Value:

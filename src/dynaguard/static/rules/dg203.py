@@ -26,8 +26,6 @@ def unauthenticated(run: RunView) -> Iterator[Found]:
         # replaces whatever item had that key: it changes an item the client picked.
         if handler.auth.authenticated is not None or login_route(handler):
             continue
-        if any(_account_collection(e) for e in handler.endpoints):
-            continue  # ``POST /users``: a sign-up checks and creates the name the client picks
         signs_up: bool | None = None
         for access in handler.accesses:
             event = access.event
@@ -38,6 +36,8 @@ def unauthenticated(run: RunView) -> Iterator[Found]:
             trace = _chosen_by_client(event, run_context(run))
             if trace is None:
                 continue
+            if any(_account_collection(e) for e in handler.endpoints):
+                break  # ``POST /users``: a sign-up checks and creates the name the client picks
             verb = "changes" if is_write(event) else "reads"
             message = (
                 f"{event.api} {verb} items of {table_label(event)} chosen by {origin(trace)}, and "
@@ -56,7 +56,9 @@ def _chosen_by_client(event: Event, context: Context) -> Trace | None:
         return request_trace(join_all(list(key_fields(event).values())))
     call = DbCall(event, (), CallKind.PUT, 0)
     item = item_of(call)
-    if item is None or condition_of(call, context) is not expressions.NONE:
+    if item is None or request_trace(item) is None:
+        return None
+    if condition_of(call, context) is not expressions.NONE:
         return None  # a conditional put creates, or replaces only what it expects: no takeover
     whole = next((t for (p, _), t in item.labels.items() if p == REQUEST), None)
     names = context.key_names(call)
@@ -77,7 +79,8 @@ _ACCOUNTS = frozenset({"user", "users", "account", "accounts", "member", "member
 def _creates_account(handler: Handler) -> bool:
     """``POST /users``, ``POST /accounts/...``: creating an account is public by design."""
     return any(
-        e.method == "POST" and not _ACCOUNTS.isdisjoint(words(e.path.replace("/", " ")))
+        e.method == "POST"
+        and any(not _ACCOUNTS.isdisjoint(words(part)) for part in e.path.split("/") if part)
         for e in handler.endpoints
     )
 

@@ -24,7 +24,17 @@ def attribute(frame: Frame, obj: Value, name: str, line: int, col: int) -> Value
     modelled = frame.models.attribute(frame, obj, name, line, col) if obj.refs else None
     if modelled is not None:
         parts.append(modelled)
+    elif not parts:
+        objects = frozenset(r for r in obj.refs if r.partition(":")[0] in frame.models.ref_kinds)
+        if objects:
+            # ``table.put_item`` not called here (``getattr(table, op)``, ``f = table.put_item``):
+            # a method of a library object, called later as the model says (``calls.py``).
+            return Value(None, objects | {f"{METHOD}{name}"}, None, None)
     return join_all(parts)
+
+
+METHOD = "meth:"
+"""Ref of a library object's method taken without calling it; the object's refs travel with it."""
 
 
 def external_name(frame: Frame, name: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dynaguard.static.flow import accesses
-from dynaguard.static.flow.attributes import external_name
+from dynaguard.static.flow.attributes import METHOD, external_name
 from dynaguard.static.flow.builtins import builtin_call, declared
 from dynaguard.static.flow.frame import Args, Frame
 from dynaguard.static.flow.instantiate import instantiate, instantiate_event
@@ -38,6 +38,13 @@ _MUTATORS = frozenset({"append", "add", "extend", "insert", "appendleft"})
 
 def function_call(frame: Frame, call: ir.Call, func: Value, args: Args) -> Value:
     results: list[Value] = []
+    methods = sorted(r for r in func.refs if r.startswith(METHOD))
+    if methods:  # ``getattr(table, 'put_item')(...)``: the object's method, as its model says
+        receiver = Value(None, frozenset(r for r in func.refs if not r.startswith(METHOD)))
+        for name in methods:
+            found = frame.models.method(frame, receiver, name[len(METHOD) :], args)
+            if found is not None:
+                results.append(found)
     for name in sorted(func.refs):
         found = _call_ref(frame, call, name, args)
         if found is not None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 from pathlib import Path
 
 from dynaguard.model import ScanWarning
@@ -45,14 +47,53 @@ def load_source(source: str, rel_path: str) -> ir.Module | ScanWarning:
     try:
         tree = ast.parse(source, filename=rel_path)
     except SyntaxError as exc:
-        line = exc.lineno if isinstance(exc.lineno, int) else None
-        return ScanWarning(f"skipped, does not parse ({exc.msg})", path=rel_path, line=line)
+        tree_or_none = _parse_legacy(source, rel_path)
+        if tree_or_none is None:
+            line = exc.lineno if isinstance(exc.lineno, int) else None
+            return ScanWarning(f"skipped, does not parse ({exc.msg})", path=rel_path, line=line)
+        tree = tree_or_none
     except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
         return ScanWarning(f"skipped, does not parse ({type(exc).__name__})", path=rel_path)
     try:
         return lower_module(tree, source, rel_path)
     except RecursionError:
         return ScanWarning("skipped, nested too deeply to analyse", path=rel_path)
+
+
+_LEGACY = {"async": "asyn_", "await": "awai_"}
+"""Python 3.6 names that are keywords now, and same-length stand-ins (columns stay right)."""
+_ASYNC_BLOCKS = frozenset({"def", "for", "with"})
+
+
+def _parse_legacy(source: str, rel_path: str) -> ast.Module | None:
+    """Python 3.6-era code where ``async`` or ``await`` is an identifier (``def send(data,
+    async=False)``): parsed with those names renamed, or None when that does not help."""
+    if "async" not in source and "await" not in source:
+        return None
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return None
+    lines = source.splitlines(keepends=True)
+    changed = False
+    for index, token in enumerate(tokens):
+        if token.type != tokenize.NAME or token.string not in _LEGACY:
+            continue
+        following = tokens[index + 1].string if index + 1 < len(tokens) else ""
+        if token.string == "async" and following in _ASYNC_BLOCKS:
+            continue  # a real ``async def`` / ``async for`` / ``async with``
+        if token.string == "await" and following not in {"=", ",", ")", ":", "]", "."}:
+            continue  # ``await x`` in a coroutine
+        row, col = token.start
+        text = lines[row - 1]
+        lines[row - 1] = text[:col] + _LEGACY[token.string] + text[col + len(token.string) :]
+        changed = True
+    if not changed:
+        return None
+    try:
+        return ast.parse("".join(lines), filename=rel_path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return None
 
 
 def lower_module(tree: ast.Module, source: str, rel_path: str) -> ir.Module:

@@ -20,6 +20,24 @@ def test_a_method_taken_by_name_or_kept_in_a_variable_is_still_the_call() -> Non
     assert "DG101" in _rules("write = table.put_item\n    write(Item=request.get_json())")
 
 
+HELPER = """
+def run_and_log(func, *args, **kwargs):
+    print("calling", func)
+    return func({forward})
+"""
+
+
+def test_a_helper_that_calls_the_method_it_is_given_with_the_rest() -> None:
+    call = "run_and_log(table.put_item, Item=request.get_json())"
+    helper = HELPER.format(forward="*args, **kwargs")
+    assert "DG101" in {f.rule.id for f in analyse_source(PRELUDE + helper + VIEW.format(call=call))}
+    # A helper that does not pass its arguments on calls the method with none of them.
+    helper = HELPER.format(forward="")
+    assert "DG101" not in {
+        f.rule.id for f in analyse_source(PRELUDE + helper + VIEW.format(call=call))
+    }
+
+
 def test_an_attribute_of_a_table_that_is_not_a_method_call_makes_no_write() -> None:
     assert "DG101" not in _rules(
         "name = getattr(table, 'name')\n    print(name, request.get_json())"

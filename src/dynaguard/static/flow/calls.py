@@ -3,6 +3,7 @@ models (``frame.models``). An unknown callable keeps client scalars only."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from dynaguard.static.flow import accesses
@@ -114,6 +115,7 @@ def _apply_summary(
     """The callee's summary seen from this call: its events, accesses and checks, and what it
     returns."""
     params = bind_params(func, args, receiver)
+    forwarded = _forwarded(frame, fn_id, func, args)
     result = frame.analyzer.function_result(fn_id, self_class, _bound(frame, fn_id, func, params))
     if result.self_fields and func.class_id is not None:
         _inject(frame.analyzer, f"{fn_id.partition(':')[0]}:{func.class_id}", result, params)
@@ -127,7 +129,34 @@ def _apply_summary(
             args.site,
         )
     frame.models.on_call(frame, fn_id, params)
-    return frame.models.returned(instantiate(result.returns, params), args)
+    returned = frame.models.returned(instantiate(result.returns, params), args)
+    return join(returned, forwarded) if forwarded is not None else returned
+
+
+def _forwarded(frame: Frame, fn_id: str, func: ir.Function, args: Args) -> Value | None:
+    """``run_and_log(table.put_item, Item=item)`` where the helper calls its first parameter
+    with the rest of its arguments (``func(*args, **kwargs)``): the library method runs with
+    them, as if called here."""
+    if not args.positional or func.kwarg is None:
+        return None
+    first = args.positional[0]
+    methods = [r for r in first.refs if r.startswith(METHOD)]
+    if not methods or not func.params:
+        return None
+    found = frame.analyzer.project.function(fn_id)
+    text = found[0].text(func) if found is not None else ""
+    body = text.partition(":\n")[2]  # past the signature, which names ``**kwargs`` too
+    forwards = rf"\b{re.escape(func.params[0])}\([^()]*\*\*{re.escape(func.kwarg)}\s*\)"
+    if re.search(forwards, body) is None:
+        return None
+    receiver = Value(None, frozenset(r for r in first.refs if not r.startswith(METHOD)))
+    rest = Args(args.positional[1:], args.keywords, args.spread, (frame, args.call))
+    found_values = [
+        v
+        for name in sorted(methods)
+        if (v := frame.models.method(frame, receiver, name[len(METHOD) :], rest)) is not None
+    ]
+    return join_all(found_values) if found_values else None
 
 
 _OBJECTS = ("inst", "cls")

@@ -7,7 +7,7 @@ from http import HTTPStatus
 
 from dynaguard.static.source import ir
 from dynaguard.static.source.lower_expr import guards_of, lower, lower_all, lower_target
-from dynaguard.static.source.validation import NOTED
+from dynaguard.static.source.validation import NOTED_TYPES
 from dynaguard.static.source.validation import note as note_checks
 
 STAR = "*"
@@ -41,7 +41,7 @@ class Lowerer:
         return tuple(out)
 
     def stmt(self, node: ast.stmt, scope: str, class_id: str | None) -> list[ir.Stmt] | None:
-        if isinstance(node, NOTED):
+        if type(node) in NOTED_TYPES:
             note_checks(self._checked, node, scope)
         if isinstance(node, _FUNCTION):
             return [self.function(node, scope, class_id)]

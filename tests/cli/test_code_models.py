@@ -94,3 +94,16 @@ def test_a_bad_declaration_is_exit_2_naming_file_and_key(tmp_path: Path) -> None
     assert code == 2
     assert "pyproject.toml: [tool.dynaguard.models] wrappers[0].operation:" in err
     assert "Traceback" not in err
+
+
+def test_scan_source_reads_the_code_with_the_same_declarations(tmp_path: Path) -> None:
+    # The static side of `dynaguard scan --source` is `dynaguard code` on the same tree.
+    from dynaguard.cli.joined import join_source
+    from dynaguard.cli.scan import _source_models
+    from dynaguard.model import Report
+
+    root = _shop(tmp_path, PYPROJECT)
+    flags = {"sources": (root,), "config": None}
+    joined = join_source(Report(findings=()), [root], _source_models(flags))
+    assert "DG101" in {f.rule.id for f in joined.findings}
+    assert join_source(Report(findings=()), [root]).findings == ()

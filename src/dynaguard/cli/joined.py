@@ -10,13 +10,18 @@ from dynaguard.cli.settings import scan_root
 from dynaguard.model import Report
 from dynaguard.report.correlate import correlate
 from dynaguard.report.grade import grade
-from dynaguard.static import analyse, implemented_rules
+from dynaguard.static import analyse, implemented_rules, with_declared
+from dynaguard.static.models.declarations import Declarations
 
 
-def join_source(report: Report, paths: Sequence[Path]) -> Report:
+def join_source(
+    report: Report, paths: Sequence[Path], models: Declarations | None = None
+) -> Report:
     """A static finding and a proof of the same rule on the same route become one confirmed
-    finding; code-only findings stay potential, proofs without code stay as they are."""
-    analysis = analyse(paths, root=scan_root(paths), rules=implemented_rules())
+    finding; code-only findings stay potential, proofs without code stay as they are. ``models``:
+    what the project's configuration declares about its own code."""
+    declared = with_declared(models if models is not None else Declarations())
+    analysis = analyse(paths, root=scan_root(paths), rules=implemented_rules(), models=declared)
     findings = correlate(analysis.findings, report.findings)
     extra = dict(report.extra)
     if extra.get("grade", "n/a") != "n/a":

@@ -8,7 +8,8 @@ spec, config or flags; 3 the target could not be scanned.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ from dynaguard.history.baseline import BaselineError, apply_baseline, parse_base
 from dynaguard.model import Report
 from dynaguard.report import OutputFormat, render
 from dynaguard.report.grade import grade
+from dynaguard.static.models.declarations import Declarations
 
 _PROGRESS = ["auto", "bar", "plain", "none"]
 
@@ -53,6 +55,8 @@ class ScanSettings:
     fail_on: FailOn
     baseline: Path | None
     progress: str
+    models: Declarations = field(default_factory=Declarations)
+    """What the source tree's configuration declares about its own code (``--source``)."""
 
 
 @click.command("scan")
@@ -148,7 +152,7 @@ def scan_command(**flags: Any) -> None:
             close()
     report = build_report(result)
     if flags["sources"]:
-        report = join_source(report, flags["sources"])
+        report = join_source(report, flags["sources"], settings.models)
     report = _baseline(report, settings.baseline)
     emit(render(report, settings.output_format), settings.output)
     if settings.progress != "none":
@@ -178,7 +182,17 @@ def resolve(flags: dict[str, Any]) -> ScanSettings:
         fail_on=FailOn(flags["fail_on"] or table.fail_on),
         baseline=flags["baseline"],
         progress=flags["progress"],
+        models=_source_models(flags),
     )
+
+
+def _source_models(flags: dict[str, Any]) -> Declarations:
+    """The ``[tool.dynaguard.models]`` of the tree given with ``--source`` (validated before any
+    request is sent): the static side of the join reads the code as ``dynaguard code`` would."""
+    sources: Sequence[Path] = flags["sources"] or ()
+    if not sources:
+        return Declarations()
+    return load_config(flags["config"] or find_config(sources[0])).models.declarations()
 
 
 def _overrides(

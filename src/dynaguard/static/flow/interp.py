@@ -264,10 +264,12 @@ class Interpreter:
         frame = Frame(analyzer, self.models, module, fn_id, func.qualname)
         frame.class_id = f"{module.name}:{func.class_id}" if func.class_id else None
         frame.self_class = self_class or frame.class_id
-        objects = dict(bound)
+        objects = dict(bound) if bound else None
         for index, name in enumerate(func.params):
             step = frame.step(func.line, func.col, f"parameter {name}")
-            refs = _param_refs(frame, func, index) | objects.get(index, frozenset())
+            refs = _param_refs(frame, func, index)
+            if objects and index in objects:
+                refs = refs | objects[index]
             frame.env[name] = param_value(index, step, refs)
         exec_block(frame, func.body)
         return frame.result()

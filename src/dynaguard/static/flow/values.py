@@ -173,9 +173,10 @@ def source(kind: Kind, step: Step) -> Value:
 
 
 def join(a: Value, b: Value) -> Value:
-    if not b:
+    # ``Value.__bool__`` inlined: join is among the hottest calls of an analysis.
+    if not (b.labels or b.refs or b.fields) and b.text is None:
         return a
-    if not a:
+    if not (a.labels or a.refs or a.fields) and a.text is None:
         return b
     labels = dict(a.labels)
     for key, trace in b.labels.items():
@@ -198,6 +199,8 @@ def apply(value: Value, transform: Transform, keep_refs: bool = False) -> Value:
     """The labels seen through ``transform``; refs, fields and text are dropped (unless ID)."""
     if transform is ID or transform == ID:
         return value
+    if not value.labels:  # most values carry none: nothing to transform
+        return Value(None, value.refs) if keep_refs and value.refs else EMPTY
     labels: dict[LabelKey, Trace] = {}
     for (param, code), trace in value.labels.items():
         if param < 0:

@@ -13,7 +13,7 @@ from dynaguard.static.facts.keys import is_write, key_fields, request_trace, tab
 from dynaguard.static.facts.operations import CallKind, Context, DbCall, run_context
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.flow.events import Event, Op
-from dynaguard.static.flow.values import REQUEST, Trace, join_all
+from dynaguard.static.flow.values import REQUEST, Trace, Value, join_all
 from dynaguard.static.models import expressions
 from dynaguard.static.rules.base import Found, Hit, check_run
 from dynaguard.static.source.words import words
@@ -56,14 +56,19 @@ def _chosen_by_client(event: Event, context: Context) -> Trace | None:
         return request_trace(join_all(list(key_fields(event).values())))
     call = DbCall(event, (), CallKind.PUT, 0)
     item = item_of(call)
-    if item is None or request_trace(item) is None:
+    if item is None:
+        return None
+    whole = next((t for (p, _), t in item.labels.items() if p == REQUEST), None)
+    names = context.key_names(call)
+    trace = whole if not names else _key_trace(item, names, whole)
+    if trace is None:
         return None
     if condition_of(call, context) is not expressions.NONE:
         return None  # a conditional put creates, or replaces only what it expects: no takeover
-    whole = next((t for (p, _), t in item.labels.items() if p == REQUEST), None)
-    names = context.key_names(call)
-    if not names:
-        return whole
+    return trace
+
+
+def _key_trace(item: Value, names: tuple[str, ...], whole: Trace | None) -> Trace | None:
     for name in names:
         field = item.fields.get(name)
         trace = request_trace(field) if field is not None else whole

@@ -12,9 +12,9 @@ EMPTY_CONST = ir.Const()
 
 def lower(node: ast.expr) -> ir.Expr:
     # The commonest nodes inline: lowering makes one call per node, and these are most of them.
-    if isinstance(node, ast.Name):
+    if type(node) is ast.Name:
         return ir.Name(node.id)  # a load: only stores need a position
-    if isinstance(node, ast.Attribute):
+    if type(node) is ast.Attribute:
         return ir.Attr(lower(node.value), node.attr, node.lineno, node.col_offset)
     handler = _HANDLERS.get(type(node))
     if handler is None:

@@ -168,6 +168,8 @@ class Run:
         module, func = found
         decorated = injected_arguments(self.analyzer, self.models, module, func.qualname)
         self._decorated[fn_id] = decorated
+        if not decorated:
+            return
         index = {name: i for i, name in enumerate(func.params)}
         bound = tuple(
             (index[name], value.refs)

@@ -39,7 +39,8 @@ _MUTATORS = frozenset({"append", "add", "extend", "insert", "appendleft"})
 
 def function_call(frame: Frame, call: ir.Call, func: Value, args: Args) -> Value:
     results: list[Value] = []
-    methods = sorted(r for r in func.refs if r.startswith(METHOD))
+    # A method ref travels with its object's refs: a lone ref is never one.
+    methods = sorted(r for r in func.refs if r.startswith(METHOD)) if len(func.refs) > 1 else ()
     if methods:  # ``getattr(table, 'put_item')(...)``: the object's method, as its model says
         receiver = Value(None, frozenset(r for r in func.refs if not r.startswith(METHOD)))
         for name in methods:

@@ -91,6 +91,7 @@ def _creates_account(handler: Handler) -> bool:
 
 
 def _account_collection(endpoint: Endpoint) -> bool:
-    segments = [p for p in endpoint.path.split("/") if p]
-    last = segments[-1] if segments else ""
-    return endpoint.method == "POST" and not last.startswith("<") and last.lower() in _ACCOUNTS
+    if endpoint.method != "POST":
+        return False
+    last = endpoint.path.rstrip("/").rpartition("/")[2]
+    return not last.startswith("<") and last.lower() in _ACCOUNTS

@@ -21,8 +21,8 @@ from typing import TypeVar
 
 @dataclass(slots=True)
 class Const:
-    """A literal; only strings and integers keep their value (table names, expressions, dict
-    keys; status codes)."""
+    """A literal; only strings and HTTP status numbers (100-599) keep their value (table names,
+    expressions, dict keys; ``errorhandler(500)``, ``status_code = 404``)."""
 
     text: str | None = None
     number: int | None = None

@@ -46,8 +46,8 @@ def _constant(node: ast.Constant) -> ir.Expr:
     value = node.value
     if isinstance(value, str):
         return ir.Const(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return ir.Const(None, value)
+    if isinstance(value, int) and not isinstance(value, bool) and 100 <= value < 600:
+        return ir.Const(None, value)  # an HTTP status (``errorhandler(500)``); others share one
     return EMPTY_CONST
 
 

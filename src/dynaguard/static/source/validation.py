@@ -63,19 +63,31 @@ def call_facts(value: ast.expr) -> set[str]:
 
 
 def _subject(node: ast.expr) -> tuple[str, str | None] | None:
-    """``x`` -> (x, None); ``d.get('f')`` / ``d['f']`` -> (d, f); else None."""
+    """``x`` -> (x, None); ``d.get('f')`` / ``d['f']`` -> (d, f); else None. The mapping may be
+    a dotted name (``request.json.get('f')``, ``request.json['f']``)."""
     if isinstance(node, ast.Name):
         return node.id, None
-    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
-        return node.value.id, _key(node.slice)
+    if isinstance(node, ast.Subscript):
+        root = _dotted(node.value)
+        return (root, _key(node.slice)) if root is not None else None
     if (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
         and node.func.attr == "get"
-        and isinstance(node.func.value, ast.Name)
         and node.args
     ):
-        return node.func.value.id, _key(node.args[0])
+        root = _dotted(node.func.value)
+        return (root, _key(node.args[0])) if root is not None else None
+    return None
+
+
+def _dotted(node: ast.expr) -> str | None:
+    """``body`` or ``request.json``: a name, or attributes of one."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = _dotted(node.value)
+        return f"{inner}.{node.attr}" if inner is not None else None
     return None
 
 

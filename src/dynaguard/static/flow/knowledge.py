@@ -117,7 +117,11 @@ class Models(Model):
         return _first(self._subscripts, lambda m: m.subscript(frame, container, key, at))
 
     def shaped(self, frame: Frame, name: str, args: Args) -> Value | None:
-        return _first(self._shapes, lambda m: m.shaped(frame, name, args))
+        for model in self._shapes:  # asked for most unexplained calls: no closure per call
+            found = model.shaped(frame, name, args)
+            if found is not None:
+                return found
+        return None
 
     def ext_attribute(
         self, frame: Frame, ref_name: str, name: str, line: int, col: int

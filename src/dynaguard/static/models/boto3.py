@@ -28,6 +28,8 @@ SERIALIZER = "ddb:serializer"
 CONDITION = "ddb:condition"
 META = "ddb:meta"
 TABLE_ID = "ddb:table:"
+OTHER_SERVICE = "ddb:other-service"
+"""A boto3 client or resource of another AWS service (Lambda, S3, SQS...)."""
 """Ref prefix of a Table handle's identity: its name, or ``@path:line`` where it was made."""
 
 _FACTORIES = {"ext:boto3.resource": RESOURCE, "ext:boto3.client": CLIENT}
@@ -75,16 +77,19 @@ def _returns_items(name: str, kwargs: dict[str, Value]) -> bool:
 _TRANSACT = {"Put": Op.PUT, "Update": Op.UPDATE, "Delete": Op.READ, "ConditionCheck": Op.READ}
 
 
-def _is_dynamodb(args: Sequence[Value], kwargs: dict[str, Value]) -> bool:
-    service = kwargs.get("service_name") or (args[0] if args else EMPTY)
-    return service.text == "dynamodb"
+def _service(args: Sequence[Value], kwargs: dict[str, Value]) -> str | None:
+    return (kwargs.get("service_name") or (args[0] if args else EMPTY)).text
 
 
 def call_factory(func: str, call: Args) -> tuple[Value, list[Event]] | None:
-    args, kwargs = call.positional, call.keywords
     """A call of a boto3 name: ``boto3.resource('dynamodb')``, ``Key('pk')``, ``TypeSerializer()``."""
+    args, kwargs = call.positional, call.keywords
     if func in _FACTORIES:
-        return (ref(_FACTORIES[func]) if _is_dynamodb(args, kwargs) else EMPTY), []
+        service = _service(args, kwargs)
+        if service == "dynamodb":
+            return ref(_FACTORIES[func]), []
+        # Another AWS service (``boto3.client('lambda')``): what it answers is its own data.
+        return (ref(OTHER_SERVICE) if service else EMPTY), []
     if func in _SESSIONS:
         return ref(SESSION), []
     if func in _SERIALIZERS:
@@ -245,6 +250,10 @@ class Boto3(Model):
         return _emitted(frame, call_factory(name, args))
 
     def method(self, frame: Frame, receiver: Value, name: str, args: Args) -> Value | None:
+        if OTHER_SERVICE in receiver.refs and not is_handle(receiver.refs):
+            return (
+                Value()
+            )  # ``lambda_client.invoke(...)``: another service's answer, not the client's
         if not is_handle(receiver.refs):
             return None
         return _emitted(frame, method(receiver.refs, name, args))

@@ -27,7 +27,12 @@ from dynaguard.static.flow.frame import ANY_PACKAGE, Args, Frame, Model
 from dynaguard.static.flow.instantiate import instantiate
 from dynaguard.static.flow.values import EMPTY, REQUEST, STORED_BASE, Step, Value, join_all
 from dynaguard.static.models.guard_reading import Scan, ends_in_exit, exit_signals, position
-from dynaguard.static.models.identity import is_hook, is_identity, without_identity
+from dynaguard.static.models.identity import (
+    TOKEN_VERIFIERS,
+    is_hook,
+    is_identity,
+    without_identity,
+)
 from dynaguard.static.source import ir
 from dynaguard.static.source.words import words
 
@@ -135,7 +140,7 @@ def note_call(frame: Frame, name: str, args: Args) -> None:
     last = name.rpartition(".")[2]
     if last in LOGIN_CALLS or name == "ext:jwt.encode":
         add_guard(frame, Guard(Check.LOGIN, args.site))
-    if last in AUTH_CALLS:
+    if last in AUTH_CALLS or name in TOKEN_VERIFIERS:
         add_guard(frame, Guard(Check.AUTH, args.site))
 
 
@@ -166,7 +171,10 @@ def note_test(frame: Frame, stmt: ir.If) -> None:
     if found & ROLE_WORDS and (has_identity or (exits and not subjects)):
         add_guard(frame, Guard(Check.ROLE, site))
     denies = 403 in statuses or bool(exit_words & _DENY_WORDS)
-    if subjects and (has_identity or (exits and (found & AUTHZ_WORDS or denies))):
+    # Two client or stored values compared with each other (``item['owner'] != args['owner']``)
+    # say nothing about the caller: an ownership check involves the identity, or asks a function.
+    peers = not has_identity and not _asking(calls) and len(scan.leaves) >= 2
+    if subjects and not peers and (has_identity or (exits and (found & AUTHZ_WORDS or denies))):
         add_guard(frame, Guard(Check.OWNER, site, subjects))
     elif exits and calls and not subjects and (found & AUTHZ_WORDS or denies):
         add_guard(frame, Guard(Check.ROLE, site))
@@ -177,6 +185,14 @@ def note_test(frame: Frame, stmt: ir.If) -> None:
 
 _NONE: frozenset[str] = frozenset()
 _BUILTINS = frozenset({"isinstance", "len", "hasattr", "getattr", "callable", "all", "any", "bool"})
+
+
+_ACCESSORS = frozenset({"get", "lower", "upper", "strip", "casefold", "getlist"})
+"""Methods that read or normalise a value: a call of them asks nothing about the caller."""
+
+
+def _asking(calls: list[ir.Call]) -> bool:
+    return any(not (isinstance(c.func, ir.Attr) and c.func.attr in _ACCESSORS) for c in calls)
 
 
 def _builtin(call: ir.Call) -> bool:

@@ -37,6 +37,10 @@ _MAPPINGS = {
     "args": "query",
     "view_args": "route",
     "files": "body",
+    # A header or cookie is whatever the client sends: ``X-User-Id`` names no authenticated
+    # identity (a signed session cookie is ``session``, modelled apart).
+    "headers": "header",
+    "cookies": "cookie",
 }
 _REQUEST_CALLS = {"get_json": (Kind.BODY, "body"), "get_data": (Kind.VALUE, "body")}
 _CONSTRUCTORS = {

@@ -31,6 +31,12 @@ SESSION = "ext:flask.session"
 HTTPAUTH = "ext:flask_httpauth.HTTPAuth"
 
 _USERS = frozenset({"ext:flask_login.current_user", "ext:flask_jwt_extended.current_user"})
+TOKEN_VERIFIERS = frozenset(
+    {"ext:jwt.decode", "ext:jose.jwt.decode", "ext:firebase_admin.auth.verify_id_token",
+     "ext:google.oauth2.id_token.verify_oauth2_token", "ext:google.oauth2.id_token.verify_token"}
+)  # fmt: skip
+"""Calls that verify a signed token (a header's bearer token) and return its claims: what they
+return is the identity, not the header the client sent."""
 _IMPORTED = frozenset({SESSION, *_USERS})
 _CALLS: dict[str, Source] = {
     "ext:flask_jwt_extended.get_jwt_identity": Source(IDENTITY, Kind.VALUE, "identity"),
@@ -40,6 +46,7 @@ _CALLS: dict[str, Source] = {
     "ext:flask_jwt_extended.get_current_user": Source(IDENTITY, Kind.BODY, "identity"),
     f"{HTTPAUTH}.current_user": Source(IDENTITY, Kind.BODY, "identity"),
     f"{HTTPAUTH}.username": Source(IDENTITY, Kind.VALUE, "identity"),
+    **{name: Source(IDENTITY, Kind.BODY, "identity") for name in sorted(TOKEN_VERIFIERS)},
 }
 """Calls that return the identity (declared: the model's ``sources``)."""
 _HTTPAUTH_CLASSES = frozenset(
@@ -181,7 +188,10 @@ def _g_stores(body: tuple[ir.Stmt, ...]) -> set[str]:
 
 class Identity(Model):
     name = "identity"
-    packages = frozenset({"flask", "flask_login", "flask_jwt_extended", "flask_httpauth"})
+    packages = frozenset(
+        {"flask", "flask_login", "flask_jwt_extended", "flask_httpauth", "jwt", "jose",
+         "firebase_admin", "google"}
+    )  # fmt: skip
     sources = MappingProxyType(_CALLS)
 
     def call(self, frame: Frame, name: str, args: Args) -> Value | None:

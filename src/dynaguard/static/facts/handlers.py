@@ -55,10 +55,28 @@ class AuthFacts:
     login: bool
     """The handler verifies credentials or is a login/token/sign-up route."""
 
-    def covers(self, value: Value) -> bool:
-        """Whether request data in ``value`` is compared with the identity (or access-checked)."""
+    owner_checks: tuple[tuple[frozenset[tuple[str, int, int, str]], Step], ...] = ()
+    """Each ownership check: the request sources it compares, and where it is."""
+
+    def covers(self, value: Value, before: Step | None = None) -> bool:
+        """Whether request data in ``value`` is compared with the identity (or access-checked);
+        with ``before``, by a check that is not later in the same function (a check after a
+        write comes too late to stop it)."""
         sources = request_sources(value)
-        return bool(sources) and sources <= self.checked
+        if not sources:
+            return False
+        checked = self.checked
+        if before is not None:
+            late: set[tuple[str, int, int, str]] = set()
+            early: set[tuple[str, int, int, str]] = set()
+            for compared, site in self.owner_checks:
+                after = (site.path, site.function) == (before.path, before.function) and (
+                    site.line,
+                    site.col,
+                ) > (before.line, before.col)
+                (late if after else early).update(compared)
+            checked = checked - (late - early)
+        return sources <= checked
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,12 +171,15 @@ def _auth(
 ) -> AuthFacts:
     checks: dict[Check, Step] = {}
     checked: set[tuple[str, int, int, str]] = set()
+    owner_checks: list[tuple[frozenset[tuple[str, int, int, str]], Step]] = []
     reads: set[int] = set()
     for guard in guards_of(analyzer, fn_id):
         checks.setdefault(guard.check, guard.site)
         if guard.check is Check.OWNER:
             subjects = instantiate(guard.subjects, args)
-            checked |= request_sources(subjects)
+            compared = frozenset(request_sources(subjects))
+            checked |= compared
+            owner_checks.append((compared, guard.site))
             reads |= {p for p, _ in subjects.labels if p <= STORED_BASE}
     for decorator in _decorators(analyzer, module, func, fn_id):
         for check in _decorator_checks(analyzer, decorator):
@@ -171,7 +192,9 @@ def _auth(
         (checks[c] for c in (Check.AUTH, Check.ROLE, Check.OWNER) if c in checks), used
     )
     login = Check.LOGIN in checks
-    return AuthFacts(authenticated, checks.get(Check.ROLE), frozenset(checked), login)
+    return AuthFacts(
+        authenticated, checks.get(Check.ROLE), frozenset(checked), login, tuple(owner_checks)
+    )
 
 
 def _uses_identity(args: dict[str, Value]) -> bool:

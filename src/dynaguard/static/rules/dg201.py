@@ -37,7 +37,7 @@ from dynaguard.static.facts.responses import whole_reads
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.facts.tables import TableFacts, role_writes, table_facts
 from dynaguard.static.flow.events import Event, Op
-from dynaguard.static.flow.values import Trace, Value, join_all
+from dynaguard.static.flow.values import Step, Trace, Value, join_all
 from dynaguard.static.models.identity import mentions_identity
 from dynaguard.static.rules.base import Found, Hit, check_run
 
@@ -63,7 +63,9 @@ def bola(run: RunView) -> Iterator[Found]:
         for access in handler.accesses:
             if role_writes(access.event):
                 break  # granting a role to another user is DG202's
-            verdict = _verdict(handler, access.event, facts)
+            # Where the access runs in the handler (its call site when a helper makes it).
+            at = access.via[0] if access.via else access.event.site
+            verdict = _verdict(handler, access.event, facts, at)
             if verdict is not None:
                 trace, attribute, confidence = verdict
                 yield _found(handler, access.event, trace, attribute, confidence)
@@ -71,7 +73,7 @@ def bola(run: RunView) -> Iterator[Found]:
 
 
 def _verdict(
-    handler: Handler, event: Event, facts: TableFacts
+    handler: Handler, event: Event, facts: TableFacts, at: Step
 ) -> tuple[Trace, str, Confidence | None] | None:
     if identity_scoped(event):
         return None
@@ -86,7 +88,8 @@ def _verdict(
         picked = {n: v for n, v in keys.items() if request_trace(v) is not None}
     value = join_all(list(picked.values()))
     trace = request_trace(value)
-    if trace is None or handler.auth.covers(value):
+    # A write is checked only by what runs before it; a read may be checked before its use.
+    if trace is None or handler.auth.covers(value, at if is_write(event) else None):
         return None
     owned = [n for n in picked if n != "*" and owner_like(n, owners)]
     if owned:

@@ -73,7 +73,6 @@ class Analyzer:
         self._busy: set[str] = set()
         self._memo: dict[str, object] = {}
         self.default_bound: dict[str, Bound] = {}
-        self.specialised: dict[str, int] = {}
         self.receivers: dict[str, frozenset[int]] = {}
         """Per function, the parameters its body calls methods on or reads attributes of."""
         self.bound_seen: dict[str, set[Bound]] = {}

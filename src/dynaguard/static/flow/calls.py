@@ -39,14 +39,8 @@ _MUTATORS = frozenset({"append", "add", "extend", "insert", "appendleft"})
 
 def function_call(frame: Frame, call: ir.Call, func: Value, args: Args) -> Value:
     results: list[Value] = []
-    # A method ref travels with its object's refs: a lone ref is never one.
-    methods = sorted(r for r in func.refs if r.startswith(METHOD)) if len(func.refs) > 1 else ()
-    if methods:  # ``getattr(table, 'put_item')(...)``: the object's method, as its model says
-        receiver = Value(None, frozenset(r for r in func.refs if not r.startswith(METHOD)))
-        for name in methods:
-            found = frame.models.method(frame, receiver, name[len(METHOD) :], args)
-            if found is not None:
-                results.append(found)
+    if len(func.refs) > 1:  # a method ref travels with its object's refs: never alone
+        results += _method_calls(frame, func, args)
     for name in sorted(func.refs):
         found = _call_ref(frame, call, name, args)
         if found is not None:
@@ -54,6 +48,17 @@ def function_call(frame: Frame, call: ir.Call, func: Value, args: Args) -> Value
     if results:
         return join_all(results)
     return apply(args.all(), SCALAR)  # an unknown function: a client scalar stays one
+
+
+def _method_calls(frame: Frame, func: Value, args: Args) -> list[Value]:
+    """What calling a library object's method taken earlier does (``getattr(table, 'put_item')``,
+    ``meth:`` refs), as the object's model says."""
+    methods = sorted(r for r in func.refs if r.startswith(METHOD))
+    if not methods:
+        return []
+    receiver = Value(None, frozenset(r for r in func.refs if not r.startswith(METHOD)))
+    found = [frame.models.method(frame, receiver, m[len(METHOD) :], args) for m in methods]
+    return [v for v in found if v is not None]
 
 
 def _call_ref(frame: Frame, call: ir.Call, name: str, args: Args) -> Value | None:
@@ -94,10 +99,10 @@ def call_function(
         return EMPTY
     frame.calls.add(fn_id)
     if not frame.models.answers_project_calls:
-        return _apply_summary(frame, fn_id, found[1], args, receiver, self_class=self_class)
+        return _apply_summary(frame, fn_id, found, args, receiver, self_class=self_class)
 
     def summary() -> Value:
-        return _apply_summary(frame, fn_id, found[1], args, receiver, self_class=self_class)
+        return _apply_summary(frame, fn_id, found, args, receiver, self_class=self_class)
 
     # A model may stand in for the body (a DynamoDB wrapper the user declared) or adjust it.
     answered = frame.models.project_call(frame, fn_id, args, summary)
@@ -107,7 +112,7 @@ def call_function(
 def _apply_summary(
     frame: Frame,
     fn_id: str,
-    func: ir.Function,
+    located: tuple[ir.Module, ir.Function],
     args: Args,
     receiver: Value | None,
     *,
@@ -115,11 +120,13 @@ def _apply_summary(
 ) -> Value:
     """The callee's summary seen from this call: its events, accesses and checks, and what it
     returns."""
+    module, func = located
     params = bind_params(func, args, receiver)
-    forwarded = _forwarded(frame, fn_id, func, args)
-    result = frame.analyzer.function_result(fn_id, self_class, _bound(frame, fn_id, func, params))
+    forwarded = _forwarded(frame, module, func, args)
+    bound = _bound(frame, fn_id, module, func, params)
+    result = frame.analyzer.function_result(fn_id, self_class, bound)
     if result.self_fields and func.class_id is not None:
-        _inject(frame.analyzer, f"{fn_id.partition(':')[0]}:{func.class_id}", result, params)
+        _inject(frame.analyzer, f"{module.name}:{func.class_id}", result, params)
     for event in result.param_events:
         frame.emit(instantiate_event(event, params))
     if result.accesses:
@@ -134,30 +141,22 @@ def _apply_summary(
     return join(returned, forwarded) if forwarded is not None else returned
 
 
-def _forwarded(frame: Frame, fn_id: str, func: ir.Function, args: Args) -> Value | None:
+def _forwarded(frame: Frame, module: ir.Module, func: ir.Function, args: Args) -> Value | None:
     """``run_and_log(table.put_item, Item=item)`` where the helper calls its first parameter
     with the rest of its arguments (``func(*args, **kwargs)``): the library method runs with
     them, as if called here."""
     if not args.positional or func.kwarg is None:
         return None
     first = args.positional[0]
-    methods = [r for r in first.refs if r.startswith(METHOD)]
-    if not methods or not func.params:
+    if not func.params or not any(r.startswith(METHOD) for r in first.refs):
         return None
-    found = frame.analyzer.project.function(fn_id)
-    text = found[0].text(func) if found is not None else ""
-    body = text.partition(":\n")[2]  # past the signature, which names ``**kwargs`` too
+    body = module.text(func).partition(":\n")[2]  # past the signature: it names ``**kwargs``
     forwards = rf"\b{re.escape(func.params[0])}\([^()]*\*\*{re.escape(func.kwarg)}\s*\)"
     if re.search(forwards, body) is None:
         return None
-    receiver = Value(None, frozenset(r for r in first.refs if not r.startswith(METHOD)))
     rest = Args(args.positional[1:], args.keywords, args.spread, (frame, args.call))
-    found_values = [
-        v
-        for name in sorted(methods)
-        if (v := frame.models.method(frame, receiver, name[len(METHOD) :], rest)) is not None
-    ]
-    return join_all(found_values) if found_values else None
+    found = _method_calls(frame, first, rest)
+    return join_all(found) if found else None
 
 
 _OBJECTS = ("inst", "cls")
@@ -165,7 +164,9 @@ _MAX_BOUND = 4
 """Specialised summaries per function: past it, the generic one answers."""
 
 
-def _bound(frame: Frame, fn_id: str, func: ir.Function, params: list[Value]) -> Bound | None:
+def _bound(
+    frame: Frame, fn_id: str, module: ir.Module, func: ir.Function, params: list[Value]
+) -> Bound | None:
     """The objects this call passes to parameters the callee calls methods on (``table`` in
     ``def save(table, item): table.put_item(...)``): its summary is computed with them bound,
     since a parameter's methods mean nothing until its object is known."""
@@ -176,8 +177,7 @@ def _bound(frame: Frame, fn_id: str, func: ir.Function, params: list[Value]) -> 
     analyzer = frame.analyzer
     used = analyzer.receivers.get(fn_id)
     if used is None:
-        found = analyzer.project.function(fn_id)
-        text = found[0].text(func) if found is not None else ""
+        text = module.text(func)
         used = analyzer.receivers[fn_id] = frozenset(
             i for i, name in enumerate(func.params) if f"{name}." in text
         )
@@ -194,13 +194,12 @@ def _bound(frame: Frame, fn_id: str, func: ir.Function, params: list[Value]) -> 
     ]
     if not out:
         return None
-    count = analyzer.specialised.get(fn_id, 0)
     key = tuple(out)
-    if key not in analyzer.bound_seen.setdefault(fn_id, set()):
-        if count >= _MAX_BOUND:
+    seen = analyzer.bound_seen.setdefault(fn_id, set())
+    if key not in seen:
+        if len(seen) >= _MAX_BOUND:
             return None
-        analyzer.specialised[fn_id] = count + 1
-        analyzer.bound_seen[fn_id].add(key)
+        seen.add(key)
     return key
 
 

@@ -189,6 +189,11 @@ def _walk(expr: ir.Expr) -> Iterator[ir.Expr]:
 # -- two calls on one path -----------------------------------------------------------------------
 
 
+def in_loop(path: Path) -> bool:
+    """The position is in the body of a ``for``/``while`` loop (not its ``else``)."""
+    return any(isinstance(p.block[p.index], ir.Loop) and p.arm == 0 for p in path)
+
+
 def exclusive(first: Path, second: Path) -> bool:
     """The two calls cannot both run in one execution: different branches of one ``if``,
     ``try`` body and handler, or the first sits in a branch that always leaves the function."""

@@ -22,7 +22,6 @@ from dynaguard.static.flow import control
 from dynaguard.static.flow.returns import has_stored
 from dynaguard.static.flow.values import EMPTY
 from dynaguard.static.rules.base import Found, Hit, check_run
-from dynaguard.static.source import ir
 
 
 @check_run(RULE)
@@ -89,7 +88,7 @@ def _looped(run: RunView, unit: DbCall) -> bool:
     for step in unit.chain:
         facts = control.facts(run.project, step.path, step.function)
         path = facts.paths.get((step.line, step.col)) if facts is not None else None
-        if path and any(isinstance(p.block[p.index], ir.Loop) and p.arm == 0 for p in path):
+        if path and control.in_loop(path):
             return True
     return False
 

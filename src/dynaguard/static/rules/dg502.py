@@ -72,7 +72,7 @@ def _swallowed(run: RunView, op: Operation, write: DbCall) -> Hit | None:
             if handler is None:
                 continue
             line, body = handler
-            if _in_loop(path, depth):
+            if control.in_loop(path[:depth]):
                 return None  # a retry
             if control.calls_in(body) & _calls_at(op, chain, level):
                 return None  # the handler reads or writes again: it deals with the refusal
@@ -107,10 +107,6 @@ def _handler_at(path: Path, depth: int) -> tuple[int, tuple[ir.Stmt, ...]] | Non
         if type_names(kind) & FAILURES:
             return line, body
     return None
-
-
-def _in_loop(path: Path, depth: int) -> bool:
-    return any(isinstance(p.block[p.index], ir.Loop) and p.arm == 0 for p in path[:depth])
 
 
 def _answer(

@@ -9,6 +9,9 @@ from tests.static.conftest import PRELUDE
 VIEW = """
 import json
 import os
+import urllib.parse
+import urllib.request
+
 import requests
 
 @app.post('/profiles')
@@ -53,3 +56,10 @@ def test_another_aws_service_answers_with_its_own_data() -> None:
     # A service named at run time may be DynamoDB: its answers keep the arguments' labels.
     unknown = fetch.replace("boto3.client('lambda')", "boto3.client(name)")
     assert "DG103" in _rules(unknown)
+
+
+def test_a_url_quoted_client_value_is_still_the_clients() -> None:
+    # ``urllib.parse`` rewrites what it is given; ``urllib.request`` fetches from elsewhere.
+    assert "DG103" in _rules("{'role': urllib.parse.unquote(request.form['role']), 'level': 1}")
+    fetched = "json.loads(urllib.request.urlopen(request.form['url']).read())"
+    assert _rules(fetched) == set()

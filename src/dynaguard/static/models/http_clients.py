@@ -20,7 +20,10 @@ class HttpClients(Model):
 
     def call(self, frame: Frame, name: str, args: Args) -> Value | None:
         # Every call of these libraries (a request, a session, a response's ``.json()``) yields
-        # data from elsewhere: none of the arguments' request labels.
+        # data from elsewhere: none of the arguments' request labels. ``urllib.parse`` only
+        # rewrites what it is given (``quote(name)`` is still the client's name).
+        if name.startswith("ext:urllib.") and not name.startswith("ext:urllib.request."):
+            return None
         return Value()
 
 

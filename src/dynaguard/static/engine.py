@@ -19,6 +19,7 @@ from dynaguard.static.flow.interp import Interpreter
 from dynaguard.static.flow.knowledge import Models
 from dynaguard.static.flow.result import Mount, RouteDecl
 from dynaguard.static.flow.values import EMPTY, Kind, Step, Value, only_client, source, tainted
+from dynaguard.static.models import authz
 from dynaguard.static.models.boto3 import unrecognised_calls
 from dynaguard.static.models.declared import Declared
 from dynaguard.static.models.registered import MODELS
@@ -165,8 +166,10 @@ class Run:
         found = self.project.function(fn_id)
         if found is None:
             return
-        module, func = found
-        decorated = injected_arguments(self.analyzer, self.models, module, func.qualname)
+        _, func = found
+        # The decorators as the authorization model recorded them where they are applied.
+        applied = [(d.refs, d.texts) for d in authz.notes(self.analyzer).decorators.get(fn_id, ())]
+        decorated = injected_arguments(self.analyzer, self.models, applied)
         self._decorated[fn_id] = decorated
         if not decorated:
             return

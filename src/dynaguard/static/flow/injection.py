@@ -12,12 +12,12 @@ for each string the decorator factory was given (``@require_params('table_name')
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from dynaguard.static.flow.analyzer import Analyzer
 from dynaguard.static.flow.evaluate import evaluate
 from dynaguard.static.flow.frame import Frame, Model
-from dynaguard.static.flow.values import Value, join
+from dynaguard.static.flow.values import EMPTY, Value, join
 from dynaguard.static.source import ir
 
 _KWARGS = re.compile(r"\*\*(\w+)\s*\)")
@@ -26,51 +26,29 @@ _MAX_WRAPPERS = 8
 
 
 def injected_arguments(
-    analyzer: Analyzer, models: Model, module: ir.Module, qualname: str
+    analyzer: Analyzer, models: Model, decorators: Iterable[tuple[frozenset[str], tuple[str, ...]]]
 ) -> dict[str, Value]:
-    """Parameter name -> what the decorators of ``module:qualname`` pass it."""
+    """Parameter name -> what the given decorators of a handler pass it. Each decorator is
+    what it resolved to where it is applied (its refs) and the constant strings of its call."""
     if not analyzer.memo("injecting", lambda: _any_injection(analyzer)):
         return {}  # no function of the project writes into its ``**kwargs``
-    definition = _definition(module.body, qualname)
-    if definition is None or not definition.decorators:
-        return {}
     out: dict[str, Value] = {}
-    here = Frame(analyzer, models, module, f"{module.name}:{qualname}", qualname)
-    for decorator in definition.decorators:
-        given = _constant_args(decorator)
-        func = decorator.func if isinstance(decorator, ir.Call) else decorator
-        for name in sorted(evaluate(here, func).refs):
+    for refs, texts in decorators:
+        for name in sorted(refs):
             if name.startswith("fn:"):
-                for param, value in _assigned(analyzer, models, name[3:], given):
-                    out[param] = join(out.get(param, Value()), value)
+                for param, value in _assigned(analyzer, models, name[3:], list(texts)):
+                    out[param] = join(out.get(param, EMPTY), value)
     return out
 
 
 def _any_injection(analyzer: Analyzer) -> bool:
     """Some module defines ``def f(..., **kw)`` and assigns ``kw[...] = ...``: the cheap text
-    test that spares evaluating every handler's decorators in most projects."""
+    test that spares resolving every handler's decorators in most projects."""
     for module in analyzer.project.modules.values():
         for name in set(_KWARGS.findall(module.source)):
             if re.search(rf"\b{re.escape(name)}\[[^\]\n]+\]\s*=[^=]", module.source):
                 return True
     return False
-
-
-def _definition(body: tuple[ir.Stmt, ...], qualname: str) -> ir.Def | None:
-    for stmt in body:
-        if isinstance(stmt, ir.Def) and stmt.func_id == qualname:
-            return stmt
-        if isinstance(stmt, ir.ClassStmt) and qualname.startswith(f"{stmt.class_id}."):
-            found = _definition(stmt.body, qualname)
-            if found is not None:
-                return found
-    return None
-
-
-def _constant_args(decorator: ir.Expr) -> list[str]:
-    if not isinstance(decorator, ir.Call):
-        return []
-    return [a.text for a in decorator.args if isinstance(a, ir.Const) and a.text]
 
 
 def _assigned(

@@ -94,17 +94,14 @@ class Run:
                     site = entry.event.site
                     kinds.setdefault((site.path, site.line, site.col), entry.event.recognised)
         counts = Counter(kinds.values())
-        blind = sorted(
-            f"{endpoint.method} {endpoint.path}"
-            for fn_id, endpoints in self.routes.items()
-            if not any(isinstance(e, Access) for e in self.analyzer.function_result(fn_id).accesses)
-            for endpoint in endpoints
-        )
-        reaching = sum(
-            1
-            for fn_id in self.routes
-            if any(isinstance(e, Access) for e in self.analyzer.function_result(fn_id).accesses)
-        )
+        blind: list[str] = []
+        reaching = 0
+        for fn_id, endpoints in self.routes.items():
+            if any(type(e) is Access for e in self.analyzer.function_result(fn_id).accesses):
+                reaching += 1
+            else:
+                blind += (f"{endpoint.method} {endpoint.path}" for endpoint in endpoints)
+        blind.sort()
         return Coverage(
             routes=len(self.routes),
             routes_reaching_dynamodb=reaching,

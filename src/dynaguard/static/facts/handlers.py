@@ -108,7 +108,7 @@ class Handler:
         """The values selecting the access's items; for ``item.delete()`` / ``item.update()``
         on a PynamoDB item, the key of the read that fetched it."""
         found = key_fields(event)
-        item = event.arg("@item")
+        item = event.args.get("@item")
         if found or item is None:
             return found
         sites = {read_site(p) for p, _ in item.labels}

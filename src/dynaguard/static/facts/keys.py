@@ -30,7 +30,7 @@ _FILTERS = ("ConditionExpression", "FilterExpression", "KeyConditionExpression",
 
 
 def table_of(event: Event) -> str | None:
-    value = event.arg(TABLE_ARG)
+    value = event.args.get(TABLE_ARG)
     return value.text if value is not None else None
 
 
@@ -50,7 +50,7 @@ def is_write(event: Event) -> bool:
 
 
 def is_query(event: Event) -> bool:
-    return event.api.endswith(".query") or event.arg("KeyConditionExpression") is not None
+    return event.api.endswith(".query") or event.args.get("KeyConditionExpression") is not None
 
 
 def is_scan(event: Event) -> bool:
@@ -59,18 +59,18 @@ def is_scan(event: Event) -> bool:
 
 def key_fields(event: Event) -> dict[str, Value]:
     """Attribute -> the value that selects it (``*`` when the attribute name is unknown)."""
-    key = event.arg("Key")
+    key = event.args.get("Key")
     if key is not None:
         if key.fields:
             return dict(key.fields)
         return {"*": key} if key.labels else {}
-    condition = event.arg("KeyConditionExpression")
+    condition = event.args.get("KeyConditionExpression")
     if condition is None:
         return {}
     out = {name: value for name, value in condition.fields.items()}
     if condition.text:
-        names = _texts(event.arg("ExpressionAttributeNames"))
-        values = event.arg("ExpressionAttributeValues") or EMPTY
+        names = _texts(event.args.get("ExpressionAttributeNames"))
+        values = event.args.get("ExpressionAttributeValues") or EMPTY
         for disjunct in parse_condition(condition.text, names).disjuncts:
             for test in disjunct:
                 found = [values.fields[p] for p in test.placeholders if p in values.fields]
@@ -83,7 +83,7 @@ def key_fields(event: Event) -> dict[str, Value]:
 
 def item_fields(event: Event) -> dict[str, Value]:
     """The attributes a put writes (empty for any other access)."""
-    item = event.arg("Item") if event.op is Op.PUT else None
+    item = event.args.get("Item") if event.op is Op.PUT else None
     return dict(item.fields) if item is not None else {}
 
 
@@ -91,9 +91,9 @@ def identity_scoped(event: Event) -> bool:
     """The identity is part of the key, or of a condition or filter the access applies."""
     if any(mentions_identity(v) for v in key_fields(event).values()):
         return True
-    values = event.arg("ExpressionAttributeValues") or EMPTY
+    values = event.args.get("ExpressionAttributeValues") or EMPTY
     for name in _FILTERS:
-        condition = event.arg(name)
+        condition = event.args.get(name)
         if condition is None:
             continue
         if mentions_identity(condition):

@@ -34,7 +34,7 @@ def refusal(event: Event, facts: Facts) -> Refusal | None:
     """Why DynamoDB may refuse this call because of the client's input (None: no such way)."""
     if event.op not in (Op.PUT, Op.UPDATE, Op.READ) or _handled(event, facts, _KEY_ERRORS):
         return None
-    for name, value in sorted((event.arg("Key") or Value()).fields.items()):
+    for name, value in sorted((event.args.get("Key") or Value()).fields.items()):
         trace = _unchecked_key(typed(value), facts)
         if trace is not None:
             note = f"{event.api} raises ValidationException"
@@ -47,7 +47,7 @@ def _untyped_none(event: Event, facts: Facts) -> Refusal | None:
     """A low-level client's ``{'S': body.get('x')}``: botocore refuses ``None`` where a string
     (or number...) must be, with a ParamValidationError, for any attribute, key or not."""
     for arg in ("Item", "ExpressionAttributeValues"):
-        for name, value in sorted((event.arg(arg) or Value()).fields.items()):
+        for name, value in sorted((event.args.get(arg) or Value()).fields.items()):
             if not (value.fields and set(value.fields) <= TYPED):
                 continue
             trace = _unchecked_key(typed(value), facts)

@@ -100,14 +100,14 @@ def written_values(event: Event) -> dict[str, Value]:
     """Attribute -> value a put or update writes (what the mass-assignment rules read too)."""
     out = item_fields(event)
     for name in ("AttributeUpdates", "actions"):
-        part = event.arg(name)
+        part = event.args.get(name)
         if part is not None:
             out.update(part.fields)
-    text = (event.arg("UpdateExpression") or EMPTY).text
+    text = (event.args.get("UpdateExpression") or EMPTY).text
     if text:
-        names_value = event.arg("ExpressionAttributeNames") or EMPTY
+        names_value = event.args.get("ExpressionAttributeNames") or EMPTY
         names = {k: v.text for k, v in names_value.fields.items() if v.text is not None}
-        values = event.arg("ExpressionAttributeValues") or EMPTY
+        values = event.args.get("ExpressionAttributeValues") or EMPTY
         for assignment in parse_update(text, names):
             if assignment.clause in ("SET", "ADD"):
                 found = [values.fields.get(p, EMPTY) for p in assignment.placeholders]

@@ -22,7 +22,9 @@ TABLE_ARG = "@table"
 _OPS = frozenset({Op.PUT, Op.UPDATE, Op.READ})
 
 
-@dataclass(frozen=True, slots=True)
+# NOTE: made by the tens of thousands per scan, so not ``frozen`` (a frozen __init__ pays an
+# ``object.__setattr__`` per field, 4x slower); nothing assigns to one after it is made.
+@dataclass(slots=True, unsafe_hash=True)
 class Access:
     """One DynamoDB call (or a modelled library call) reached by the function."""
 

@@ -9,7 +9,9 @@ from enum import Enum
 from dynaguard.static.source import ir
 
 
-@dataclass(frozen=True, slots=True)
+# NOTE: made by the tens of thousands per scan, so not ``frozen`` (a frozen __init__ pays an
+# ``object.__setattr__`` per field, 4x slower); nothing assigns to one after it is made.
+@dataclass(slots=True, unsafe_hash=True)
 class Place:
     """One level of a statement's position: ``stmt`` is ``block[index]``; ``arm`` is the branch
     of ``stmt`` that leads further down (-1 when the call is in ``stmt`` itself)."""

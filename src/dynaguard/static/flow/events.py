@@ -68,9 +68,6 @@ class Event:
         handled = self.caught if caught is None else caught
         return Event(self.op, self.api, self.site, args, handled, self.recognised)
 
-    def arg(self, name: str) -> Value | None:
-        return self.args.get(name)
-
     @property
     def key(self) -> tuple[str, str, str, int, int]:
         return (self.op.value, self.api, self.site.path, self.site.line, self.site.col)

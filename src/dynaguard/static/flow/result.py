@@ -37,7 +37,9 @@ class Mount:
     registered: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+# NOTE: made by the tens of thousands per scan, so not ``frozen`` (a frozen __init__ pays an
+# ``object.__setattr__`` per field, 4x slower); nothing assigns to one after it is made.
+@dataclass(slots=True, unsafe_hash=True)
 class Result:
     """What analysing a function body tells its callers and the engine."""
 

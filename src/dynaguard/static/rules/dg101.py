@@ -18,7 +18,7 @@ def whole_item(event: Event) -> Iterator[Hit]:
         return
     # NOTE: a KEY or VALUE as the whole item is an element of the request (a list of objects
     # or a nested object): still client-shaped, so reported with medium confidence.
-    found = client(event.arg("Item"), Kind.BODY, Kind.KEY, Kind.VALUE)
+    found = client(event.args.get("Item"), Kind.BODY, Kind.KEY, Kind.VALUE)
     if found is None:
         return
     kind, trace = found

@@ -16,7 +16,7 @@ UPDATE_PARTS = ("UpdateExpression", "ExpressionAttributeNames", "AttributeUpdate
 @check(RULE)
 def client_chosen_names(event: Event) -> Iterator[Hit]:
     if event.op is Op.SETATTR:
-        found = client(event.arg("Name"), Kind.KEY)
+        found = client(event.args.get("Name"), Kind.KEY)
         if found is not None:
             message = f"setattr() on a PynamoDB item with attribute names from {origin(found[1])}"
             yield Hit(RULE, event.site, message, found[1])
@@ -25,7 +25,7 @@ def client_chosen_names(event: Event) -> Iterator[Hit]:
         return
     for part in UPDATE_PARTS:
         kinds = (Kind.KEY,) if part == "UpdateExpression" else (Kind.BODY, Kind.KEY)
-        found = client(event.arg(part), *kinds)
+        found = client(event.args.get(part), *kinds)
         if found is not None:
             message = f"attribute names from {origin(found[1])} reach {event.api}({part}=...)"
             yield Hit(RULE, event.site, message, found[1])

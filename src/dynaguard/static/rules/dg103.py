@@ -38,10 +38,10 @@ def server_attributes(run: RunView) -> Iterator[Found]:
 
 def server_attribute(event: Event) -> Iterator[Hit]:
     if event.op is Op.PUT:
-        yield from _fields(event, event.arg("Item") or EMPTY)
+        yield from _fields(event, event.args.get("Item") or EMPTY)
     elif event.op is Op.UPDATE:
-        yield from _fields(event, event.arg("AttributeUpdates") or EMPTY)
-        yield from _fields(event, event.arg("actions") or EMPTY)
+        yield from _fields(event, event.args.get("AttributeUpdates") or EMPTY)
+        yield from _fields(event, event.args.get("actions") or EMPTY)
         yield from _update_expression(event)
 
 
@@ -112,12 +112,12 @@ def _split_top(body: str) -> list[str]:
 
 
 def _update_expression(event: Event) -> Iterator[Hit]:
-    text = (event.arg("UpdateExpression") or EMPTY).text
+    text = (event.args.get("UpdateExpression") or EMPTY).text
     if not text:
         return
-    names_value = event.arg("ExpressionAttributeNames") or EMPTY
+    names_value = event.args.get("ExpressionAttributeNames") or EMPTY
     names = {k: v.text for k, v in names_value.fields.items() if v.text is not None}
-    values = event.arg("ExpressionAttributeValues") or EMPTY
+    values = event.args.get("ExpressionAttributeValues") or EMPTY
     for attribute, placeholders in assignments(text, names):
         for placeholder in placeholders:
             found = client(values.fields.get(placeholder), *ANY)

@@ -29,13 +29,13 @@ def unauthenticated(run: RunView) -> Iterator[Found]:
         signs_up: bool | None = None
         for access in handler.accesses:
             event = access.event
+            trace = _chosen_by_client(event, run_context(run))
+            if trace is None:
+                continue
             if event.op is Op.PUT and signs_up is None:
                 signs_up = _creates_account(handler)
             if event.op is Op.PUT and signs_up:
                 continue  # a sign-up: the new account's name is the client's to choose
-            trace = _chosen_by_client(event, run_context(run))
-            if trace is None:
-                continue
             if any(_account_collection(e) for e in handler.endpoints):
                 break  # ``POST /users``: a sign-up checks and creates the name the client picks
             verb = "changes" if is_write(event) else "reads"
@@ -56,16 +56,11 @@ def _chosen_by_client(event: Event, context: Context) -> Trace | None:
         return request_trace(join_all(list(key_fields(event).values())))
     call = DbCall(event, (), CallKind.PUT, 0)
     item = item_of(call)
-    if item is None:
-        return None
+    if item is None or condition_of(call, context) is not expressions.NONE:
+        return None  # a conditional put creates, or replaces only what it expects: no takeover
     whole = next((t for (p, _), t in item.labels.items() if p == REQUEST), None)
     names = context.key_names(call)
-    trace = whole if not names else _key_trace(item, names, whole)
-    if trace is None:
-        return None
-    if condition_of(call, context) is not expressions.NONE:
-        return None  # a conditional put creates, or replaces only what it expects: no takeover
-    return trace
+    return whole if not names else _key_trace(item, names, whole)
 
 
 def _key_trace(item: Value, names: tuple[str, ...], whole: Trace | None) -> Trace | None:

@@ -77,7 +77,7 @@ def unvalidated_writes(run: RunView) -> Iterator[Found]:
 def _names_from_client(event: Event) -> bool:
     """DG101/DG102's writes: the client chose the item or the names (values come with them)."""
     for part in ("Item", "UpdateExpression", "ExpressionAttributeNames", "AttributeUpdates"):
-        value = event.arg(part)
+        value = event.args.get(part)
         if value is not None and any(
             (REQUEST, int(k)) in value.labels for k in (Kind.BODY, Kind.KEY, Kind.NAMED)
         ):

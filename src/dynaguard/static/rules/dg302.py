@@ -84,7 +84,7 @@ def _crash(event: Event, facts: Facts, endpoint: Endpoint | None) -> Crash | Non
     error, handlers = _RAISES[event.api]
     if event.caught & handlers or facts.app_handled & handlers:
         return None
-    value = event.arg("Value") or Value()
+    value = event.args.get("Value") or Value()
     if event.api in ("subscript", "pop"):
         return _missing_key(event, value, facts)
     trace = _client(value, Kind.VALUE)
@@ -98,8 +98,8 @@ def _crash(event: Event, facts: Facts, endpoint: Endpoint | None) -> Crash | Non
 
 
 def _missing_key(event: Event, value: Value, facts: Facts) -> Crash | None:
-    key = (event.arg("Key") or Value()).text or ""
-    root = (event.arg("Root") or Value()).text or "body"
+    key = (event.args.get("Key") or Value()).text or ""
+    root = (event.args.get("Root") or Value()).text or "body"
     trace = _client(value, Kind.BODY) or _chained(value, event)
     if trace is None or not is_json(trace) or not _direct(trace):
         return None

@@ -46,7 +46,7 @@ def phantom_item(run: RunView) -> Iterator[Found]:
 def _upsert(op: Operation, write: DbCall) -> Hit | None:
     if write.model is not None and reads_of(item_of(write) or Value()):
         return None  # a PynamoDB instance the operation read: it existed
-    if (write.event.arg("ReturnValues") or Value()).text == "ALL_OLD":
+    if (write.event.args.get("ReturnValues") or Value()).text == "ALL_OLD":
         return None
     key = key_of(write, op.context)
     trace = client_key(key) if key else None
@@ -66,7 +66,7 @@ def _upsert(op: Operation, write: DbCall) -> Hit | None:
 
 def _needs_item(write: DbCall) -> bool:
     """An update whose expression reads a stored attribute fails on a missing item itself."""
-    text = (write.event.arg("UpdateExpression") or Value()).text
+    text = (write.event.args.get("UpdateExpression") or Value()).text
     if not text:
         return False
     return any(a.needs_item for a in parse_update(text, names_of(write)))

@@ -79,7 +79,7 @@ _CHANGES = (CallKind.UPDATE, CallKind.DELETE)
 def _cascade(unit: DbCall) -> bool:
     """The key comes from items read before (the related items of one thing, changed one by
     one); a key from the client's list is a bulk request of independent items, each answered."""
-    key = unit.event.arg("Key") or EMPTY
+    key = unit.event.args.get("Key") or EMPTY
     return any(has_stored(v) for v in (key, *key.fields.values()))
 
 

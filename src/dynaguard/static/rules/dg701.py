@@ -28,7 +28,7 @@ def expression_text(event: Event) -> Iterator[Hit]:
     for part in EXPRESSIONS:
         # Names from iterating the request's keys into an update are DG102's finding.
         kinds = _TEXT if part == "UpdateExpression" else (*_TEXT, Kind.KEY)
-        found = client(event.arg(part), *kinds)
+        found = client(event.args.get(part), *kinds)
         if found is not None:
             message = f"{origin(found[1])} is formatted into {event.api}({part}=...); pass it as a value placeholder"
             yield Hit(RULE, event.site, message, found[1])

@@ -28,10 +28,10 @@ _CHECKED: dict[str, tuple[Kind, ...]] = {
 @check(RULE)
 def request_chosen_name(event: Event) -> Iterator[Hit]:
     for part, kinds in _CHECKED.items():
-        found = client(event.arg(part), *kinds)
+        found = client(event.args.get(part), *kinds)
         if found is not None:
             yield _hit(event, part, found[1])
-    names = event.arg("ExpressionAttributeNames")
+    names = event.args.get("ExpressionAttributeNames")
     found = client(names, *_names_kinds(event, names))
     if found is not None:
         yield _hit(event, "ExpressionAttributeNames", found[1])

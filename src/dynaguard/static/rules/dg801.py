@@ -83,10 +83,10 @@ def _reads(handler: Handler, value: Value) -> list[Event]:
 
 
 def _projected(event: Event) -> bool:
-    select = event.arg("Select")
+    select = event.args.get("Select")
     if select is not None and select.text == "SPECIFIC_ATTRIBUTES":
         return True
-    return any(event.arg(p) is not None for p in _PROJECTIONS)
+    return any(event.args.get(p) is not None for p in _PROJECTIONS)
 
 
 def _found(handler: Handler, line: int, value: Value, event: Event, hidden: list[str]) -> Found:

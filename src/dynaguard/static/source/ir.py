@@ -323,7 +323,7 @@ class Deferred:
         self._value, self.too_deep = state
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Function:
     qualname: str
     """``create_user``, ``UserView.post``, ``create_app.index``."""

@@ -1,23 +1,45 @@
-"""Static analyser speed: lines/s of ``analyse`` (one process) against bare ``ast.parse``.
+"""Static analyser speed: start-up, whole scans against bare ``ast.parse``, ``--jobs``, memory.
 
-Usage: ``python bench/static_speed.py [CORPUS_DIR]``. Without an argument it builds (once,
-deterministically) a corpus of Flask + DynamoDB style modules under ``bench/corpus/`` (git-ignored).
-Target: analysis at most 3x bare parsing time, and at least 30k lines/s on one core.
+Usage::
+
+    python bench/static_speed.py                 # the built corpus, then the real one if present
+    python bench/static_speed.py --real          # fetch the real corpus first (pip download)
+    python bench/static_speed.py PATH            # any other tree
+
+Two corpora. ``bench/corpus/`` is built once, deterministically: 1,002 Flask + DynamoDB style
+modules (git-ignored). ``bench/realcorpus/`` holds the ``.py`` files of three public Flask wheels
+from PyPI (apache-superset 6.1.0, flask-appbuilder 5.3.0, flaskbb 2.0.2; 237k lines), fetched
+with ``--real``. Targets (docs/benchmarks.md): one-file ``dynaguard code`` and ``--version``
+under 0.3 s; a whole scan at most 3x bare parsing plus start-up with ``--jobs 1``.
+
+Start-up is measured as users run it: an installed package has its bytecode compiled, so the
+script compiles ``src/`` first (an editable install under ``PYTHONDONTWRITEBYTECODE`` has none).
 """
 
 from __future__ import annotations
 
 import ast
+import compileall
+import os
 import random
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 from dynaguard.catalogue import CATALOGUE
 from dynaguard.static import analyse
 
-CORPUS = Path(__file__).resolve().parent / "corpus"
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+DYNAGUARD = Path(sys.executable).with_name("dynaguard")
+REAL = HERE / "realcorpus"
+WHEELS = ("apache-superset==6.1.0", "flask-appbuilder==5.3.0", "flaskbb==2.0.2")
+CORPUS = HERE / "corpus"
 MODULES = 500
 
 ROUTE = '''
@@ -109,6 +131,22 @@ def build(root: Path, modules: int = MODULES) -> None:
         (root / "app" / f"views_{i}.py").write_text("".join(view), encoding="utf-8")
 
 
+def fetch_real(root: Path = REAL) -> None:
+    """The real corpus: the ``.py`` files of the pinned wheels (``pip download``, no deps)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", tmp, *WHEELS],
+            check=True,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+        for wheel in sorted(Path(tmp).glob("*.whl")):
+            target = root / wheel.name.split("-")[0].lower()
+            with zipfile.ZipFile(wheel) as archive:
+                for name in archive.namelist():
+                    if name.endswith(".py"):
+                        archive.extract(name, target)
+
+
 def _parse_all(files: list[Path]) -> float:
     start = time.perf_counter()
     for path in files:
@@ -116,9 +154,10 @@ def _parse_all(files: list[Path]) -> float:
     return time.perf_counter() - start
 
 
-def measure(root: Path, repeat: int = 5) -> None:
+def measure(root: Path, repeat: int = 5) -> float:
     """Best of ``repeat`` alternating runs of each, so a busy machine does not decide the
-    figure; each round's pair is printed too (on a shared host one round can run 40% slower)."""
+    figure; each round's pair is printed too (on a shared host one round can run 40% slower).
+    Returns the best parse time."""
     files = sorted(root.rglob("*.py"))
     lines = sum(p.read_text(encoding="utf-8").count("\n") for p in files)
     parse_s = analyse_s = float("inf")
@@ -136,16 +175,72 @@ def measure(root: Path, repeat: int = 5) -> None:
     print(f"analyse:   {analyse_s:.2f} s  {lines / analyse_s:,.0f} lines/s (jobs=1)")
     print(f"ratio:     {analyse_s / parse_s:.2f}x bare parsing (best of each)")
     print(f"           {statistics.median(ratios):.2f}x (median of the rounds' own ratios)")
+    return parse_s
+
+
+def _run(args: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (MB) of one ``dynaguard`` process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [str(DYNAGUARD), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, _, usage = os.wait4(process.pid, 0)
+    return time.perf_counter() - start, usage.ru_maxrss // 1024
+
+
+def startup(runs: int = 11) -> float:
+    """Median wall time of ``--version`` and of ``code`` on one small file; returns the latter."""
+    compileall.compile_dir(ROOT / "src", quiet=1)
+    with tempfile.TemporaryDirectory() as tmp:
+        one = Path(tmp) / "app.py"
+        one.write_text(
+            "from flask import Flask, request\nimport boto3\napp = Flask(__name__)\n"
+            "table = boto3.resource('dynamodb').Table('users')\n\n"
+            "@app.route('/users/<uid>', methods=['PUT'])\ndef update(uid):\n"
+            "    table.put_item(Item=request.get_json())\n    return 'ok'\n",
+            encoding="utf-8",
+        )
+        figures = {}
+        for name, args in (
+            ("--version", ["--version"]),
+            ("code one file", ["code", str(one), "--fail-on", "none"]),
+        ):
+            times = [_run(args)[0] for _ in range(runs)]
+            figures[name] = statistics.median(times)
+            print(f"start-up {name}: median {figures[name] * 1000:.0f} ms of {runs} runs")
+    return figures["code one file"]
+
+
+def whole_scans(root: Path, parse_s: float, start_s: float) -> None:
+    """``dynaguard code`` as a user runs it, one process each: ``--jobs 1`` and ``--jobs 2``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = str(Path(tmp) / "report.json")
+        common = ["code", str(root), "--format", "json", "-o", out, "--fail-on", "none"]
+        one = min(_run([*common, "--jobs", "1"]) for _ in range(3))
+        two = min(_run([*common, "--jobs", "2"]) for _ in range(3))
+    budget = 3 * parse_s + start_s
+    print(
+        f"cli --jobs 1: {one[0]:.2f} s, peak {one[1]} MB (target: 3x parse + start-up = {budget:.2f} s)"
+    )
+    print(f"cli --jobs 2: {two[0]:.2f} s, peak {two[1]} MB (speed-up {one[0] / two[0]:.2f}x)")
 
 
 def main() -> None:
-    if len(sys.argv) > 1:
-        root = Path(sys.argv[1])
+    args = sys.argv[1:]
+    if "--real" in args:
+        args.remove("--real")
+        fetch_real()
+    if args:
+        roots = [Path(args[0])]
     else:
-        root = CORPUS
-        if not (root / "app").is_dir():
-            build(root)
-    measure(root)
+        if not (CORPUS / "app").is_dir():
+            build(CORPUS)
+        roots = [CORPUS, *([REAL] if REAL.is_dir() else [])]
+    start_s = startup()
+    for root in roots:
+        print(f"\n== {root}")
+        parse_s = measure(root)
+        whole_scans(root, parse_s, start_s)
 
 
 if __name__ == "__main__":

@@ -126,7 +126,7 @@ MappedRef = Annotated[int | str | dict[str, int | str], PlainValidator(_mapped)]
 class WrapperConfig(BaseModel):
     """One ``[[tool.dynaguard.models.wrappers]]`` entry: a function that makes a DynamoDB call."""
 
-    model_config = ConfigDict(extra="forbid", alias_generator=_kebab, frozen=True)
+    model_config = ConfigDict(extra="forbid", alias_generator=_kebab, frozen=True, defer_build=True)
 
     function: DottedName
     operation: Operation
@@ -176,7 +176,9 @@ class WrapperConfig(BaseModel):
 class ModelsConfig(BaseModel):
     """``[tool.dynaguard.models]``: what the project declares about its own code (docs/models.md)."""
 
-    model_config = ConfigDict(extra="forbid", alias_generator=_kebab, frozen=True)
+    # Built on first use: most projects declare no models, and building the validators of both
+    # tables is a third of the start-up a one-file ``dynaguard code`` run can afford.
+    model_config = ConfigDict(extra="forbid", alias_generator=_kebab, frozen=True, defer_build=True)
 
     wrappers: tuple[WrapperConfig, ...] = ()
     identity_functions: tuple[DottedName, ...] = ()
@@ -215,7 +217,7 @@ class LoadedConfig:
     code: CodeConfig
     source: Path | None
     raw: Mapping[str, Any]
-    models: ModelsConfig = field(default_factory=ModelsConfig)
+    models: ModelsConfig = field(default_factory=ModelsConfig.model_construct)
     """``[tool.dynaguard.models]``: what the project declares about its own code."""
 
 
@@ -264,7 +266,9 @@ def load_config(path: Path | None) -> LoadedConfig:
     code_keys = {k: v for k, v in raw.items() if k not in SECTIONS and k != MODELS}
     code = validate_code_config(code_keys, str(path), table_name)
     models_table = "[tool.dynaguard.models]" if path.name == "pyproject.toml" else "[models]"
-    models = validate_models(raw.get(MODELS, {}), str(path), models_table)
+    if MODELS not in raw:
+        return LoadedConfig(code, path, raw)
+    models = validate_models(raw[MODELS], str(path), models_table)
     return LoadedConfig(code, path, raw, models)
 
 

@@ -22,6 +22,8 @@ SUFFIX = {
 
 
 def test_every_output_format_has_a_formatter() -> None:
+    # Each format's module is imported on first use: every one must exist and render.
+    assert all(callable(FORMATTERS[fmt]) for fmt in FORMATTERS)
     assert set(FORMATTERS) == set(OutputFormat)
     assert set(SUFFIX) == set(OutputFormat)
 

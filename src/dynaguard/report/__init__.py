@@ -7,11 +7,10 @@ Only the CLI writes what they return. This package imports nothing from the proj
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
-from types import MappingProxyType
+import importlib
+from collections.abc import Callable, Iterator, Mapping
 
 from dynaguard.model import Report
-from dynaguard.report import html, json, junit, markdown, sarif, text
 
 
 class OutputFormat(enum.Enum):
@@ -27,17 +26,28 @@ class OutputFormat(enum.Enum):
 
 Formatter = Callable[[Report], str]
 
-FORMATTERS: Mapping[OutputFormat, Formatter] = MappingProxyType(
-    {
-        OutputFormat.TEXT: text.render,
-        OutputFormat.JSON: json.render,
-        OutputFormat.SARIF: sarif.render,
-        OutputFormat.JUNIT: junit.render,
-        OutputFormat.MARKDOWN: markdown.render,
-        OutputFormat.HTML: html.render,
-    }
-)
-"""Every output format's formatter (a test checks that no format is missing)."""
+
+class _Formatters(Mapping[OutputFormat, Formatter]):
+    """Each format's ``render``, its module imported when first asked for.
+
+    NOTE: lazily, because the HTML formatter pulls in jinja2 and a one-file ``dynaguard code``
+    run printing text must start fast (docs/benchmarks.md, start-up).
+    """
+
+    def __getitem__(self, fmt: OutputFormat) -> Formatter:
+        module = importlib.import_module(f"dynaguard.report.{fmt.value}")
+        formatter: Formatter = module.render
+        return formatter
+
+    def __iter__(self) -> Iterator[OutputFormat]:
+        return iter(OutputFormat)
+
+    def __len__(self) -> int:
+        return len(OutputFormat)
+
+
+FORMATTERS: Mapping[OutputFormat, Formatter] = _Formatters()
+"""Every output format's formatter (a test checks that each format's module exists)."""
 
 
 def render(report: Report, fmt: OutputFormat) -> str:

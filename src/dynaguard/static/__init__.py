@@ -8,9 +8,7 @@ check on the sink events -> findings with flows, endpoints and fingerprints. See
 from __future__ import annotations
 
 import gc
-import multiprocessing
 from collections.abc import Collection, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,6 +167,10 @@ def _unique(modules: list[ir.Module]) -> list[ir.Module]:
 def _load(files: list[tuple[Path, str]], jobs: int) -> list[ir.Module | ScanWarning]:
     if jobs <= 1 or len(files) < 2:
         return [load_file(path, rel) for path, rel in files]
+    # Imported here: a one-process scan (an editor, a pre-commit hook) never pays for them.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # NOTE: forkserver/spawn, not fork: forking a process that has threads is unsafe (and
     # deprecated from Python 3.12); workers only import the parser.
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"

@@ -22,8 +22,9 @@ from dynaguard.static.source.project import Project
 JSON_SOURCES = frozenset({"request.json", "request.get_json()", "api.payload", "ns.payload"})
 """Request mappings parsed from JSON: a missing key is a KeyError (``request.form['x']`` and
 ``request.args['x']`` raise werkzeug's BadRequestKeyError instead, which Flask answers 400)."""
-_REGISTERS = re.compile(r"errorhandler|register_error_handler")
-"""Text every error handler registration contains (``_registration``)."""
+_REGISTERS = ("errorhandler", "register_error_handler")
+"""Text every error handler registration contains (``_registration``): substring tests, many
+times faster than a regex alternation over every module's source."""
 _INTERNAL_ERROR = 500
 _FIELD = re.compile(r"^([A-Za-z_]\w*)(?:\[|\.get\(|\.pop\()(['\"])(.*)\2")
 
@@ -109,12 +110,16 @@ def _variable(step: Step) -> str | None:
 def _registrations(project: Project) -> Iterator[tuple[ir.Module, frozenset[str], str]]:
     """(module, exception types, handler function name or id) of every error handler."""
     for module in project.modules.values():
-        if _REGISTERS.search(module.source) is None:
+        if not _registers(module.source):
             continue  # no body of it registers one: leave its functions unlowered
-        registering = (f for f in module.functions.values() if _REGISTERS.search(module.text(f)))
+        registering = (f for f in module.functions.values() if _registers(module.text(f)))
         for body in [module.body, *(f.body for f in registering)]:
             for stmt in ir.statements(body, classes=True):
                 yield from _registration(module, stmt)
+
+
+def _registers(text: str) -> bool:
+    return any(word in text for word in _REGISTERS)
 
 
 def _registration(

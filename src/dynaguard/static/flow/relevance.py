@@ -3,7 +3,8 @@ them, which is the only way their summary can reach a finding.
 
 A function is summarised up front when its source names something the rules are about:
 
-- a DynamoDB operation (``put_item``...), a Streams batch (``Records``) or a route registration;
+- a DynamoDB operation (``put_item``..., or a key condition: ``query`` alone is SQLAlchemy's as
+  often), a Streams batch (``Records``) or a route registration;
 - a global of its module that holds request data or the identity, a third-party object (Flask,
   boto3, PynamoDB...), a DynamoDB handle, or a project function, class or module that is itself
   summarised up front (a fixpoint over the project).

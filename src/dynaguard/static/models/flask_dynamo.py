@@ -22,7 +22,6 @@ class FlaskDynamo(Model):
     name = "flask_dynamo"
     packages = frozenset({"flask_dynamo"})
     ref_kinds = frozenset({"dynamo"})
-    relevant_names = frozenset({"tables"})
 
     def call(self, frame: Frame, name: str, args: Args) -> Value | None:
         return ref(EXTENSION) if name in _CONSTRUCTORS else None

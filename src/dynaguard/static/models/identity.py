@@ -140,7 +140,10 @@ def is_hook(decorator: ir.Expr) -> ir.Expr | None:
     return None
 
 
-_G_STORE = re.compile(r"\bg\.\w+[^=\n(]*=(?!=)")
+# NOTE: the literal ``g.`` first, then the word boundary as a lookbehind: a pattern starting with
+# ``\b`` is tried at every position of every module (4% of a scan of 237k lines), one starting
+# with a literal is found by a fast substring search.
+_G_STORE = re.compile(r"g\.(?<!\wg\.)\w+[^=\n(]*=(?!=)")
 """Text of an assignment to a ``g`` attribute: bodies without one are not lowered to look."""
 
 

@@ -43,6 +43,7 @@ def _outputs() -> dict[str, str]:
                     persona,
                     "--fail-on",
                     "none",
+                    "--no-cache",
                 ],
                 cwd=ROOT,
                 capture_output=True,

@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from dynaguard.catalogue import CATALOGUE
@@ -212,17 +213,39 @@ def startup(runs: int = 11) -> float:
 
 
 def whole_scans(root: Path, parse_s: float, start_s: float) -> None:
-    """``dynaguard code`` as a user runs it, one process each: ``--jobs 1`` and ``--jobs 2``."""
+    """``dynaguard code`` as a user runs it, one process each: cold with ``--jobs 1`` and
+    ``--jobs 2``, then with the analysis cache: unchanged, and after a one-file edit."""
     with tempfile.TemporaryDirectory() as tmp:
         out = str(Path(tmp) / "report.json")
         common = ["code", str(root), "--format", "json", "-o", out, "--fail-on", "none"]
-        one = min(_run([*common, "--jobs", "1"]) for _ in range(3))
-        two = min(_run([*common, "--jobs", "2"]) for _ in range(3))
+        one = min(_run([*common, "--no-cache", "--jobs", "1"]) for _ in range(3))
+        two = min(_run([*common, "--no-cache", "--jobs", "2"]) for _ in range(3))
+        os.environ["DYNAGUARD_CACHE_DIR"] = str(Path(tmp) / "cache")
+        try:
+            filling = _run(common)
+            warm = min(_run(common) for _ in range(3))
+            edited = _edited(root, lambda: _run(common))
+        finally:
+            del os.environ["DYNAGUARD_CACHE_DIR"]
     budget = 3 * parse_s + start_s
     print(
         f"cli --jobs 1: {one[0]:.2f} s, peak {one[1]} MB (target: 3x parse + start-up = {budget:.2f} s)"
     )
     print(f"cli --jobs 2: {two[0]:.2f} s, peak {two[1]} MB (speed-up {one[0] / two[0]:.2f}x)")
+    print(
+        f"cache: cold {filling[0]:.2f} s, unchanged {warm[0]:.2f} s (target 0.5 s), one-file edit {edited[0]:.2f} s (target 2 s)"
+    )
+
+
+def _edited(root: Path, scan: Callable[[], tuple[float, int]]) -> tuple[float, int]:
+    """One scan after a one-line edit of the largest file (restored afterwards)."""
+    target = max(root.rglob("*.py"), key=lambda p: p.stat().st_size)
+    original = target.read_bytes()
+    try:
+        target.write_bytes(original + b"\n# edited by bench/static_speed.py\n")
+        return scan()
+    finally:
+        target.write_bytes(original)
 
 
 def main() -> None:

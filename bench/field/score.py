@@ -134,7 +134,7 @@ def run_dynaguard(root: Path, scan: list[str], persona: str) -> list[dict[str, o
         return []
     done = subprocess.run(
         [sys.executable, "-m", "dynaguard", "code", *paths, "--format", "json",
-         "--fail-on", "none", "--persona", persona],
+         "--fail-on", "none", "--persona", persona, "--no-cache"],
         cwd=root, capture_output=True, text=True, check=False,
     )  # fmt: skip
     if done.returncode != 0:

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 from dynaguard import __version__
 from dynaguard.catalogue import select_rules
+from dynaguard.cli.cache import Cache, CacheUnavailable, entry_key, load, store
 from dynaguard.cli.exits import ExitCode, die
 from dynaguard.cli.files import emit, read_text
 from dynaguard.cli.options import report_options
 from dynaguard.cli.settings import CodeFlags, CodeSettings, resolve
 from dynaguard.config import ConfigError, FailOn
 from dynaguard.history.baseline import BaselineError, apply_baseline, dump_baseline, parse_baseline
-from dynaguard.model import Finding, Persona, Report
+from dynaguard.model import Finding, Persona, Report, Rule
 from dynaguard.report import render
-from dynaguard.static import analyse, with_declared
+from dynaguard.static import Analysis, analyse, with_declared
+from dynaguard.static.source.discover import discover
 
 _PERSONAS = [p.value for p in Persona]
 
@@ -45,6 +48,11 @@ _PERSONAS = [p.value for p in Persona]
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write every current finding's fingerprint to FILE.",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Analyse even if an identical scan is cached, and cache nothing.",
+)
 @report_options
 def code_command(**options: object) -> None:
     """Find mass assignment and integrity failures in Flask + DynamoDB source code.
@@ -52,6 +60,10 @@ def code_command(**options: object) -> None:
     \b
     Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it;
     2 usage or config error; 3 the target could not be scanned.
+
+    An unchanged project is not analysed again: finished analyses are cached in
+    .dynaguard-cache/ beside the config file, or in the user cache directory
+    (DYNAGUARD_CACHE_DIR overrides both; safe to delete at any time).
     """
     flags = CodeFlags(**options)  # type: ignore[arg-type]
     _check_paths(flags.paths)
@@ -80,15 +92,7 @@ def readable(path: Path) -> bool:
 
 
 def _run(settings: CodeSettings) -> Report:
-    rules = select_rules(settings.select, settings.ignore)
-    analysis = analyse(
-        settings.paths,
-        root=settings.root,
-        rules=rules,
-        exclude=settings.exclude,
-        jobs=settings.jobs,
-        models=with_declared(settings.models),
-    )
+    analysis = _analysis(settings, select_rules(settings.select, settings.ignore))
     findings = tuple(f for f in analysis.findings if f.effective_persona <= settings.persona)
     findings, baselined = _baseline(findings, settings)
     return Report(
@@ -101,6 +105,39 @@ def _run(settings: CodeSettings) -> Report:
         target=" ".join(str(path) for path in settings.paths),
         coverage=analysis.coverage,
     )
+
+
+def _analysis(settings: CodeSettings, rules: Sequence[Rule]) -> Analysis:
+    """The cached analysis of these very files, or a new one (then cached)."""
+    cache = settings.cache
+    key = None if cache is None else _cache_key(cache, settings, rules)
+    if cache is not None and key is not None:
+        found = load(cache, key)
+        if found is not None:
+            return found
+    analysis = analyse(
+        settings.paths,
+        root=settings.root,
+        rules=rules,
+        exclude=settings.exclude,
+        jobs=settings.jobs,
+        models=with_declared(settings.models),
+    )
+    # Stored only if no file changed while it ran: the entry must match what its name says.
+    if cache is not None and key is not None and _cache_key(cache, settings, rules) == key:
+        problem = store(cache, key, analysis)
+        if problem is not None:
+            click.echo(f"dynaguard: warning: analysis not cached: {problem}", err=True)
+    return analysis
+
+
+def _cache_key(cache: Cache, settings: CodeSettings, rules: Sequence[Rule]) -> str | None:
+    files = discover(settings.paths, settings.root, settings.exclude)
+    try:
+        return entry_key(cache, files, rules=[r.id for r in rules], models=repr(settings.models))
+    except CacheUnavailable as exc:
+        click.echo(f"dynaguard: warning: analysis cache unavailable: {exc}", err=True)
+        return None
 
 
 def _baseline(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dynaguard.cli.cache import Cache, locate
 from dynaguard.config import (
     CodeConfig,
     FailOn,
@@ -37,6 +38,8 @@ class CodeSettings:
     write_baseline: Path | None
     models: Declarations = field(default_factory=Declarations)
     """What ``[tool.dynaguard.models]`` declares about the project's own code."""
+    cache: Cache | None = None
+    """Where finished analyses are kept (``None``: ``--no-cache``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,7 @@ class CodeFlags:
     baseline: Path | None = None
     write_baseline: Path | None = None
     config: Path | None = None
+    no_cache: bool = False
 
 
 def split_selectors(values: Sequence[str]) -> tuple[str, ...]:
@@ -97,6 +101,7 @@ def resolve(flags: CodeFlags) -> CodeSettings:
         baseline=baseline,
         write_baseline=flags.write_baseline,
         models=loaded.models.declarations(),
+        cache=None if flags.no_cache else locate(source),
     )
 
 

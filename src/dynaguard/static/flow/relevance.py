@@ -34,50 +34,110 @@ def roots(analyzer: Analyzer, relevant: frozenset[str]) -> list[str]:
     """
     hot: set[str] = {cls_id for cls_id, facts in analyzer.classes.items() if facts.kinds}
     functions: list[str] = []
-    cold: dict[str, list[tuple[str, set[str]]]] = {}
-    """Module -> (function id, the words of its source) of its functions not relevant yet."""
+    cold: dict[str, dict[str, set[str]]] = {}
+    """Module -> function id -> the words of its source, for its functions not relevant yet."""
     for module_name, module in analyzer.project.modules.items():
-        rest = cold[module_name] = []
+        rest = cold[module_name] = {}
         for qualname, func in list(module.functions.items()):
             fn_id, words = f"{module_name}:{qualname}", _words(module.text(func))
             functions.append(fn_id)
             if words.isdisjoint(relevant):
-                rest.append((fn_id, words))
+                rest[fn_id] = words
             else:
                 hot.add(fn_id)
-    searched: dict[str, set[str]] = {}
-    while True:
-        modules = {i.partition(":")[0] for i in hot}
-        grown: set[str] = set()
-        for module_name, rest in cold.items():
-            if not rest:
-                continue
-            env = analyzer.module_envs.get(module_name, {})
-            names = {n for n, v in env.items() if _relevant(v, hot, modules)}
-            if not names or names == searched.get(module_name):
-                continue  # no global of the module became relevant: nothing new to find
-            searched[module_name] = names
-            still = []
-            for fn_id, words in rest:
-                if words.isdisjoint(names):
-                    still.append((fn_id, words))
-                else:
-                    grown.add(fn_id)
-            cold[module_name] = still
-        grown |= {
-            cls_id
-            for cls_id, facts in analyzer.classes.items()
-            if cls_id not in hot
-            and (
-                any(f"{cls_id.partition(':')[0]}:{facts.info.qualname}.{m}" in hot
-                    for m in facts.info.methods)
-                or any(b in hot for b in facts.bases)
-            )
-        }  # fmt: skip
-        if not grown:
-            break
-        hot |= grown
+    # NOTE: a fixpoint driven by what became hot, through an index from each project object to
+    # the globals and classes waiting for it: re-testing every global of every module on each
+    # round was 3% of a scan of a large project (docs/benchmarks.md).
+    waiting = _Waiting(analyzer)
+    fresh, seen_modules = set(hot), set()
+    while fresh:
+        for hot_id in fresh:
+            waiting.fire(hot_id)
+            module_name = hot_id.partition(":")[0]
+            if module_name not in seen_modules:
+                seen_modules.add(module_name)
+                waiting.fire(_MODULE + module_name)
+        grown = waiting.take_classes()
+        for module_name, names in waiting.take_globals().items():
+            rest = cold.get(module_name, {})
+            for fn_id in [f for f, words in rest.items() if not words.isdisjoint(names)]:
+                del rest[fn_id]
+                grown.add(fn_id)
+        fresh = grown - hot
+        hot |= fresh
     return sorted(fn_id for fn_id in functions if fn_id in hot)
+
+
+_MODULE = "module "
+"""Index key prefix: a ``mod:`` ref is relevant once any object of that module is."""
+
+
+class _Waiting:
+    """Module globals and classes that become relevant when a project object they name does."""
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self._globals: dict[str, list[tuple[str, str]]] = {}
+        self._classes: dict[str, list[str]] = {}
+        self._ready_globals: dict[str, set[str]] = {}
+        self._ready_classes: set[str] = set()
+        for module_name, env in analyzer.module_envs.items():
+            for name, value in env.items():
+                always, keys = _needs(value)
+                if always:
+                    self._ready_globals.setdefault(module_name, set()).add(name)
+                for key in keys:
+                    self._globals.setdefault(key, []).append((module_name, name))
+        for cls_id, facts in analyzer.classes.items():
+            module_name = cls_id.partition(":")[0]
+            for method in facts.info.methods:
+                key = f"{module_name}:{facts.info.qualname}.{method}"
+                self._classes.setdefault(key, []).append(cls_id)
+            for base in facts.bases:
+                self._classes.setdefault(base, []).append(cls_id)
+
+    def fire(self, key: str) -> None:
+        for module_name, name in self._globals.pop(key, ()):
+            self._ready_globals.setdefault(module_name, set()).add(name)
+        self._ready_classes.update(self._classes.pop(key, ()))
+
+    def take_globals(self) -> dict[str, set[str]]:
+        """Module -> globals that became relevant since the last call."""
+        ready, self._ready_globals = self._ready_globals, {}
+        return ready
+
+    def take_classes(self) -> set[str]:
+        ready, self._ready_classes = self._ready_classes, set()
+        return ready
+
+
+def _needs(value: Value) -> tuple[bool, set[str]]:
+    """(relevant whatever else is, the project objects that would make it relevant).
+
+    Request data, the identity and stored data are relevant, and so is any third-party object
+    (Flask, boto3, PynamoDB...), a DynamoDB handle, a bound method or a view; the standard library
+    and builtins are not; a project function, class or module is when it is itself relevant.
+    """
+    keys: set[str] = set()
+    pending = [value]
+    while pending:
+        current = pending.pop()
+        if current.labels:
+            return True, set()
+        for name in current.refs:
+            kind, _, rest = name.partition(":")
+            if kind == "builtin":
+                continue
+            if kind == "ext":
+                if rest.partition(".")[0] in sys.stdlib_module_names:
+                    continue
+                return True, set()
+            if kind not in _PROJECT:
+                return True, set()
+            keys.add(rest)
+            if kind == "mod":
+                keys.add(_MODULE + rest)
+        pending.extend(current.fields.values())
+    return False, keys
 
 
 _SEPARATORS = str.maketrans({c: " " for c in map(chr, range(128)) if not (c.isalnum() or c == "_")})
@@ -89,25 +149,6 @@ def _words(text: str) -> set[str]:
     NOTE: translate-and-split, not a regex: half the time of ``findall`` on the benchmark.
     """
     return set(text.translate(_SEPARATORS).split())
-
-
-def _relevant(value: Value, hot: set[str], modules: set[str]) -> bool:
-    if value.labels:
-        return True  # request data, the identity, stored data
-    for name in value.refs:
-        kind, _, rest = name.partition(":")
-        if kind == "builtin":
-            continue
-        if kind == "ext":
-            if rest.partition(".")[0] in sys.stdlib_module_names:
-                continue
-            return True
-        if kind in _PROJECT:
-            if rest in hot or (kind == "mod" and rest in modules):
-                return True
-            continue
-        return True  # DynamoDB handles, bound methods, views: anything else counts
-    return any(_relevant(f, hot, modules) for f in value.fields.values())
 
 
 _FACTORY_NAMES = frozenset({"create_app", "make_app", "build_app", "app_factory", "get_app",

@@ -383,6 +383,8 @@ class Module:
     """Lines with a ``# dynaguard: ignore`` that names no rule (suppresses nothing)."""
     line_starts: list[int] = field(default_factory=list, repr=False, compare=False)
     """Offset of each line in ``source``, computed on first use (``text``)."""
+    attrs_ready: set[str] = field(default_factory=set, repr=False, compare=False)
+    """Classes whose methods are all lowered, so ``self_attrs`` is complete (asked per lookup)."""
 
     def function(self, qualname: str) -> Function | None:
         """A function by qualname; a nested one appears once its enclosing function is lowered."""
@@ -407,10 +409,12 @@ class Module:
         info = self.classes.get(class_qualname)
         if info is None:
             return {}
-        for method in info.methods:
-            found = self.functions.get(f"{class_qualname}.{method}")
-            if found is not None:
-                found.deferred.get()
+        if class_qualname not in self.attrs_ready:
+            for method in info.methods:
+                found = self.functions.get(f"{class_qualname}.{method}")
+                if found is not None:
+                    found.deferred.get()
+            self.attrs_ready.add(class_qualname)
         return info.self_attrs
 
     def lower_all(self) -> None:

@@ -28,7 +28,8 @@ from dynaguard.static.source import ir
 from dynaguard.static.source.project import Project
 from dynaguard.static.source.suppress import is_suppressed
 
-_VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
+_VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>|\{([^{}]+)\}")
+"""A route variable: Flask's ``<int:id>``, Chalice's and API Gateway's ``{id}``."""
 _WRITES = ("POST", "PUT", "PATCH", "DELETE")
 _HTTP = ("get", "post", "put", "patch", "delete")
 
@@ -293,7 +294,11 @@ class Run:
         if found is None:
             return []
         module, func = found
-        variables = {v for e in self.routes.get(fn_id, ()) for v in _VARIABLE.findall(e.path)}
+        variables = {
+            flask or braced
+            for e in self.routes.get(fn_id, ())
+            for flask, braced in _VARIABLE.findall(e.path)
+        }
         injected = self.injected.get(fn_id)
         decorated = self._decorated.get(fn_id, {})
         return [

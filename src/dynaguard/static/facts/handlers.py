@@ -281,9 +281,14 @@ def route_words(
     found = words(func.qualname.rpartition(".")[2]) | words(module.name.rpartition(".")[2])
     for endpoint in endpoints:
         for segment in endpoint.path.split("/"):
-            if segment and not segment.startswith("<"):
+            if segment and not variable_segment(segment):
                 found |= words(segment)
     return found
+
+
+def variable_segment(segment: str) -> bool:
+    """A path segment that is a route variable: Flask's ``<id>``, Chalice's ``{id}``."""
+    return segment.startswith(("<", "{"))
 
 
 def login_route(handler: Handler) -> bool:

@@ -73,7 +73,7 @@ def external_call(frame: Frame, name: str, args: Args) -> Value | None:
     if name in _CONSTRUCTORS:
         made = ref(_CONSTRUCTORS[name])
         if name == "ext:flask.Blueprint":
-            return _router(frame, made, _keyword_text(args, "url_prefix"), args)
+            return router(frame, made, keyword_text(args, "url_prefix"), args)
         if made.refs == {API}:
             return _api(frame, made, args)
         return made
@@ -91,7 +91,7 @@ _ID = "flask:id@"
 """Ref prefix of one router (a blueprint, an API, a namespace): where it was made."""
 
 
-def _router(frame: Frame, made: Value, prefix: str | None, args: Args) -> Value:
+def router(frame: Frame, made: Value, prefix: str | None, args: Args) -> Value:
     """A router value: what it is, its own prefix, and its identity (for its registrations)."""
     site = args.site
     identity = f"{_ID}{site.path}:{site.line}:{site.col}"
@@ -102,20 +102,20 @@ def _router(frame: Frame, made: Value, prefix: str | None, args: Args) -> Value:
 
 def _api(frame: Frame, made: Value, args: Args) -> Value:
     """``Api(app_or_blueprint, prefix=...)``: routes go under the blueprint when given one."""
-    api = _router(frame, made, _keyword_text(args, "prefix"), args)
-    _attach(frame, api, args.first("app"))
+    api = router(frame, made, keyword_text(args, "prefix"), args)
+    attach(frame, api, args.first("app"))
     return api
 
 
-def _attach(frame: Frame, child: Value, parent: Value, prefix: str | None = None) -> None:
+def attach(frame: Frame, child: Value, parent: Value, prefix: str | None = None) -> None:
     """``child`` hangs under ``parent`` (registered with ``prefix``, or with its own)."""
-    router = _identity(child)
+    router = router_identity(child)
     if router:
         given = prefix.rstrip("/") if prefix is not None else None
-        frame.mounts.append(Mount(router, given, _identity(parent), registered=True))
+        frame.mounts.append(Mount(router, given, router_identity(parent), registered=True))
 
 
-def _keyword_text(args: Args, name: str) -> str | None:
+def keyword_text(args: Args, name: str) -> str | None:
     """A keyword argument's text; a prefix built from configuration (``f"{prefix}/users"``)
     keeps its literal parts and names the rest, so that routes still read right."""
     value = args.keywords.get(name)
@@ -147,7 +147,7 @@ def _spelled(expr: ir.Expr) -> str:
     return "..."
 
 
-def _identity(value: Value) -> str:
+def router_identity(value: Value) -> str:
     found = sorted(r for r in value.refs if r.startswith(_ID))
     return found[0] if found else ""
 
@@ -155,7 +155,7 @@ def _identity(value: Value) -> str:
 def _namespace(frame: Frame, args: Args) -> Value:
     name = args.first("name").text or ""
     path = args.keywords.get("path", EMPTY).text
-    return _router(frame, ref(NAMESPACE), path if path is not None else f"/{name}", args)
+    return router(frame, ref(NAMESPACE), path if path is not None else f"/{name}", args)
 
 
 def other_method(
@@ -165,13 +165,13 @@ def other_method(
         return source_at(args, Kind.FIELDS, "parser.parse_args()", "declared")
     if ref_name == API and name == "namespace":
         namespace = _namespace(frame, args)
-        _attach(frame, namespace, receiver)
+        attach(frame, namespace, receiver)
         return namespace
     if ref_name == API and name == "add_namespace":
-        _attach(frame, args.first("ns"), receiver, args.keywords.get("path", EMPTY).text)
+        attach(frame, args.first("ns"), receiver, args.keywords.get("path", EMPTY).text)
         return EMPTY
     if ref_name == API and name == "init_app":
-        _attach(frame, receiver, args.first("app"))
+        attach(frame, receiver, args.first("app"))
         return EMPTY
 
     if ref_name in (APP, BLUEPRINT) and name in ("before_request", "before_app_request"):
@@ -195,12 +195,12 @@ def other_attribute(frame: Frame, ref_name: str, name: str, line: int, col: int)
     return None
 
 
-def _prefix(value: Value) -> str:
+def own_prefix(value: Value) -> str:
     found = sorted(r[7:] for r in value.refs if r.startswith("prefix:"))
     return found[0].rstrip("/") if found else ""
 
 
-def _methods(call: ir.Call) -> tuple[str, ...] | None:
+def route_methods(call: ir.Call) -> tuple[str, ...] | None:
     for name, expr in call.kwargs:
         if name == "methods" and isinstance(expr, ir.Seq):
             return tuple(e.text.upper() for e in expr.elts if isinstance(e, ir.Const) and e.text)
@@ -217,16 +217,16 @@ def _route(frame: Frame, target: str, call: ir.Expr, is_class: bool) -> bool:
     known = bool(receiver.refs & _ROUTERS)
     if rule is None or not (known or (func.attr == "route" and rule.startswith("/"))):
         return False
-    methods = (func.attr.upper(),) if func.attr in _VERBS else _methods(call)
-    frame.routes.append(_declared(target, receiver, rule, methods, is_class))
+    methods = (func.attr.upper(),) if func.attr in _VERBS else route_methods(call)
+    frame.routes.append(declared_route(target, receiver, rule, methods, is_class))
     return True
 
 
-def _declared(
+def declared_route(
     target: str, receiver: Value, rule: str, methods: tuple[str, ...] | None, is_class: bool
 ) -> RouteDecl:
-    own = _prefix(receiver)
-    return RouteDecl(target, own + rule, methods, is_class, _identity(receiver), own)
+    own = own_prefix(receiver)
+    return RouteDecl(target, own + rule, methods, is_class, router_identity(receiver), own)
 
 
 def register(frame: Frame, call: ir.Call, receiver: Value, name: str, args: Args) -> None:
@@ -241,7 +241,7 @@ def register(frame: Frame, call: ir.Call, receiver: Value, name: str, args: Args
         for target in sorted(view.refs):
             kind, _, ident = target.partition(":")
             if kind in ("fn", "view"):
-                decl = _declared(ident, receiver, rule, _methods(call), kind == "view")
+                decl = declared_route(ident, receiver, rule, route_methods(call), kind == "view")
                 frame.routes.append(decl)
         return
     resource = args.first("resource")
@@ -249,7 +249,7 @@ def register(frame: Frame, call: ir.Call, receiver: Value, name: str, args: Args
     for target in sorted(resource.refs):
         if target.startswith("cls:"):
             for url in urls:
-                frame.routes.append(_declared(target[4:], receiver, url, None, True))
+                frame.routes.append(declared_route(target[4:], receiver, url, None, True))
 
 
 _PROXIES = frozenset({"ext:werkzeug.local.LocalProxy", "ext:werkzeug.LocalProxy"})
@@ -306,7 +306,7 @@ class Flask(Model):
             views = [ref(f"view:{r[4:]}") for r in sorted(receiver.refs) if r.startswith("cls:")]
             return join_all(views) if views else None
         if name == "register_blueprint":  # on the app or a blueprint, however they were made
-            _attach(frame, args.first("blueprint"), receiver, _keyword_text(args, "url_prefix"))
+            attach(frame, args.first("blueprint"), receiver, keyword_text(args, "url_prefix"))
             return EMPTY
         register(frame, args.call, receiver, name, args)
         return EMPTY

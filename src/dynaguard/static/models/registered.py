@@ -15,6 +15,7 @@ from dynaguard.static.flow.frame import Model
 from dynaguard.static.models import (
     authz,
     boto3,
+    chalice,
     declared,
     flask,
     flask_dynamo,
@@ -35,6 +36,7 @@ MODELS: tuple[Model, ...] = (
     pydantic.MODEL,
     marshmallow.MODEL,
     stdlib.MODEL,
+    chalice.MODEL,  # before Flask, which takes any ``x.route('/...')`` for its own
     flask.MODEL,
     flask_dynamo.MODEL,
     authz.MODEL,

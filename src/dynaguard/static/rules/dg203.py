@@ -8,7 +8,7 @@ from dynaguard.catalogue.dg203 import RULE
 from dynaguard.model import Endpoint
 from dynaguard.static.facts.call_facts import condition_of, item_of
 from dynaguard.static.facts.flows import origin
-from dynaguard.static.facts.handlers import Handler, handlers, login_route
+from dynaguard.static.facts.handlers import Handler, handlers, login_route, variable_segment
 from dynaguard.static.facts.keys import is_write, key_fields, request_trace, table_label
 from dynaguard.static.facts.operations import CallKind, Context, DbCall, run_context
 from dynaguard.static.facts.run import RunView
@@ -89,4 +89,4 @@ def _account_collection(endpoint: Endpoint) -> bool:
     if endpoint.method != "POST":
         return False
     last = endpoint.path.rstrip("/").rpartition("/")[2]
-    return not last.startswith("<") and last.lower() in _ACCOUNTS
+    return not variable_segment(last) and last.lower() in _ACCOUNTS

@@ -21,11 +21,13 @@ from typing import TypeVar
 
 @dataclass(slots=True)
 class Const:
-    """A literal; only strings and HTTP status numbers (100-599) keep their value (table names,
-    expressions, dict keys; ``errorhandler(500)``, ``status_code = 404``)."""
+    """A literal; only strings, HTTP status numbers (100-599) and booleans keep their value (table
+    names, expressions, dict keys; ``errorhandler(500)``, ``status_code = 404``;
+    ``api_key_required=True``)."""
 
     text: str | None = None
     number: int | None = None
+    truth: bool | None = None
 
 
 @dataclass(slots=True)

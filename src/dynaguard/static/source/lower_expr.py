@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dynaguard.static.source import ir
 
 EMPTY_CONST = ir.Const()
+_TRUE, _FALSE = ir.Const(truth=True), ir.Const(truth=False)
 
 
 def lower(node: ast.expr) -> ir.Expr:
@@ -46,6 +47,8 @@ def _constant(node: ast.Constant) -> ir.Expr:
     value = node.value
     if isinstance(value, str):
         return ir.Const(value)
+    if value is True or value is False:
+        return _TRUE if value else _FALSE
     if isinstance(value, int) and not isinstance(value, bool) and 100 <= value < 600:
         return ir.Const(None, value)  # an HTTP status (``errorhandler(500)``); others share one
     return EMPTY_CONST

@@ -2,6 +2,7 @@
 
     python bench/field/score.py MIRRORS [--only owner/name] [--show fn,fp,unlabelled]
                                 [--persona regular] [--json OUT] [--work DIR]
+                                [--manifest manifest-chalice.toml]
 
 MIRRORS holds the snapshots as the workplace `fetch` leaves them (`owner+name/repo/.git` or
 `owner+name/repo`). Each repository's Python files are extracted at its pinned commit into
@@ -25,6 +26,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "manifest.toml"
+DESCRIPTORS = frozenset({"serverless.yml", "serverless.yaml", "template.yaml", "template.yml"})
+"""Deployment descriptors (``dynaguard.static.source.deployment``): Lambda handlers' endpoints."""
 CATEGORIES = {
     "DG1": "mass assignment",
     "DG2": "authorization",
@@ -69,10 +72,10 @@ def _path(path: str) -> str:
     return path.rstrip("/") or "/"
 
 
-def load_labels(only: set[str]) -> list[Repo]:
+def load_labels(only: set[str], manifest: Path = MANIFEST) -> list[Repo]:
     """The manifest's repositories with their labelled handlers."""
     repos = []
-    for entry in tomllib.loads(MANIFEST.read_text(encoding="utf-8"))["repo"]:
+    for entry in tomllib.loads(manifest.read_text(encoding="utf-8"))["repo"]:
         if only and entry["name"] not in only:
             continue
         data = tomllib.loads((HERE / entry["labels"]).read_text(encoding="utf-8"))
@@ -102,10 +105,10 @@ def _git_dir(mirrors: Path, repo: str) -> Path:
 
 
 def checkout(mirrors: Path, work: Path, repo: Repo) -> Path:
-    """The repository's Python files at the pinned commit (blobs over 4 MiB are not in the
+    """The repository's Python files and deployment descriptors at the pinned commit (blobs over 4 MiB are not in the
     snapshots, so files are read one by one rather than with `git archive`)."""
     target = work / repo.name.replace("/", "+") / repo.commit
-    done = target / ".complete"
+    done = target / ".complete-2"  # 2: deployment descriptors are extracted too
     if done.exists():
         return target
     git = ["git", "--git-dir", str(_git_dir(mirrors, repo.name))]
@@ -115,7 +118,8 @@ def checkout(mirrors: Path, work: Path, repo: Repo) -> Path:
     for entry in filter(None, listing.split("\0")):
         meta, _, path = entry.partition("\t")
         mode, kind, sha = meta.split()
-        if kind != "blob" or not path.endswith(".py") or mode == "120000":
+        wanted = path.endswith(".py") or path.rpartition("/")[2] in DESCRIPTORS
+        if kind != "blob" or not wanted or mode == "120000":
             continue
         blob = subprocess.run([*git, "cat-file", "blob", sha], capture_output=True, check=False)
         if blob.returncode != 0:
@@ -165,8 +169,16 @@ def _matches(handler: Handler, finding: dict[str, object]) -> bool:
     endpoint = finding.get("endpoint")
     if isinstance(endpoint, dict):
         method, path = str(endpoint["method"]).upper(), _path(str(endpoint["path"]))
-        # A prefix dynaguard could not read (``{API_PREFIX}/users``) matches any text.
-        pattern = re.compile(".*".join(re.escape(part) for part in _PLACEHOLDER.split(path)))
+        # A prefix dynaguard could not read (``{API_PREFIX}/users``) matches any text; a
+        # variable further on (Chalice's ``/tasks/{uuid}``) matches one path segment.
+        parts = _PLACEHOLDER.split(path)
+        pattern = re.compile(
+            "".join(
+                re.escape(part)
+                + ("" if i == len(parts) - 1 else (".*" if i == 0 and not part else "[^/]+"))
+                for i, part in enumerate(parts)
+            )
+        )
         return any(m == method and pattern.fullmatch(p) for m, p in handler.endpoints)
     return False
 
@@ -198,7 +210,8 @@ def score_repo(repo: Repo, findings: list[dict[str, object]], score: Score) -> N
                 handler.found.add(rule)
             continue
         names = ", ".join(sorted({h.function for h in handlers}))
-        key = (repo.name, rule, names)
+        # By file too: Lambda projects name every handler ``lambda_handler``.
+        key = (repo.name, rule, ", ".join(sorted({f"{h.path}:{h.function}" for h in handlers})))
         if key not in score.false:  # one false positive per handler and rule, as labels count
             score.false.add(key)
             score.fp[rule] += 1
@@ -265,8 +278,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--json", type=Path, help="write every finding and verdict here")
     cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "dynaguard-field"
     parser.add_argument("--work", type=Path, default=cache)
+    parser.add_argument(
+        "--manifest",
+        type=Path,
+        default=MANIFEST,
+        help="another part of the corpus, scored apart (manifest-chalice.toml, manifest-lambda.toml)",
+    )
     args = parser.parse_args(argv)
-    repos = load_labels(set(args.only))
+    manifest = args.manifest if args.manifest.is_absolute() else HERE / args.manifest
+    repos = load_labels(set(args.only), manifest)
     score = Score()
     everything: dict[str, list[dict[str, object]]] = {}
     for repo in repos:

@@ -19,7 +19,7 @@ from dynaguard.static.engine import Run
 from dynaguard.static.flow.frame import Model
 from dynaguard.static.models.declarations import Declarations
 from dynaguard.static.models.registered import MODELS, with_declared
-from dynaguard.static.source import ir
+from dynaguard.static.source import deployment, ir
 from dynaguard.static.source.discover import DEFAULT_EXCLUDES, discover
 from dynaguard.static.source.parse import load_file, load_source
 
@@ -82,7 +82,8 @@ def _analyse(
     loaded = _load(files, jobs)
     modules = [m for m in loaded if isinstance(m, ir.Module)]
     warnings = [w for w in loaded if isinstance(w, ScanWarning)]
-    return _run(modules, warnings, rules, models)
+    handlers, unread = deployment.read(deployment.discover(paths, root, exclude))
+    return _run(modules, [*warnings, *unread], rules, models, handlers)
 
 
 @contextmanager
@@ -128,8 +129,9 @@ def _run(
     warnings: list[ScanWarning],
     rules: Collection[Rule],
     models: Sequence[Model],
+    descriptors: Sequence[deployment.Handler] = (),
 ) -> Analysis:
-    run = Run(_unique(modules), rules, models)
+    run = Run(_unique(modules), rules, models, descriptors)
     try:
         findings, suppressed = run.findings()
         everything = sorted(

@@ -24,7 +24,7 @@ from dynaguard.static.models.boto3 import unrecognised_calls
 from dynaguard.static.models.declared import Declared
 from dynaguard.static.models.registered import MODELS
 from dynaguard.static.rules import CHECKS
-from dynaguard.static.source import ir
+from dynaguard.static.source import deployment, ir
 from dynaguard.static.source.project import Project
 from dynaguard.static.source.suppress import is_suppressed
 
@@ -42,8 +42,15 @@ class Run:
         modules: Sequence[ir.Module],
         rules: Collection[Rule],
         models: Sequence[Model] = MODELS,
+        descriptors: Sequence[deployment.Handler] = (),
     ) -> None:
         self.models = Models(models)
+        self.descriptors = descriptors
+        """Lambda handlers the project's Serverless or SAM files declare."""
+        self.unseen_auth: set[str] = set()
+        """Entry points whose authentication is configured where dynaguard cannot read it."""
+        self._entry_bound: dict[str, dict[str, Value]] = {}
+        """Entry points' parameters the framework fills (a Lambda handler's ``event``)."""
         self.project = Project(modules, external=self.models.packages)
         self.analyzer = Analyzer(self.project, Interpreter(self.models))
         self.checks = [CHECKS[r.id] for r in sorted(rules, key=lambda r: r.id) if r.id in CHECKS]
@@ -102,6 +109,7 @@ class Run:
                 reaching += 1
             else:
                 blind += (f"{endpoint.method} {endpoint.path}" for endpoint in endpoints)
+                blind += [] if endpoints else [f"handler {fn_id.replace(':', '.')}"]
         blind.sort()
         return Coverage(
             routes=len(self.routes),
@@ -167,7 +175,8 @@ class Run:
         _, func = found
         # The decorators as the authorization model recorded them where they are applied.
         applied = [(d.refs, d.texts) for d in authz.notes(self.analyzer).decorators.get(fn_id, ())]
-        decorated = injected_arguments(self.analyzer, self.models, applied)
+        injected = injected_arguments(self.analyzer, self.models, applied)
+        decorated = {**self._entry_bound.get(fn_id, {}), **injected}
         self._decorated[fn_id] = decorated
         if not decorated:
             return
@@ -194,11 +203,36 @@ class Run:
     def _collect_routes(self) -> None:
         results = [self.analyzer.results[fn_id] for fn_id in sorted(self.analyzer.results)]
         mounts = Mounts(m for result in results for m in result.mounts)
-        for result in results:
-            for decl in result.routes:
-                for handler, endpoint in self._endpoints(decl, mounts.path(decl)):
-                    if endpoint not in self.routes.get(handler, ()):
-                        self.routes.setdefault(handler, []).append(endpoint)
+        declared = [d for result in results for d in result.routes]
+        for model in self.models.members:
+            declared += model.entry_points(self.analyzer, self.descriptors)
+        for decl in declared:
+            if decl.bound:
+                self._entry_bound[decl.target] = {
+                    name: Value(refs=refs) for name, refs in decl.bound
+                }
+            if decl.authenticated:
+                self._note_authenticated(decl.target)
+            if decl.unseen_auth:
+                self.unseen_auth.add(decl.target)
+            if not decl.rule:  # an entry point with no endpoint (a Lambda handler no file maps)
+                self.routes.setdefault(decl.target, [])
+                continue
+            for handler, endpoint in self._endpoints(decl, mounts.path(decl)):
+                if endpoint not in self.routes.get(handler, ()):
+                    self.routes.setdefault(handler, []).append(endpoint)
+
+    def _note_authenticated(self, fn_id: str) -> None:
+        """The framework authenticates before the handler runs: an auth check on its ``def``."""
+        found = self.project.function(fn_id)
+        if found is None:
+            return
+        module, func = found
+        site = Step(module.path, func.line, func.col, func.qualname, "authorizer", "declared")
+        check = authz.Decorator(frozenset(), ("authorizer",), site, frozenset({authz.Check.AUTH}))
+        decorators = authz.notes(self.analyzer).decorators.setdefault(fn_id, [])
+        if check not in decorators:
+            decorators.append(check)
 
     def _endpoints(self, decl: RouteDecl, path: str) -> Iterator[tuple[str, Endpoint]]:
         if not decl.is_class:
@@ -258,7 +292,7 @@ class Run:
                     queue.append(caller)
         return None
 
-    def _dispatch(self, fn_id: str) -> Iterator[tuple[Event, Endpoint]]:
+    def _dispatch(self, fn_id: str) -> Iterator[tuple[Event, Endpoint | None]]:
         """Run a handler's summary as Flask would call it: route variables are request values."""
         found = self.project.function(fn_id)
         if found is None:
@@ -333,13 +367,14 @@ class Run:
         return EMPTY
 
 
-def _choose(endpoints: list[Endpoint], writes: bool) -> Endpoint:
-    """A write sink takes the handler's first write method; anything else its first method."""
+def _choose(endpoints: list[Endpoint], writes: bool) -> Endpoint | None:
+    """A write sink takes the handler's first write method; anything else its first method
+    (none for an entry point with no endpoint)."""
     if writes:
         for endpoint in endpoints:
             if endpoint.method in _WRITES:
                 return endpoint
-    return endpoints[0]
+    return endpoints[0] if endpoints else None
 
 
 def _per_route(groups: Iterable[dict[Endpoint | None, Finding]]) -> Iterator[Finding]:

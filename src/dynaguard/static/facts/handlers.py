@@ -9,7 +9,7 @@ same request value. Query API for other rules: ``handlers(run)``, ``Handler.auth
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from dynaguard.model import Endpoint
@@ -57,6 +57,8 @@ class AuthFacts:
 
     owner_checks: tuple[tuple[frozenset[tuple[str, int, int, str]], Step], ...] = ()
     """Each ownership check: the request sources it compares, and where it is."""
+    unseen: bool = False
+    """Authentication is configured where dynaguard cannot read it: no claim there is none."""
 
     def covers(self, value: Value, before: Step | None = None) -> bool:
         """Whether request data in ``value`` is compared with the identity (or access-checked);
@@ -117,12 +119,13 @@ class Handler:
                 return key_fields(access.event)
         return {}
 
-    def endpoint(self, writes: bool = False) -> Endpoint:
+    def endpoint(self, writes: bool = False) -> Endpoint | None:
+        """The endpoint a finding names (none for an entry point no descriptor maps)."""
         if writes:
             for endpoint in self.endpoints:
                 if endpoint.method in ("POST", "PUT", "PATCH", "DELETE"):
                     return endpoint
-        return self.endpoints[0]
+        return self.endpoints[0] if self.endpoints else None
 
 
 def handlers(run: RunView) -> list[Handler]:
@@ -157,6 +160,8 @@ def _view(run: RunView, fn_id: str) -> Handler | None:
     )
     endpoints = tuple(run.routes[fn_id])
     said = route_words(module, func, endpoints)
+    if fn_id in run.unseen_auth:
+        auth = replace(auth, unseen=True)
     return Handler(fn_id, module, func, endpoints, bound, returns, auth, said)
 
 

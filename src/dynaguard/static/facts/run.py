@@ -18,6 +18,8 @@ class RunView(Protocol):
     project: Project
     analyzer: Analyzer
     routes: dict[str, list[Endpoint]]
+    unseen_auth: set[str]
+    """Entry points whose authentication dynaguard cannot see (``RouteDecl.unseen_auth``)."""
     """Route handler function ids and their endpoints."""
 
     def arguments(self, fn_id: str) -> list[Value]:

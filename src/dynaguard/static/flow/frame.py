@@ -11,7 +11,7 @@ set of registered models), and the first model that answers decides. Every answe
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -32,6 +32,7 @@ from dynaguard.static.flow.values import (
     tainted,
 )
 from dynaguard.static.source import ir
+from dynaguard.static.source.deployment import Handler
 from dynaguard.static.source.lower import STAR
 
 _BUILTINS = frozenset(dir(builtins))
@@ -270,6 +271,11 @@ class Model:
     def combine(self, parts: list[Value]) -> frozenset[str] | None:
         """The refs of ``a & b``, ``a | b``, ``~a`` when the parts are this model's objects."""
         return None
+
+    def entry_points(self, analyzer: Analyzer, handlers: Sequence[Handler]) -> list[RouteDecl]:
+        """Entry points that no decorator or registration call declares (a Lambda handler
+        named by a deployment descriptor, or by its shape), once every module is analysed."""
+        return []
 
     # -- classes -----------------------------------------------------------------------------
 

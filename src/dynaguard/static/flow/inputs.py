@@ -17,6 +17,8 @@ FIELD = "field"
 """``Step.origin`` of a step that reads one field of a request mapping."""
 CONVERTED = "converted"
 """``Step.origin`` of a conversion whose error nothing here handles (``int(x)``)."""
+PARSED = "parsed"
+"""Origin of a parse step (``json.loads``): a mapping comes out, not a number to range-check."""
 VALIDATED = "validated"
 """``Step.origin`` of a step where a schema, or a handled conversion, checked the value."""
 
@@ -82,6 +84,7 @@ def convert(
     errors: frozenset[str] | None,
     *,
     complete: bool = False,
+    parsed: bool = False,
 ) -> Value:
     """``int(x)``-like conversions of request data, which raise ``errors`` on malformed input:
     an event (DG302) and a step (DG301). ``errors=None``: a conversion we do not judge.
@@ -93,7 +96,7 @@ def convert(
     site = args.site
     label = "json.loads" if name.endswith(".loads") else name.rpartition(".")[2]
     frame.emit(Event(Op.RAISES, label, site, {"Value": value}))
-    origin = VALIDATED if complete or frame.catching & errors else CONVERTED
+    origin = VALIDATED if complete or frame.catching & errors else PARSED if parsed else CONVERTED
     return with_step(result, frame.step(site.line, site.col, f"{label}(...)", origin))
 
 

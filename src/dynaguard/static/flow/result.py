@@ -24,6 +24,14 @@ class RouteDecl:
     the router's registration may move the route under another prefix (``Mount``)."""
     own: str = ""
     """The router's own prefix, which ``rule`` starts with."""
+    bound: tuple[tuple[str, frozenset[str]], ...] = ()
+    """Parameters the framework passes objects in (a Lambda handler's ``event``): name -> refs."""
+    authenticated: bool = False
+    """The framework authenticates the caller before the handler runs (an API Gateway
+    authorizer or API key named where the entry point is declared)."""
+    unseen_auth: bool = False
+    """Whether the framework authenticates is configured where dynaguard cannot read it (a
+    Lambda handler no Serverless or SAM file declares): no claim that nothing authenticates."""
 
 
 @dataclass(frozen=True, slots=True)

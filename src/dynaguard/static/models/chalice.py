@@ -11,10 +11,12 @@ variables, which Chalice passes to the view as arguments of those names. Request
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dynaguard.static.flow.evaluate import evaluate
 from dynaguard.static.flow.frame import Args, Frame, Model
 from dynaguard.static.flow.values import EMPTY, Kind, Value, ref, source
-from dynaguard.static.models import authz, identity
+from dynaguard.static.models import identity
 from dynaguard.static.models.flask import (
     attach,
     declared_route,
@@ -40,8 +42,6 @@ _REQUEST_DATA = {
     "headers": (Kind.BODY, "header"),
 }
 _RESPONSES = frozenset({"ext:chalice.Response", "ext:chalice.app.Response"})
-_AUTHENTICATING = ("authorizer", "api_key_required")
-"""``route`` keywords that make API Gateway authenticate the caller before the view runs."""
 
 
 def _request_attribute(frame: Frame, name: str, line: int, col: int) -> Value | None:
@@ -59,12 +59,8 @@ def _route(frame: Frame, target: str, call: ir.Call) -> bool:
     rule = evaluate(frame, call.args[0]).text if call.args else None
     if rule is None or not receiver.refs & _ROUTERS:
         return False
-    frame.routes.append(declared_route(target, receiver, rule, route_methods(call), False))
-    if _authenticates(call):
-        site = frame.step(call.line, call.col, "authorizer")
-        checks = frozenset({authz.Check.AUTH})
-        decorator = authz.Decorator(receiver.refs, _AUTHENTICATING, site, checks)
-        authz.notes(frame.analyzer).decorators.setdefault(target, []).append(decorator)
+    declared = declared_route(target, receiver, rule, route_methods(call), False)
+    frame.routes.append(replace(declared, authenticated=_authenticates(call)))
     return True
 
 

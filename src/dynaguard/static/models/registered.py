@@ -14,6 +14,7 @@ from __future__ import annotations
 from dynaguard.static.flow.frame import Model
 from dynaguard.static.models import (
     authz,
+    aws_lambda,
     boto3,
     chalice,
     declared,
@@ -39,6 +40,7 @@ MODELS: tuple[Model, ...] = (
     chalice.MODEL,  # before Flask, which takes any ``x.route('/...')`` for its own
     flask.MODEL,
     flask_dynamo.MODEL,
+    aws_lambda.MODEL,
     authz.MODEL,
     webargs.MODEL,
     identity.MODEL,

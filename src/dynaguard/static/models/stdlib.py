@@ -41,7 +41,7 @@ _RAISING = frozenset({"ext:json.loads", "ext:flask.json.loads", "ext:simplejson.
 def parse(frame: Frame, name: str, args: Args) -> Value:
     """``json.loads(x)``: a client string becomes a client mapping, and a ValueError (DG302)."""
     errors = JSON_ERRORS if name in _RAISING else None
-    return inputs.convert(frame, name, args, apply(args.first(), PARSE), errors)
+    return inputs.convert(frame, name, args, apply(args.first(), PARSE), errors, parsed=True)
 
 
 class Stdlib(Model):

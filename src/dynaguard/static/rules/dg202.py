@@ -47,8 +47,9 @@ def _admin_route(handler: Handler) -> Found | None:
         return None
     event = handler.accesses[0].event
     endpoint = handler.endpoint(event.op.writes)
+    where = f"{endpoint.method} {endpoint.path}" if endpoint else handler.func.qualname
     message = (
-        f"{endpoint.method} {endpoint.path} is an admin operation ({event.api} on "
+        f"{where} is an admin operation ({event.api} on "
         f"{table_label(event)}) and nothing checks the caller's role"
     )
     return _found(handler, event, message)
@@ -91,9 +92,8 @@ def _found(handler: Handler, event: Event, message: str) -> Found:
     trace = request_trace(join_all(list(event.args.values())))
     if trace is None:  # no request value: the flow starts at the handler that lacks the check
         endpoint = handler.endpoint(event.op.writes)
+        where = endpoint.path if endpoint else handler.func.qualname
         site = handler.site
-        trace = (
-            Step(site.path, site.line, site.col, site.function, f"{endpoint.path}: no role check"),
-        )
+        trace = (Step(site.path, site.line, site.col, site.function, f"{where}: no role check"),)
     hit = Hit(RULE, event.site, message, trace)
     return Found(hit, handler.endpoint(event.op.writes), event)

@@ -24,7 +24,7 @@ def unauthenticated(run: RunView) -> Iterator[Found]:
     for handler in handlers(run):
         # A login, token or sign-up route is public by design. A put under a client-chosen key
         # replaces whatever item had that key: it changes an item the client picked.
-        if handler.auth.authenticated is not None or login_route(handler):
+        if handler.auth.authenticated is not None or handler.auth.unseen or login_route(handler):
             continue
         signs_up: bool | None = None
         for access in handler.accesses:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -53,9 +53,13 @@ class Excludes:
 
 
 def discover(
-    paths: Sequence[Path], root: Path, exclude: Sequence[str] = ()
+    paths: Sequence[Path],
+    root: Path,
+    exclude: Sequence[str] = (),
+    wanted: Callable[[str], bool] = lambda name: name.endswith(".py"),
 ) -> list[tuple[Path, str]]:
-    """Sorted, de-duplicated ``(file, path relative to root)`` pairs.
+    """Sorted, de-duplicated ``(file, path relative to root)`` pairs of the files whose name is
+    ``wanted`` (Python files by default).
 
     Files named explicitly are always scanned; excludes prune directory walks.
     """
@@ -71,6 +75,6 @@ def discover(
             prefix = "" if rel_base == "." else rel_base + "/"
             subdirs[:] = sorted(d for d in subdirs if not excluded(prefix + d))
             for name in sorted(files):
-                if name.endswith(".py") and not excluded(prefix + name):
+                if wanted(name) and not excluded(prefix + name):
                     found.setdefault(prefix + name, base / name)
     return [(found[rel], rel) for rel in sorted(found)]

@@ -1,0 +1,123 @@
+"""AWS Lambda handlers behind API Gateway (proxy integration, REST and HTTP APIs).
+
+A handler is ``def handler(event, context)``. Entry points come from the project's deployment
+descriptors (``source/deployment.py``: a Serverless or SAM function with HTTP events names its
+endpoints, and an authorizer or API key on an event authenticates it), and otherwise from the
+handler's shape: a module-level function whose parameters are ``(event, context)`` and that reads
+API Gateway's fields; such a handler's findings name no endpoint.
+
+The event: ``body`` is one client string (``json.loads`` makes it a client mapping),
+``pathParameters`` / ``queryStringParameters`` / ``headers`` (and their multi-value forms) are
+client mappings, and ``requestContext['authorizer']`` is the identity API Gateway verified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dynaguard.static.flow.analyzer import Analyzer
+from dynaguard.static.flow.frame import Args, Frame, Model
+from dynaguard.static.flow.result import RouteDecl
+from dynaguard.static.flow.values import EMPTY, Kind, Value, ref, source
+from dynaguard.static.models import identity
+from dynaguard.static.source.deployment import Handler
+
+EVENT, REQUEST_CONTEXT = "lambda:event", "lambda:request_context"
+_FIELDS = {
+    "body": (Kind.VALUE, "body"),
+    "pathParameters": (Kind.BODY, "route"),
+    "queryStringParameters": (Kind.BODY, "query"),
+    "multiValueQueryStringParameters": (Kind.BODY, "query"),
+    "headers": (Kind.BODY, "header"),
+    "multiValueHeaders": (Kind.BODY, "header"),
+    "rawQueryString": (Kind.VALUE, "query"),
+    "rawPath": (Kind.VALUE, "route"),
+    "path": (Kind.VALUE, "route"),
+    "cookies": (Kind.BODY, "cookie"),
+}
+_API_GATEWAY = frozenset({"body", "pathParameters", "queryStringParameters", "requestContext",
+                          "httpMethod", "routeKey", "rawPath"})  # fmt: skip
+"""Event fields that make a ``(event, context)`` function an API Gateway handler."""
+_EVENT_PARAMS = frozenset({"event", "evt", "e", "request", "req"})
+_CONTEXT_PARAMS = frozenset({"context", "ctx", "_context", "lambda_context", "_ctx", "_"})
+
+
+def _field(frame: Frame, refs: frozenset[str], name: str | None, line: int, col: int) -> Value:
+    if name is None:
+        return EMPTY
+    if EVENT in refs:
+        if name == "requestContext":
+            return ref(REQUEST_CONTEXT)
+        found = _FIELDS.get(name)
+        if found is not None:
+            kind, origin = found
+            return source(kind, frame.step(line, col, f"event['{name}']", origin))
+    if REQUEST_CONTEXT in refs and name == "authorizer":
+        return identity.source(frame, line, col, "requestContext['authorizer']", Kind.BODY)
+    return EMPTY
+
+
+class AwsLambda(Model):
+    name = "aws_lambda"
+    ref_kinds = frozenset({"lambda"})
+
+    def subscript(
+        self, frame: Frame, container: Value, key: Value, at: tuple[int, int]
+    ) -> Value | None:
+        if not container.refs & {EVENT, REQUEST_CONTEXT}:
+            return None
+        return _field(frame, container.refs, key.text, *at)
+
+    def method(self, frame: Frame, receiver: Value, name: str, args: Args) -> Value | None:
+        if name != "get" or not receiver.refs & {EVENT, REQUEST_CONTEXT}:
+            return None
+        site = args.site
+        return _field(frame, receiver.refs, args.first("key").text, site.line, site.col)
+
+    def entry_points(self, analyzer: Analyzer, handlers: Sequence[Handler]) -> list[RouteDecl]:
+        out: list[RouteDecl] = []
+        declared: set[str] = set()
+        by_path = {m.path: m for m in analyzer.project.modules.values()}
+        for handler in handlers:
+            module = by_path.get(handler.path)
+            func = module.functions.get(handler.function) if module is not None else None
+            if module is None or func is None or not func.params:
+                continue
+            fn_id = f"{module.name}:{handler.function}"
+            if not handler.routes:
+                continue  # not behind API Gateway here (a queue, a stream, a schedule...)
+            declared.add(fn_id)
+            bound = ((func.params[0], frozenset({EVENT})),)
+            for route in handler.routes:
+                out.append(
+                    RouteDecl(
+                        fn_id,
+                        route.path,
+                        (route.method,),
+                        bound=bound,
+                        authenticated=route.authenticated,
+                    )
+                )
+        for module in analyzer.project.modules.values():
+            for qualname, func in module.functions.items():
+                fn_id = f"{module.name}:{qualname}"
+                if fn_id not in declared and _handler_shape(
+                    module.text(func), func.params, qualname
+                ):
+                    bound = ((func.params[0], frozenset({EVENT})),)
+                    out.append(RouteDecl(fn_id, "", (), bound=bound, unseen_auth=True))
+        return out
+
+
+def _handler_shape(text: str, params: tuple[str, ...], qualname: str) -> bool:
+    """``def handler(event, context)`` at module level that reads API Gateway's event fields."""
+    if "." in qualname or len(params) != 2:
+        return False
+    if params[0] not in _EVENT_PARAMS or params[1] not in _CONTEXT_PARAMS:
+        return False
+    if "Records" in text:
+        return False  # a Streams, SQS or SNS consumer: a batch of records, not a request
+    return any(f"'{name}'" in text or f'"{name}"' in text for name in _API_GATEWAY)
+
+
+MODEL = AwsLambda()

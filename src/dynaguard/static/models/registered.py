@@ -23,6 +23,7 @@ from dynaguard.static.models import (
     http_clients,
     identity,
     marshmallow,
+    powertools,
     pydantic,
     pynamodb,
     secure,
@@ -38,6 +39,7 @@ MODELS: tuple[Model, ...] = (
     marshmallow.MODEL,
     stdlib.MODEL,
     chalice.MODEL,  # before Flask, which takes any ``x.route('/...')`` for its own
+    powertools.MODEL,  # likewise
     flask.MODEL,
     flask_dynamo.MODEL,
     aws_lambda.MODEL,

@@ -19,9 +19,16 @@ from dynaguard.static.source import ir
 from dynaguard.static.source.lower import named_status
 from dynaguard.static.source.project import Project
 
-JSON_SOURCES = frozenset({"request.json", "request.get_json()", "api.payload", "ns.payload"})
-"""Request mappings parsed from JSON: a missing key is a KeyError (``request.form['x']`` and
-``request.args['x']`` raise werkzeug's BadRequestKeyError instead, which Flask answers 400)."""
+JSON_SOURCES = frozenset(
+    {"request.json", "request.get_json()", "api.payload", "ns.payload",
+     # Chalice, Powertools and plain Lambda events hand over dicts: a missing key is a KeyError
+     # there for the query string too (Chalice has no BadRequestKeyError).
+     "current_request.json_body", "current_request.query_params", "current_event.json_body",
+     "current_event.query_string_parameters", "event['queryStringParameters']"}
+)  # fmt: skip
+"""Request mappings where a missing key is a plain KeyError (a 500), such as a JSON body
+(Flask's ``request.form['x']`` and ``request.args['x']`` raise werkzeug's BadRequestKeyError
+instead, which Flask answers 400)."""
 _REGISTERS = ("errorhandler", "register_error_handler")
 """Text every error handler registration contains (``_registration``): substring tests, many
 times faster than a regex alternation over every module's source."""

@@ -106,7 +106,8 @@ def _missing_key(event: Event, value: Value, facts: Facts) -> Crash | None:
     if facts.present(event.site, root, key):
         return None
     spelled = f"{root}[{key!r}]" if event.api == "subscript" else f"{root}.pop({key!r})"
-    return Crash(trace, f"{spelled} raises KeyError", f"when the JSON body has no '{key}'")
+    where = "the query string" if trace[0].origin == "query" else "the JSON body"
+    return Crash(trace, f"{spelled} raises KeyError", f"when {where} has no '{key}'")
 
 
 def _converted_by_router(note: str, endpoint: Endpoint | None) -> bool:

@@ -103,7 +103,12 @@ def mentions_event_id(function: Function, node: ast.AST) -> bool:
 
 
 def _has_event_id(node: ast.AST) -> bool:
-    return any(isinstance(n, ast.Constant) and n.value == "eventID" for n in ast.walk(node))
+    """``record['eventID']``, or Chalice's ``record.event_id``."""
+    return any(
+        (isinstance(n, ast.Constant) and n.value == "eventID")
+        or (isinstance(n, ast.Attribute) and n.attr == "event_id")
+        for n in ast.walk(node)
+    )
 
 
 def _first(call: ast.Call) -> ast.expr | None:

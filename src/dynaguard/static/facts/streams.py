@@ -5,7 +5,8 @@ scans without a consumer pay nothing). A consumer is a function that iterates
 ``X['Records']`` / ``X.get('Records')`` (directly or through a variable) or reads one fixed
 ``Records[0]``, and that reads stream record fields (``eventName``, ``dynamodb``, ``NewImage``,
 ``OldImage``) itself or in the project functions it calls. Kinesis and SQS batches have
-``Records`` too; without those fields they are not DynamoDB Streams consumers.
+``Records`` too; without those fields they are not DynamoDB Streams consumers. A Chalice
+``@app.on_dynamodb_record(...)`` function is one by its decorator: it iterates its event.
 """
 
 from __future__ import annotations
@@ -59,11 +60,14 @@ class Streams:
         out: list[Consumer] = []
         for name in sorted(self.analyzer.project.modules):
             module = self.analyzer.project.modules[name]
-            if "Records" not in module.source:
+            if "Records" not in module.source and _CHALICE not in module.source:
                 continue
             for function in self.functions(name).values():
+                chalice = _chalice_consumer(function)
                 found = _consumer(function) if is_entry(function.node) else None
-                if found is not None and self.reads_stream_fields(found):
+                if chalice is not None:
+                    out.append(chalice)
+                elif found is not None and self.reads_stream_fields(found):
                     out.append(found)
         return out
 
@@ -212,6 +216,34 @@ def _consumer(function: Function) -> Consumer | None:
     if not loops and not fixed:
         return None
     return Consumer(function, tuple(loops), tuple(fixed))
+
+
+_CHALICE = "on_dynamodb_record"
+
+
+def _chalice_consumer(function: Function) -> Consumer | None:
+    """``@app.on_dynamodb_record(stream_arn=...)`` over ``def handle(event)``: ``for record in
+    event`` is the loop over the batch."""
+    node = function.node
+    decorated = any(
+        isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr == _CHALICE
+        for d in node.decorator_list
+    )
+    params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
+    if not decorated or not params:
+        return None
+    loops = [
+        n
+        for n in own_nodes(node)
+        if isinstance(n, (ast.For, ast.AsyncFor)) and _iterates(n.iter, params[0])
+    ]
+    return Consumer(function, tuple(sorted(loops, key=_position)), ())
+
+
+def _iterates(node: ast.expr, name: str) -> bool:
+    if isinstance(node, ast.Call) and node.args:  # enumerate(event), list(event)
+        node = node.args[0]
+    return isinstance(node, ast.Name) and node.id == name
 
 
 def is_entry(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -122,6 +122,20 @@ class Exchange:
 
 
 @dataclass(frozen=True, slots=True)
+class DocVariant:
+    """The weakness and its fix in another framework, where the code differs (Chalice, Lambda)."""
+
+    framework: str
+    """How the section is titled, e.g. ``AWS Chalice``."""
+    example: str
+    """Vulnerable code in that framework (Python; the catalogue test analyses it)."""
+    fix: str
+    """The fix in that framework (Python; analysed too)."""
+    note: str = ""
+    """What differs there, in a sentence or two."""
+
+
+@dataclass(frozen=True, slots=True)
 class RuleDoc:
     """A rule's documentation; every section is required (see the catalogue test)."""
 
@@ -137,6 +151,8 @@ class RuleDoc:
     """The fix with ``dynaguard.secure`` (Python), where the library offers one."""
     references: tuple[str, ...] = ()
     """URLs for further reading."""
+    variants: tuple[DocVariant, ...] = ()
+    """The same weakness in other frameworks dynaguard reads, where the code differs."""
 
 
 @dataclass(frozen=True, slots=True)

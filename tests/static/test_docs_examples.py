@@ -11,7 +11,7 @@ import pytest
 
 from dynaguard.catalogue import CATALOGUE
 from dynaguard.catalogue.prelude import with_prelude
-from dynaguard.model import Persona, Rule
+from dynaguard.model import DocVariant, Persona, Rule
 from dynaguard.static import analyse_source
 from dynaguard.static.rules import CHECKS
 
@@ -36,3 +36,20 @@ def test_fix_raises_nothing(rule: Rule) -> None:
 def test_every_static_check_belongs_to_a_catalogue_rule() -> None:
     assert set(CHECKS.keys()) <= {r.id for r in CATALOGUE}
     assert {"DG101", "DG102", "DG103", "DG701", "DG702"} <= set(CHECKS.keys())
+
+
+VARIANTS = [(r, v) for r in STATIC_RULES for v in r.doc.variants]
+
+
+@pytest.mark.parametrize(("rule", "variant"), VARIANTS, ids=lambda x: getattr(x, "id", ""))
+def test_each_framework_variant_raises_its_rule_and_its_fix_nothing(
+    rule: Rule, variant: DocVariant
+) -> None:
+    assert _shown(variant.example) == [rule.id], variant.framework
+    assert _shown(variant.fix) == [], variant.framework
+
+
+def test_chalice_and_lambda_forms_are_documented_where_they_differ() -> None:
+    frameworks = {(r.id, v.framework) for r, v in VARIANTS}
+    assert {("DG101", "AWS Chalice"), ("DG101", "an AWS Lambda handler"), ("DG203", "AWS Chalice"),
+            ("DG302", "AWS Chalice")} <= frameworks  # fmt: skip

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dynaguard.catalogue._registry import declare
-from dynaguard.model import Confidence, Rule, RuleDoc, Severity
+from dynaguard.model import Confidence, DocVariant, Rule, RuleDoc, Severity
 
 RULE = declare(
     Rule(
@@ -46,6 +46,57 @@ RULE = declare(
             references=(
                 "https://cwe.mitre.org/data/definitions/915.html",
                 "https://owasp.org/API-Security/editions/2023/en/0xa3-broken-object-property-level-authorization/",
+            ),
+            variants=(
+                DocVariant(
+                    framework="AWS Chalice",
+                    example=(
+                        "from chalice import Chalice\n\n"
+                        "app = Chalice(app_name='users')\n\n\n"
+                        "@app.route('/users', methods=['POST'])\n"
+                        "def create_user():\n"
+                        "    table.put_item(Item=app.current_request.json_body)\n"
+                        "    return {'status': 'created'}\n"
+                    ),
+                    fix=(
+                        "from chalice import Chalice, CognitoUserPoolAuthorizer\n\n"
+                        "app = Chalice(app_name='users')\n"
+                        "pool = CognitoUserPoolAuthorizer('users', provider_arns=['arn:aws:cognito-idp:...'])\n"
+                        "ALLOWED = ('username', 'email', 'display_name')\n\n\n"
+                        "@app.route('/users', methods=['POST'], authorizer=pool)\n"
+                        "def create_user():\n"
+                        "    body = app.current_request.json_body or {}\n"
+                        "    item = {name: body[name] for name in ALLOWED if name in body}\n"
+                        "    item['user_id'] = app.current_request.context['authorizer']['claims']['sub']\n"
+                        "    table.put_item(Item=item, ConditionExpression='attribute_not_exists(user_id)')\n"
+                        "    return {'user_id': item['user_id']}\n"
+                    ),
+                ),
+                DocVariant(
+                    framework="an AWS Lambda handler",
+                    note="The event's `body` is the client's JSON text: what `json.loads` makes of it is the client's mapping.",
+                    example=(
+                        "def lambda_handler(event, context):\n"
+                        "    try:\n"
+                        "        body = json.loads(event['body'] or '{}')\n"
+                        "    except ValueError:\n"
+                        "        return {'statusCode': 400}\n"
+                        "    table.put_item(Item=body)\n"
+                        "    return {'statusCode': 201}\n"
+                    ),
+                    fix=(
+                        "ALLOWED = ('username', 'email', 'display_name')\n\n\n"
+                        "def lambda_handler(event, context):\n"
+                        "    try:\n"
+                        "        body = json.loads(event['body'] or '{}')\n"
+                        "    except ValueError:\n"
+                        "        return {'statusCode': 400}\n"
+                        "    item = {name: body[name] for name in ALLOWED if name in body}\n"
+                        "    item['user_id'] = event['requestContext']['authorizer']['claims']['sub']\n"
+                        "    table.put_item(Item=item, ConditionExpression='attribute_not_exists(user_id)')\n"
+                        "    return {'statusCode': 201}\n"
+                    ),
+                ),
             ),
         ),
     )

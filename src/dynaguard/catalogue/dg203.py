@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dynaguard.catalogue._registry import declare
-from dynaguard.model import Confidence, Rule, RuleDoc, Severity
+from dynaguard.model import Confidence, DocVariant, Rule, RuleDoc, Severity
 
 RULE = declare(
     Rule(
@@ -59,6 +59,34 @@ RULE = declare(
             references=(
                 "https://cwe.mitre.org/data/definitions/306.html",
                 "https://owasp.org/API-Security/editions/2023/en/0xa2-broken-authentication/",
+            ),
+            variants=(
+                DocVariant(
+                    framework="AWS Chalice",
+                    note=(
+                        "A route with no `authorizer=` and no `api_key_required=True` is public. "
+                        "A Lambda handler's authorizer is read from `serverless.yml` or the SAM "
+                        "template that maps it to its endpoint."
+                    ),
+                    example=(
+                        "from chalice import Chalice\n\n"
+                        "app = Chalice(app_name='records')\n\n\n"
+                        "@app.route('/users/{username}/records')\n"
+                        "def list_records(username):\n"
+                        "    result = table.query(KeyConditionExpression=Key('owner').eq(username))\n"
+                        "    return {'records': result['Items']}\n"
+                    ),
+                    fix=(
+                        "from chalice import Chalice, CognitoUserPoolAuthorizer\n\n"
+                        "app = Chalice(app_name='records')\n"
+                        "pool = CognitoUserPoolAuthorizer('users', provider_arns=['arn:aws:cognito-idp:...'])\n\n\n"
+                        "@app.route('/records', authorizer=pool)\n"
+                        "def list_records():\n"
+                        "    owner = app.current_request.context['authorizer']['claims']['sub']\n"
+                        "    result = table.query(KeyConditionExpression=Key('owner').eq(owner))\n"
+                        "    return {'records': result['Items']}\n"
+                    ),
+                ),
             ),
         ),
     )

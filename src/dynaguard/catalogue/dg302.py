@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dynaguard.catalogue._registry import declare
-from dynaguard.model import Confidence, Rule, RuleDoc, Severity
+from dynaguard.model import Confidence, DocVariant, Rule, RuleDoc, Severity
 
 RULE = declare(
     Rule(
@@ -87,6 +87,46 @@ RULE = declare(
             references=(
                 "https://cwe.mitre.org/data/definitions/755.html",
                 "https://owasp.org/API-Security/editions/2023/en/0xa8-security-misconfiguration/",
+            ),
+            variants=(
+                DocVariant(
+                    framework="AWS Chalice",
+                    note=(
+                        "Chalice hands over plain dicts: a missing key of `query_params` is a "
+                        "`KeyError` too (Flask would answer 400), and `query_params` is `None` "
+                        "when there is no query string."
+                    ),
+                    example=(
+                        "from chalice import Chalice, CognitoUserPoolAuthorizer\n\n"
+                        "app = Chalice(app_name='orders')\n"
+                        "pool = CognitoUserPoolAuthorizer('users', provider_arns=['arn:aws:cognito-idp:...'])\n\n\n"
+                        "@app.route('/orders', authorizer=pool)\n"
+                        "def list_orders():\n"
+                        "    status = app.current_request.query_params['status']\n"
+                        "    owner = app.current_request.context['authorizer']['claims']['sub']\n"
+                        "    result = table.query(\n"
+                        "        KeyConditionExpression=Key('owner').eq(owner),\n"
+                        "        FilterExpression=Attr('status').eq(status),\n"
+                        "    )\n"
+                        "    return {'orders': result['Items']}\n"
+                    ),
+                    fix=(
+                        "from chalice import BadRequestError, Chalice, CognitoUserPoolAuthorizer\n\n"
+                        "app = Chalice(app_name='orders')\n"
+                        "pool = CognitoUserPoolAuthorizer('users', provider_arns=['arn:aws:cognito-idp:...'])\n\n\n"
+                        "@app.route('/orders', authorizer=pool)\n"
+                        "def list_orders():\n"
+                        "    status = (app.current_request.query_params or {}).get('status', 'open')\n"
+                        "    if status not in ('open', 'shipped'):\n"
+                        "        raise BadRequestError('status must be open or shipped')\n"
+                        "    owner = app.current_request.context['authorizer']['claims']['sub']\n"
+                        "    result = table.query(\n"
+                        "        KeyConditionExpression=Key('owner').eq(owner),\n"
+                        "        FilterExpression=Attr('status').eq(status),\n"
+                        "    )\n"
+                        "    return {'orders': result['Items']}\n"
+                    ),
+                ),
             ),
         ),
     )

@@ -32,6 +32,12 @@ def rule_markdown(rule: Rule, example_output: str | None = None) -> str:
             "## Example output\n\n`dynaguard code` on the example above:\n\n"
             f"```text\n{example_output.rstrip()}\n```"
         )
+    for variant in doc.variants:
+        note = f"{variant.note}\n\n" if variant.note else ""
+        parts.append(
+            f"## In {variant.framework}\n\n{note}{_code(variant.example)}\n\n"
+            f"Use instead:\n\n{_code(variant.fix)}"
+        )
     refs = "\n".join(f"- <{url}>" for url in doc.references) or "- none"
     parts.append(f"## {SECTIONS[4]}\n\n{refs}")
     parts.append(f"Fix hint: {rule.hint}")

@@ -207,10 +207,10 @@ class Run:
         for model in self.models.members:
             declared += model.entry_points(self.analyzer, self.descriptors)
         for decl in declared:
-            if decl.bound:
-                self._entry_bound[decl.target] = {
-                    name: Value(refs=refs) for name, refs in decl.bound
-                }
+            if decl.bound or decl.client:
+                bound = {name: Value(refs=refs) for name, refs in decl.bound}
+                bound.update(self._client_arguments(decl))
+                self._entry_bound[decl.target] = bound
             if decl.authenticated:
                 self._note_authenticated(decl.target)
             if decl.unseen_auth:
@@ -221,6 +221,19 @@ class Run:
             for handler, endpoint in self._endpoints(decl, mounts.path(decl)):
                 if endpoint not in self.routes.get(handler, ()):
                     self.routes.setdefault(handler, []).append(endpoint)
+
+    def _client_arguments(self, decl: RouteDecl) -> dict[str, Value]:
+        found = self.project.function(decl.target)
+        if found is None:
+            return {}
+        module, func = found
+        return {
+            name: source(
+                Kind(kind),
+                Step(module.path, func.line, func.col, func.qualname, f"argument {name}", "body"),
+            )
+            for name, kind in decl.client
+        }
 
     def _note_authenticated(self, fn_id: str) -> None:
         """The framework authenticates before the handler runs: an auth check on its ``def``."""

@@ -26,6 +26,9 @@ class RouteDecl:
     """The router's own prefix, which ``rule`` starts with."""
     bound: tuple[tuple[str, frozenset[str]], ...] = ()
     """Parameters the framework passes objects in (a Lambda handler's ``event``): name -> refs."""
+    client: tuple[tuple[str, int], ...] = ()
+    """Parameters the framework fills with client input (a GraphQL resolver's arguments):
+    name -> ``Kind`` (``VALUE`` for one argument, ``FIELDS`` for ``**kwargs``)."""
     authenticated: bool = False
     """The framework authenticates the caller before the handler runs (an API Gateway
     authorizer or API key named where the entry point is declared)."""

@@ -34,6 +34,7 @@ from dynaguard.static.flow.exceptions import (
 )
 from dynaguard.static.flow.inputs import FIELD, VALIDATED
 from dynaguard.static.flow.values import REQUEST, Kind, Step, Trace, Value
+from dynaguard.static.models import graphql
 from dynaguard.static.rules.base import Found, Hit, check_run
 
 _MAX_FUNCTIONS = 3
@@ -58,6 +59,8 @@ def malformed_input(run: RunView) -> Iterator[Found]:
     lines: dict[tuple[str, int], list[tuple[int, Crash, Event]]] = {}
     endpoints: dict[tuple[str, int], Endpoint | None] = {}
     for event, endpoint in run.events():
+        if endpoint is not None and endpoint.method == graphql.METHOD:
+            continue  # a resolver that raises is answered with ``errors`` and HTTP 200, no 500
         if event.op is Op.RAISES and event.api in _RAISES:
             crash = _crash(event, facts, endpoint)
         else:

@@ -1,0 +1,149 @@
+"""GraphQL resolvers (graphene, Strawberry, Ariadne): entry points whose arguments are client input.
+
+- graphene: a ``Mutation`` subclass's ``mutate`` (the operation is the class name, camelCased:
+  ``CreateUser`` -> ``createUser``), and an ``ObjectType``'s ``resolve_<field>`` methods.
+- Strawberry: methods decorated ``@strawberry.field`` / ``@strawberry.mutation``.
+- Ariadne: ``@query.field("user")`` on a ``QueryType()``, ``MutationType()`` or ``ObjectType``.
+
+Each finding's endpoint is ``GRAPHQL <operation>``. A resolver's parameters after ``info`` (or
+after the object it resolves) are the client's arguments, ``**kwargs`` the whole declared input;
+``info.context`` is where the server put the caller. A GraphQL API is usually authenticated in
+front of the resolvers (a view decorator, the gateway, a context getter): when no resolver of
+the project looks at ``info.context``, nothing authenticates (DG203 applies); when one does,
+dynaguard claims nothing about the others' authentication.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from types import MappingProxyType
+
+from dynaguard.static.flow.analyzer import Analyzer
+from dynaguard.static.flow.evaluate import evaluate
+from dynaguard.static.flow.frame import Args, Frame, Model
+from dynaguard.static.flow.result import RouteDecl
+from dynaguard.static.flow.values import Kind, Value, ref
+from dynaguard.static.models import identity
+from dynaguard.static.source import ir
+from dynaguard.static.source.deployment import Handler
+
+INFO, CONTEXT, TYPE = "graphql:info", "graphql:context", "graphql:type"
+METHOD = "GRAPHQL"
+"""The endpoint's method: a GraphQL operation is one POST to one URL, told apart by its name."""
+_MUTATION, _OBJECT = "graphql_mutation", "graphql_object"
+_BASES = {
+    "ext:graphene.Mutation": _MUTATION,
+    "ext:graphene.relay.ClientIDMutation": _MUTATION,
+    "ext:graphene.ObjectType": _OBJECT,
+}
+_STRAWBERRY = frozenset({"ext:strawberry.field", "ext:strawberry.mutation"})
+_ARIADNE = frozenset(
+    {"ext:ariadne.QueryType", "ext:ariadne.MutationType", "ext:ariadne.ObjectType",
+     "ext:ariadne.SubscriptionType"}
+)  # fmt: skip
+_RECEIVERS = frozenset({"self", "cls", "root", "obj", "parent", "_", "_root", "_obj", "source"})
+_CONTEXT_TEXT = re.compile(r"\binfo\.context\b")
+
+
+def _camel(name: str) -> str:
+    """``create_user`` and ``CreateUser`` -> ``createUser`` (graphene's and Strawberry's names)."""
+    parts = [p for p in name.split("_") if p]
+    if not parts:
+        return name
+    first = parts[0][0].lower() + parts[0][1:]
+    return first + "".join(p[0].upper() + p[1:] for p in parts[1:])
+
+
+def _decl(func: ir.Function, fn_id: str, operation: str, unseen: bool) -> RouteDecl:
+    params = list(func.params)
+    if "info" in params:
+        arguments = params[params.index("info") + 1 :]
+    else:
+        arguments = params[1:] if params and params[0] in _RECEIVERS else params
+    client = tuple(
+        (name, int(Kind.FIELDS) if name == func.kwarg else int(Kind.VALUE)) for name in arguments
+    )
+    bound = (("info", frozenset({INFO})),) if "info" in params else ()
+    return RouteDecl(fn_id, operation, (METHOD,), bound=bound, client=client, unseen_auth=unseen)
+
+
+def _declared(analyzer: Analyzer) -> list[tuple[str, str]]:
+    """(function id, operation) of the resolvers decorators declared in this run."""
+    return analyzer.memo("graphql.decorated", list)
+
+
+class GraphQL(Model):
+    name = "graphql"
+    packages = frozenset({"graphene", "strawberry", "ariadne"})
+    ref_kinds = frozenset({"graphql"})
+    class_kinds = MappingProxyType(_BASES)
+    kinds = frozenset({_MUTATION, _OBJECT})
+
+    def call(self, frame: Frame, name: str, args: Args) -> Value | None:
+        return ref(TYPE) if name in _ARIADNE else None
+
+    def attribute(self, frame: Frame, obj: Value, name: str, line: int, col: int) -> Value | None:
+        if INFO in obj.refs and name == "context":
+            return ref(CONTEXT)
+        if CONTEXT in obj.refs:
+            return identity.source(frame, line, col, f"info.context.{name}")
+        return None
+
+    def subscript(
+        self, frame: Frame, container: Value, key: Value, at: tuple[int, int]
+    ) -> Value | None:
+        if CONTEXT not in container.refs:
+            return None
+        return identity.source(frame, *at, f"info.context[{key.text!r}]")
+
+    def decorate(self, frame: Frame, target: str, decorator: ir.Expr, is_class: bool) -> bool:
+        if is_class:
+            return False
+        func_expr = decorator.func if isinstance(decorator, ir.Call) else decorator
+        refs = (
+            evaluate(frame, func_expr).refs
+            if isinstance(func_expr, (ir.Name, ir.Attr))
+            else frozenset()
+        )
+        operation = None
+        if refs & _STRAWBERRY:
+            operation = _camel(target.rpartition(".")[2].rpartition(":")[2])
+        elif (
+            isinstance(decorator, ir.Call)
+            and isinstance(decorator.func, ir.Attr)
+            and decorator.func.attr == "field"
+            and decorator.args
+            and TYPE in evaluate(frame, decorator.func.obj).refs
+        ):
+            operation = evaluate(frame, decorator.args[0]).text
+        if not operation:
+            return False
+        _declared(frame.analyzer).append((target, operation))
+        return False  # other models (authorization) still read the decorator
+
+    def entry_points(self, analyzer: Analyzer, handlers: Sequence[Handler]) -> list[RouteDecl]:
+        found = list(_declared(analyzer))
+        for cls_id, facts in analyzer.classes.items():
+            module_name = cls_id.partition(":")[0]
+            qualname = facts.info.qualname
+            if _MUTATION in facts.kinds and "mutate" in facts.info.methods:
+                found.append(
+                    (f"{module_name}:{qualname}.mutate", _camel(qualname.rpartition(".")[2]))
+                )
+            if _OBJECT in facts.kinds:
+                found += [
+                    (f"{module_name}:{qualname}.{m}", _camel(m.removeprefix("resolve_")))
+                    for m in facts.info.methods
+                    if m.startswith("resolve_")
+                ]
+        located = []
+        for fn_id, operation in found:
+            where = analyzer.project.function(fn_id)
+            if where is not None:
+                located.append((fn_id, operation, *where))
+        unseen = any(_CONTEXT_TEXT.search(module.text(func)) for _, _, module, func in located)
+        return [_decl(func, fn_id, op, unseen) for fn_id, op, _, func in located]
+
+
+MODEL = GraphQL()

@@ -1,0 +1,108 @@
+"""GraphQL resolvers (graphene, Strawberry, Ariadne) as entry points: operations, arguments,
+``info.context`` as the caller, and no DG302 (a raising resolver is answered with HTTP 200)."""
+
+from __future__ import annotations
+
+from dynaguard.model import Endpoint
+from tests.static.conftest import Project
+
+_SCHEMA = """\
+import boto3
+import graphene
+import strawberry
+from ariadne import MutationType, QueryType
+
+table = boto3.resource("dynamodb").Table("cards")
+query = QueryType()
+mutation = MutationType()
+
+
+class CreateCard(graphene.Mutation):
+    class Arguments:
+        title = graphene.String()
+
+    ok = graphene.Boolean()
+
+    def mutate(root, info, **kwargs):
+        table.put_item(Item=kwargs)
+        return CreateCard(ok=True)
+
+
+class Query(graphene.ObjectType):
+    def resolve_card(root, info, card_id):
+        return table.get_item(Key={"card_id": card_id})["Item"]
+
+
+@strawberry.type
+class Board:
+    @strawberry.field
+    def board_card(self, card_id: str) -> str:
+        return table.get_item(Key={"card_id": card_id})["Item"]
+
+
+@query.field("song")
+def resolve_song(obj, info, song_id):
+    return table.get_item(Key={"card_id": song_id})["Item"]
+
+
+@mutation.field("deleteSong")
+def resolve_delete(obj, info, song_id):
+    table.delete_item(Key={"card_id": song_id}, ConditionExpression="attribute_exists(card_id)")
+    return True
+"""
+
+
+def _found(project: Project, source: str) -> dict[tuple[str, str], Endpoint | None]:
+    analysis = project({"schema.py": source})
+    return {(f.location.function, f.rule.id): f.endpoint for f in analysis.findings if f.location}
+
+
+def test_operations_of_each_library(project: Project) -> None:
+    found = _found(project, _SCHEMA)
+    assert found[("Query.resolve_card", "DG203")] == Endpoint("GRAPHQL", "card")
+    assert found[("Board.board_card", "DG203")] == Endpoint("GRAPHQL", "boardCard")
+    assert found[("resolve_song", "DG203")] == Endpoint("GRAPHQL", "song")
+    assert found[("resolve_delete", "DG203")] == Endpoint("GRAPHQL", "deleteSong")
+    # The declared input (**kwargs) is an allowlist of the schema's fields, not the raw body.
+    assert ("CreateCard.mutate", "DG101") not in found
+    # A resolver that raises is answered with ``errors`` and HTTP 200: never a 500.
+    assert not any(rule == "DG302" for _, rule in found)
+
+
+def test_info_context_is_the_caller(project: Project) -> None:
+    source = (
+        _SCHEMA
+        + """
+
+@query.field("myCard")
+def resolve_my_card(obj, info, card_id):
+    owner = info.context["user"]
+    return table.get_item(Key={"owner": owner, "card_id": card_id})["Item"]
+"""
+    )
+    found = _found(project, source)
+    assert not any(name == "resolve_my_card" for name, _ in found)
+    # One resolver reads the caller from the context: authentication sits in front of the
+    # resolvers (a view decorator, a gateway), so dynaguard claims none is missing.
+    assert not any(rule == "DG203" for _, rule in found)
+
+
+def test_plain_classes_and_functions_are_not_resolvers(project: Project) -> None:
+    found = _found(
+        project,
+        """
+import boto3
+
+table = boto3.resource("dynamodb").Table("cards")
+
+
+class Mutation:
+    def mutate(root, info, card_id):
+        return table.get_item(Key={"card_id": card_id})["Item"]
+
+
+def resolve_card(root, info, card_id):
+    return table.get_item(Key={"card_id": card_id})["Item"]
+""",
+    )
+    assert found == {}

@@ -106,3 +106,22 @@ def resolve_card(root, info, card_id):
 """,
     )
     assert found == {}
+
+
+def test_a_schema_served_by_a_lambda_behind_api_gateway_makes_no_dg203_claim(
+    project: Project,
+) -> None:
+    source = (
+        _SCHEMA
+        + """
+
+import json
+
+
+def handler(event, context):
+    body = json.loads(event["body"])
+    return {"statusCode": 200, "body": json.dumps(schema.execute(body["query"]))}
+"""
+    )
+    found = _found(project, source)
+    assert ("resolve_song", "DG203") not in found  # the gateway's authorizer is not in the code

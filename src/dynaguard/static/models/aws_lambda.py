@@ -109,6 +109,15 @@ class AwsLambda(Model):
         return out
 
 
+def behind_gateway(analyzer: Analyzer) -> bool:
+    """Whether the project has a Lambda handler that API Gateway calls (by its shape)."""
+    return any(
+        _handler_shape(module.text(func), func.params, qualname)
+        for module in analyzer.project.modules.values()
+        for qualname, func in module.functions.items()
+    )
+
+
 def _handler_shape(text: str, params: tuple[str, ...], qualname: str) -> bool:
     """``def handler(event, context)`` at module level that reads API Gateway's event fields."""
     if "." in qualname or len(params) != 2:

@@ -9,8 +9,8 @@ Each finding's endpoint is ``GRAPHQL <operation>``. A resolver's parameters afte
 after the object it resolves) are the client's arguments, ``**kwargs`` the whole declared input;
 ``info.context`` is where the server put the caller. A GraphQL API is usually authenticated in
 front of the resolvers (a view decorator, the gateway, a context getter): when no resolver of
-the project looks at ``info.context``, nothing authenticates (DG203 applies); when one does,
-dynaguard claims nothing about the others' authentication.
+the project looks at ``info.context`` and no Lambda handler behind API Gateway serves the schema,
+nothing authenticates (DG203 applies); otherwise dynaguard claims nothing about it.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dynaguard.static.flow.evaluate import evaluate
 from dynaguard.static.flow.frame import Args, Frame, Model
 from dynaguard.static.flow.result import RouteDecl
 from dynaguard.static.flow.values import Kind, Value, ref
-from dynaguard.static.models import identity
+from dynaguard.static.models import aws_lambda, identity
 from dynaguard.static.source import ir
 from dynaguard.static.source.deployment import Handler
 
@@ -142,7 +142,12 @@ class GraphQL(Model):
             where = analyzer.project.function(fn_id)
             if where is not None:
                 located.append((fn_id, operation, *where))
-        unseen = any(_CONTEXT_TEXT.search(module.text(func)) for _, _, module, func in located)
+        # Authentication sits in front of the resolvers when one of them reads the caller, or
+        # when the schema is served by a Lambda handler behind API Gateway (its authorizer is the
+        # gateway's, configured outside the code).
+        unseen = any(_CONTEXT_TEXT.search(module.text(func)) for _, _, module, func in located) or (
+            bool(located) and aws_lambda.behind_gateway(analyzer)
+        )
         return [_decl(func, fn_id, op, unseen) for fn_id, op, _, func in located]
 
 

@@ -183,9 +183,22 @@ def consume(event, context):
     # Whether API Gateway authenticates it is configured where dynaguard cannot read: no DG203.
     assert ("lambda_handler", "DG203") not in found
     assert not any(name == "consume" for name, _ in found)  # a queue consumer, not a request
-    assert "handler create.lambda_handler" in analysis.coverage.blind_routes or (
-        analysis.coverage.routes_reaching_dynamodb >= 1
-    )
+    assert analysis.coverage.routes == analysis.coverage.routes_reaching_dynamodb == 1
+
+
+def test_an_entry_point_with_no_endpoint_is_named_by_its_handler_when_blind(
+    project: Project,
+) -> None:
+    source = """
+import json
+
+
+def lambda_handler(event, context):
+    return {"statusCode": 200, "body": json.dumps({"echo": event["body"]})}
+"""
+    analysis = project({"echo.py": source})
+    assert analysis.coverage.routes == 1
+    assert analysis.coverage.blind_routes == ("handler echo.lambda_handler",)
 
 
 def test_an_unreadable_descriptor_is_a_warning(project: Project) -> None:

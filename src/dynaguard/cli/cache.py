@@ -89,10 +89,14 @@ def entry_key(
     digests = []
     for path, rel in files:
         try:
-            if path.stat().st_size > MAX_BYTES:
-                digests.append((rel, f"size:{path.stat().st_size}"))
-                continue
-            digests.append((rel, hashlib.sha256(path.read_bytes()).hexdigest()))
+            size = path.stat().st_size
+            # Past the size the analyser reads, only the size decides its warning.
+            content = (
+                f"size:{size}"
+                if size > MAX_BYTES
+                else hashlib.sha256(path.read_bytes()).hexdigest()
+            )
+            digests.append((rel, content))
         except OSError:
             return None
     inputs = {

@@ -15,20 +15,20 @@ from functools import cached_property
 from dynaguard.static.flow.exceptions import BROAD, type_names
 from dynaguard.static.flow.inputs import FIELD, VALIDATED
 from dynaguard.static.flow.values import Step, Trace
+from dynaguard.static.models import aws_lambda, chalice, flask, powertools
 from dynaguard.static.source import ir
 from dynaguard.static.source.lower import named_status
 from dynaguard.static.source.project import Project
 
-JSON_SOURCES = frozenset(
-    {"request.json", "request.get_json()", "api.payload", "ns.payload",
-     # Chalice, Powertools and plain Lambda events hand over dicts: a missing key is a KeyError
-     # there for the query string too (Chalice has no BadRequestKeyError).
-     "current_request.json_body", "current_request.query_params", "current_event.json_body",
-     "current_event.query_string_parameters", "event['queryStringParameters']"}
-)  # fmt: skip
-"""Request mappings where a missing key is a plain KeyError (a 500), such as a JSON body
-(Flask's ``request.form['x']`` and ``request.args['x']`` raise werkzeug's BadRequestKeyError
-instead, which Flask answers 400)."""
+JSON_SOURCES = (
+    flask.PLAIN_MAPPINGS
+    | chalice.PLAIN_MAPPINGS
+    | powertools.PLAIN_MAPPINGS
+    | aws_lambda.PLAIN_MAPPINGS
+)
+"""Request mappings where a missing key is a plain KeyError (a 500), such as a JSON body; each
+model names the ones it makes (Flask's ``request.form['x']`` and ``request.args['x']`` raise
+werkzeug's BadRequestKeyError instead, which Flask answers 400)."""
 _REGISTERS = ("errorhandler", "register_error_handler")
 """Text every error handler registration contains (``_registration``): substring tests, many
 times faster than a regex alternation over every module's source."""

@@ -20,6 +20,7 @@ from dynaguard.static.flow.frame import Args, Frame, Model
 from dynaguard.static.flow.result import RouteDecl
 from dynaguard.static.flow.values import EMPTY, Kind, Value, ref, source
 from dynaguard.static.models import identity
+from dynaguard.static.source import ir
 from dynaguard.static.source.deployment import Handler
 
 EVENT, REQUEST_CONTEXT = "lambda:event", "lambda:request_context"
@@ -42,6 +43,14 @@ _EVENT_PARAMS = frozenset({"event", "evt", "e", "request", "req"})
 _CONTEXT_PARAMS = frozenset({"context", "ctx", "_context", "lambda_context", "_ctx", "_"})
 
 
+def _note(name: str) -> str:
+    return f"event['{name}']"
+
+
+PLAIN_MAPPINGS = frozenset({_note("queryStringParameters")})
+"""Flow notes of request mappings that are plain dicts: a missing key is a KeyError (a 500)."""
+
+
 def _field(frame: Frame, refs: frozenset[str], name: str | None, line: int, col: int) -> Value:
     if name is None:
         return EMPTY
@@ -51,7 +60,7 @@ def _field(frame: Frame, refs: frozenset[str], name: str | None, line: int, col:
         found = _FIELDS.get(name)
         if found is not None:
             kind, origin = found
-            return source(kind, frame.step(line, col, f"event['{name}']", origin))
+            return source(kind, frame.step(line, col, _note(name), origin))
     if REQUEST_CONTEXT in refs and name == "authorizer":
         return identity.source(frame, line, col, "requestContext['authorizer']", Kind.BODY)
     return EMPTY
@@ -98,23 +107,28 @@ class AwsLambda(Model):
                         authenticated=route.authenticated,
                     )
                 )
-        for module in analyzer.project.modules.values():
-            for qualname, func in module.functions.items():
-                fn_id = f"{module.name}:{qualname}"
-                if fn_id not in declared and _handler_shape(
-                    module.text(func), func.params, qualname
-                ):
-                    bound = ((func.params[0], frozenset({EVENT})),)
-                    out.append(RouteDecl(fn_id, "", (), bound=bound, unseen_auth=True))
+        for fn_id, func in _shaped(analyzer):
+            if fn_id not in declared:
+                bound = ((func.params[0], frozenset({EVENT})),)
+                out.append(RouteDecl(fn_id, "", (), bound=bound, unseen_auth=True))
         return out
 
 
 def behind_gateway(analyzer: Analyzer) -> bool:
     """Whether the project has a Lambda handler that API Gateway calls (by its shape)."""
-    return any(
-        _handler_shape(module.text(func), func.params, qualname)
-        for module in analyzer.project.modules.values()
-        for qualname, func in module.functions.items()
+    return bool(_shaped(analyzer))
+
+
+def _shaped(analyzer: Analyzer) -> list[tuple[str, ir.Function]]:
+    """(id, function) of every handler API Gateway calls, told by its shape (once per run)."""
+    return analyzer.memo(
+        "aws_lambda.shaped",
+        lambda: [
+            (f"{module.name}:{qualname}", func)
+            for module in analyzer.project.modules.values()
+            for qualname, func in module.functions.items()
+            if _handler_shape(module.text(func), func.params, qualname)
+        ],
     )
 
 

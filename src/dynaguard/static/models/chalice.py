@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dynaguard.static.flow.evaluate import evaluate
 from dynaguard.static.flow.frame import Args, Frame, Model
 from dynaguard.static.flow.values import EMPTY, Kind, Value, ref, source
 from dynaguard.static.models import identity
@@ -21,6 +20,7 @@ from dynaguard.static.models.flask import (
     attach,
     declared_route,
     keyword_text,
+    route_call,
     route_methods,
     router,
 )
@@ -44,21 +44,30 @@ _REQUEST_DATA = {
 _RESPONSES = frozenset({"ext:chalice.Response", "ext:chalice.app.Response"})
 
 
+def _note(name: str) -> str:
+    return f"current_request.{name}"
+
+
+PLAIN_MAPPINGS = frozenset({_note("json_body"), _note("query_params")})
+"""Flow notes of request mappings that are plain dicts: a missing key is a KeyError (a 500;
+Chalice has no BadRequestKeyError, ``facts/handler_facts.py``)."""
+
+
 def _request_attribute(frame: Frame, name: str, line: int, col: int) -> Value | None:
     found = _REQUEST_DATA.get(name)
     if found is not None:
         kind, origin = found
-        return source(kind, frame.step(line, col, f"current_request.{name}", origin))
+        return source(kind, frame.step(line, col, _note(name), origin))
     if name == "context":
         return identity.source(frame, line, col, "current_request.context", Kind.BODY)
     return None
 
 
 def _route(frame: Frame, target: str, call: ir.Call) -> bool:
-    receiver = evaluate(frame, call.func.obj) if isinstance(call.func, ir.Attr) else EMPTY
-    rule = evaluate(frame, call.args[0]).text if call.args else None
-    if rule is None or not receiver.refs & _ROUTERS:
+    found = route_call(frame, call)
+    if found is None or not found[0].refs & _ROUTERS:
         return False
+    receiver, rule = found
     declared = declared_route(target, receiver, rule, route_methods(call), False)
     frame.routes.append(replace(declared, authenticated=_authenticates(call)))
     return True

@@ -43,6 +43,11 @@ _MAPPINGS = {
     "cookies": "cookie",
 }
 _REQUEST_CALLS = {"get_json": (Kind.BODY, "body"), "get_data": (Kind.VALUE, "body")}
+PLAIN_MAPPINGS = frozenset({"request.json", "request.get_json()", "api.payload", "ns.payload"})
+"""Flow notes (as ``request_attribute``, ``external_call`` and ``other_attribute`` write them) of
+the request mappings parsed from JSON: a missing key is a plain KeyError, a 500; a missing
+``request.form`` or ``request.args`` key is werkzeug's BadRequestKeyError, which Flask answers
+400."""
 _CONSTRUCTORS = {
     "ext:flask.Flask": APP,
     "ext:flask.Blueprint": BLUEPRINT,
@@ -207,15 +212,26 @@ def route_methods(call: ir.Call) -> tuple[str, ...] | None:
     return None
 
 
+def route_call(frame: Frame, call: ir.Call) -> tuple[Value, str] | None:
+    """``x.route('/rule', ...)``, ``x.get('/rule')``: the router and the rule, when the rule is
+    text (the decorator form every framework here shares; each checks the router is its own)."""
+    if not isinstance(call.func, ir.Attr) or not call.args:
+        return None
+    receiver = evaluate(frame, call.func.obj)
+    rule = evaluate(frame, call.args[0]).text
+    return None if rule is None else (receiver, rule)
+
+
 def _route(frame: Frame, target: str, call: ir.Expr, is_class: bool) -> bool:
     assert isinstance(call, ir.Call) and isinstance(call.func, ir.Attr)
     func = call.func
     if func.attr != "route" and func.attr not in _VERBS:
         return False
-    receiver = evaluate(frame, func.obj)
-    rule = evaluate(frame, call.args[0]).text if call.args else None
-    known = bool(receiver.refs & _ROUTERS)
-    if rule is None or not (known or (func.attr == "route" and rule.startswith("/"))):
+    found = route_call(frame, call)
+    if found is None:
+        return False
+    receiver, rule = found
+    if not (receiver.refs & _ROUTERS or (func.attr == "route" and rule.startswith("/"))):
         return False
     methods = (func.attr.upper(),) if func.attr in _VERBS else route_methods(call)
     frame.routes.append(declared_route(target, receiver, rule, methods, is_class))

@@ -15,11 +15,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dynaguard.static.flow.evaluate import evaluate
 from dynaguard.static.flow.frame import Args, Frame, Model
 from dynaguard.static.flow.values import EMPTY, Kind, Value, ref, source
 from dynaguard.static.models import identity
-from dynaguard.static.models.flask import attach, declared_route, keyword_text, router
+from dynaguard.static.models.flask import (
+    attach,
+    declared_route,
+    keyword_text,
+    route_call,
+    router,
+)
 from dynaguard.static.source import ir
 
 RESOLVER, EVENT, CONTEXT = "powertools:resolver", "powertools:event", "powertools:context"
@@ -50,12 +55,20 @@ _READERS = {
 }
 
 
+def _note(name: str) -> str:
+    return f"current_event.{name}"
+
+
+PLAIN_MAPPINGS = frozenset({_note("json_body"), _note("query_string_parameters")})
+"""Flow notes of request mappings that are plain dicts: a missing key is a KeyError (a 500)."""
+
+
 def _route(frame: Frame, target: str, call: ir.Call) -> bool:
     assert isinstance(call.func, ir.Attr)
-    receiver = evaluate(frame, call.func.obj)
-    rule = evaluate(frame, call.args[0]).text if call.args else None
-    if rule is None or RESOLVER not in receiver.refs:
+    found = route_call(frame, call)
+    if found is None or RESOLVER not in found[0].refs:
         return False
+    receiver, rule = found
     verb = call.func.attr
     methods = (verb.upper(),) if verb in _VERBS else _methods(call)
     declared = declared_route(target, receiver, rule, methods, False)
@@ -88,7 +101,7 @@ class Powertools(Model):
             return EMPTY
         if EVENT in receiver.refs and name in _READERS:
             site = args.site
-            step = frame.step(site.line, site.col, f"current_event.{name}()", _READERS[name])
+            step = frame.step(site.line, site.col, f"{_note(name)}()", _READERS[name])
             return source(Kind.VALUE, step)
         return None
 
@@ -101,7 +114,7 @@ class Powertools(Model):
             found = _ATTRIBUTES.get(name)
             if found is not None:
                 kind, origin = found
-                return source(kind, frame.step(line, col, f"current_event.{name}", origin))
+                return source(kind, frame.step(line, col, _note(name), origin))
         if CONTEXT in obj.refs and name == "authorizer":
             return identity.source(frame, line, col, "request_context.authorizer", Kind.BODY)
         return None

@@ -181,3 +181,21 @@ class Legacy(Resource):
     )
     assert found["Order.put"] == Endpoint("PUT", "/api/orders/<order_id>")
     assert found["Legacy.put"] == Endpoint("PUT", "/api/v0/<order_id>")
+
+
+def test_an_empty_rule_is_the_blueprint_prefix_itself(project: Project) -> None:
+    found = _endpoints(
+        project,
+        f"""
+from flask import Blueprint
+
+users = Blueprint("users", __name__)
+
+@users.route("", methods=["PUT"])
+def replace_user():
+    {SINK}
+
+app.register_blueprint(users, url_prefix="/user")
+""",
+    )
+    assert found["replace_user"] == Endpoint("PUT", "/user")

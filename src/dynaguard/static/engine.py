@@ -215,7 +215,7 @@ class Run:
                 self._note_authenticated(decl.target)
             if decl.unseen_auth:
                 self.unseen_auth.add(decl.target)
-            if not decl.rule:  # an entry point with no endpoint (a Lambda handler no file maps)
+            if not decl.routed:  # an entry point with no endpoint (a Lambda handler no file maps)
                 self.routes.setdefault(decl.target, [])
                 continue
             for handler, endpoint in self._endpoints(decl, mounts.path(decl)):

@@ -32,6 +32,10 @@ class RouteDecl:
     authenticated: bool = False
     """The framework authenticates the caller before the handler runs (an API Gateway
     authorizer or API key named where the entry point is declared)."""
+    routed: bool = True
+    """False for an entry point that no HTTP route names (a Lambda handler found by its shape):
+    its findings name no endpoint. (An empty ``rule`` is a route: ``bp.route('')`` under a
+    blueprint's prefix.)"""
     unseen_auth: bool = False
     """Whether the framework authenticates is configured where dynaguard cannot read it (a
     Lambda handler no Serverless or SAM file declares): no claim that nothing authenticates."""

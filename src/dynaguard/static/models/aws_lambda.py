@@ -110,7 +110,7 @@ class AwsLambda(Model):
         for fn_id, func in _shaped(analyzer):
             if fn_id not in declared:
                 bound = ((func.params[0], frozenset({EVENT})),)
-                out.append(RouteDecl(fn_id, "", (), bound=bound, unseen_auth=True))
+                out.append(RouteDecl(fn_id, "", (), bound=bound, routed=False, unseen_auth=True))
         return out
 
 

@@ -2,7 +2,9 @@
 
 Types are compared by the last part of their dotted name (``botocore.exceptions.ClientError`` and
 ``ClientError`` are one); a handler whose body re-raises unconditionally (``except X: log; raise``)
-handles nothing. ``*`` stands for a bare ``except:``.
+handles nothing, and neither does one that turns the error into a server error (``raise
+ChaliceViewError(e)``, ``abort(500)``): the client still gets a 5xx. ``*`` stands for a bare
+``except:``.
 """
 
 from __future__ import annotations
@@ -38,11 +40,20 @@ def type_names(expr: ir.Expr | None) -> frozenset[str]:
     return frozenset()
 
 
+SERVER_ERRORS = frozenset(
+    {"ChaliceViewError", "InternalServerError", "ServiceUnavailable", "Exception", "RuntimeError"}
+)
+"""Exceptions that every framework answers 5xx: Chalice's ``ChaliceViewError`` is its 500 (its
+4xx errors are subclasses with their own names), werkzeug's ``InternalServerError`` is Flask's,
+and a plain ``Exception`` reaches the 500 handler (or fails the Lambda invocation)."""
+
+
 def handled(stmt: ir.Try) -> frozenset[str]:
-    """The exception types the handlers of ``stmt`` handle (not just log and re-raise)."""
+    """The exception types the handlers of ``stmt`` handle (not just log and re-raise, or turn
+    into a server error)."""
     out: set[str] = set()
     for index, (name, body) in enumerate(stmt.handlers):
-        if index >= len(stmt.catches) or reraises(body, name):
+        if index >= len(stmt.catches) or reraises(body, name) or escalates(body):
             continue
         out |= type_names(stmt.catches[index][0])
     return frozenset(out)
@@ -58,3 +69,28 @@ def reraises(body: tuple[ir.Stmt, ...], name: str | None) -> bool:
             if len(parts) == 1 and isinstance(parts[0], ir.Name) and parts[0].id == name:
                 return True
     return False
+
+
+def escalates(body: tuple[ir.Stmt, ...]) -> bool:
+    """The handler body answers with a server error at its top level: it raises one of
+    :data:`SERVER_ERRORS` or calls ``abort`` with a 5xx status."""
+    for stmt in body:
+        if not isinstance(stmt, ir.Eval):
+            continue
+        value = stmt.value
+        if isinstance(value, ir.Pure) and value.parts:
+            raised = value.parts[0]  # NOTE: ``raise X(...) from e`` lowers to Pure((X(...), e))
+            called = raised.func if isinstance(raised, ir.Call) else raised
+            if _last_name(called) in SERVER_ERRORS:
+                return True
+        elif isinstance(value, ir.Call) and _last_name(value.func) == "abort" and value.args:
+            status = value.args[0]
+            if isinstance(status, ir.Const) and (status.number or 0) >= 500:
+                return True
+    return False
+
+
+def _last_name(expr: ir.Expr) -> str | None:
+    if isinstance(expr, ir.Name):
+        return expr.id
+    return expr.attr if isinstance(expr, ir.Attr) else None

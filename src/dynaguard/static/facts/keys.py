@@ -67,17 +67,39 @@ def key_fields(event: Event) -> dict[str, Value]:
     condition = event.args.get("KeyConditionExpression")
     if condition is None:
         return {}
-    out = {name: value for name, value in condition.fields.items()}
-    if condition.text:
-        names = _texts(event.args.get("ExpressionAttributeNames"))
-        values = event.args.get("ExpressionAttributeValues") or EMPTY
-        for disjunct in parse_condition(condition.text, names).disjuncts:
-            for test in disjunct:
-                found = [values.fields[p] for p in test.placeholders if p in values.fields]
-                if found:
-                    out[test.attribute] = join_all(found)
+    out = {**condition.fields, **_compared(event, condition)}
     if not out and condition.labels:
         out["*"] = condition
+    return out
+
+
+def filter_fields(event: Event) -> dict[str, Value]:
+    """Attribute -> the value a scan's or query's filter compares it with: ``FilterExpression``
+    as ``Attr('a').eq(x)`` or as text with placeholders, and the legacy ``ScanFilter`` /
+    ``QueryFilter`` (``{'a': {'AttributeValueList': [...], ...}}``)."""
+    out: dict[str, Value] = {}
+    for legacy in ("ScanFilter", "QueryFilter"):
+        conditions = event.args.get(legacy)
+        if conditions is not None:
+            out |= {n: v.fields.get("AttributeValueList", v) for n, v in conditions.fields.items()}
+    condition = event.args.get("FilterExpression")
+    if condition is None:
+        return out
+    return {**out, **condition.fields, **_compared(event, condition)}
+
+
+def _compared(event: Event, condition: Value) -> dict[str, Value]:
+    """Attribute -> the placeholder values an expression text compares it with."""
+    out: dict[str, Value] = {}
+    if not condition.text:
+        return out
+    names = _texts(event.args.get("ExpressionAttributeNames"))
+    values = event.args.get("ExpressionAttributeValues") or EMPTY
+    for disjunct in parse_condition(condition.text, names).disjuncts:
+        for test in disjunct:
+            found = [values.fields[p] for p in test.placeholders if p in values.fields]
+            if found:
+                out[test.attribute] = join_all(found)
     return out
 
 

@@ -10,6 +10,7 @@ the item it fetched, nor passed to an access check that denies). One finding per
   or query (from the body it is DG103's). A read of a user's own item by its single-attribute
   key (``GET /users/<username>`` reading the profile) is a directory read, not reported; a
   body-named owner next to the caller's own item is a counterparty (a transfer), not reported.
+  A scan filtered on an owner attribute by a request value selects that owner's items too.
 - An opaque id (``record_id``, PynamoDB ``Model.get(id)``) of a table the project stores the
   identity in: medium confidence, for writes, and for reads whose whole item is returned.
 """
@@ -23,8 +24,10 @@ from dynaguard.model import Confidence
 from dynaguard.static.facts.flows import origin
 from dynaguard.static.facts.handlers import Handler, handlers
 from dynaguard.static.facts.keys import (
+    filter_fields,
     identity_scoped,
     is_query,
+    is_scan,
     is_write,
     item_fields,
     key_fields,
@@ -81,6 +84,9 @@ def _verdict(
     if event.op is Op.PUT:
         picked = {n: v for n, v in item_fields(event).items() if owner_like(n, owners)}
         picked = {n: v for n, v in picked.items() if _origin(v) in _ASKED}
+    elif is_scan(event):  # ``scan(FilterExpression=Attr('owner').eq(x))`` picks x's items
+        picked = {n: v for n, v in filter_fields(event).items() if owner_like(n, owners)}
+        picked = {n: v for n, v in picked.items() if request_trace(v) is not None}
     else:
         keys = handler.key_of(event)
         if any(mentions_identity(v) for v in keys.values()):
@@ -141,7 +147,9 @@ def _found(
     handler: Handler, event: Event, trace: Trace, attribute: str, confidence: Confidence | None
 ) -> Found:
     verb = "changes" if is_write(event) else "reads"
-    where = "of the item" if event.op is Op.PUT else "in the key"
+    where = (
+        "of the item" if event.op is Op.PUT else "in the filter" if is_scan(event) else "in the key"
+    )
     chosen = "" if attribute == "*" else f" ('{attribute}' {where})"
     message = (
         f"{event.api} {verb} an item of {table_label(event)} chosen by {origin(trace)}{chosen}: "

@@ -5,7 +5,8 @@ the handler or a helper it calls), report the first of:
 
 - any DynamoDB access of an admin route (``/admin/...``, an ``admin`` handler or module);
 - a ``scan`` of a table holding users' items (the project stores the identity or an owner
-  attribute in it) whose whole items the handler returns, with no filter on the identity;
+  attribute in it) whose whole items the handler returns, with no filter on the identity (a
+  filter on an owner attribute picks some users' items: whose, is DG201's and DG203's question);
 - an update that writes a role or permission attribute of an item the request selects.
 """
 
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from dynaguard.catalogue.dg202 import RULE
 from dynaguard.static.facts.handlers import Handler, handlers
 from dynaguard.static.facts.keys import (
+    filter_fields,
     identity_scoped,
     is_scan,
     owner_like,
@@ -60,6 +62,8 @@ def _listing(handler: Handler, facts: TableFacts) -> Found | None:
     for access in handler.accesses:
         event = access.event
         if not is_scan(event) or identity_scoped(event) or event.site not in returned:
+            continue
+        if any(owner_like(n, facts.owner_names) for n in filter_fields(event)):
             continue
         table = table_of(event)
         names = facts.written.get(table or "", set())

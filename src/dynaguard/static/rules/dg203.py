@@ -9,9 +9,18 @@ from dynaguard.model import Endpoint
 from dynaguard.static.facts.call_facts import condition_of, item_of
 from dynaguard.static.facts.flows import origin
 from dynaguard.static.facts.handlers import Handler, handlers, login_route, variable_segment
-from dynaguard.static.facts.keys import is_write, key_fields, request_trace, table_label
+from dynaguard.static.facts.keys import (
+    filter_fields,
+    is_scan,
+    is_write,
+    key_fields,
+    owner_like,
+    request_trace,
+    table_label,
+)
 from dynaguard.static.facts.operations import CallKind, Context, DbCall, run_context
 from dynaguard.static.facts.run import RunView
+from dynaguard.static.facts.tables import table_facts
 from dynaguard.static.flow.events import Event, Op
 from dynaguard.static.flow.values import REQUEST, Trace, Value, join_all
 from dynaguard.static.models import expressions
@@ -27,9 +36,10 @@ def unauthenticated(run: RunView) -> Iterator[Found]:
         if handler.auth.authenticated is not None or handler.auth.unseen or login_route(handler):
             continue
         signs_up: bool | None = None
+        owners = table_facts(run.analyzer).owner_names
         for access in handler.accesses:
             event = access.event
-            trace = _chosen_by_client(event, run_context(run))
+            trace = _chosen_by_client(event, run_context(run), owners)
             if trace is None:
                 continue
             if event.op is Op.PUT and signs_up is None:
@@ -49,9 +59,13 @@ def unauthenticated(run: RunView) -> Iterator[Found]:
             break
 
 
-def _chosen_by_client(event: Event, context: Context) -> Trace | None:
+def _chosen_by_client(event: Event, context: Context, owners: frozenset[str]) -> Trace | None:
     """The request flow into the key the access selects (a put: the key attributes of the item
-    it writes, each a field of its own or part of a whole request mapping, ``Model(**data)``)."""
+    it writes, each a field of its own or part of a whole request mapping, ``Model(**data)``; a
+    scan: the owner attributes its filter compares, ``Attr('username').eq(name)``)."""
+    if is_scan(event):
+        chosen = [v for n, v in filter_fields(event).items() if owner_like(n, owners)]
+        return request_trace(join_all(chosen))
     if event.op is not Op.PUT:
         return request_trace(join_all(list(key_fields(event).values())))
     call = DbCall(event, (), CallKind.PUT, 0)

@@ -25,8 +25,11 @@ from dynaguard.static.flow.values import (
     apply,
     join,
     join_all,
+    ref,
     with_step,
 )
+from dynaguard.static.models import expressions
+from dynaguard.static.models.boto3 import CONDITION
 from dynaguard.static.source import ir
 
 _VERSION = "VersionAttribute"
@@ -156,14 +159,29 @@ def read(analyzer: Analyzer, cls_id: str, name: str, args: Args) -> tuple[Value,
     return Value(found.labels, instance), event
 
 
-def write_args(cls_id: str, args: Args) -> dict[str, Value]:
-    """A PynamoDB write's condition (``condition=``, or pre-4.0 ``id__null=True`` style)."""
+_CONDITION_AT = MappingProxyType({"save": 0, "delete": 0, "update": 1})
+"""Where a write method takes its condition positionally (``save(condition=None)``,
+``update(actions, condition=None)``)."""
+
+
+def write_args(cls_id: str, name: str, args: Args) -> dict[str, Value]:
+    """A PynamoDB write's condition (``condition=``, positional, or pre-4.0 ``id__null=True``
+    style)."""
     out = dict(_table(cls_id))
+    at = _CONDITION_AT[name]
     if "condition" in args.keywords:
         out["condition"] = args.keywords["condition"]
+    elif at < len(args.positional) and _some(args.positional[at]):
+        out["condition"] = args.positional[at]
     elif any("__" in k for k in args.keywords):
         out["Expected"] = Value(text="legacy")  # expected-value kwargs: a condition we don't read
     return out
+
+
+def _some(value: Value) -> bool:
+    """Not ``None``: an override's ``super().save(condition)`` passes its parameter along, and
+    that is ``None`` unless its own caller gave one."""
+    return bool(value.refs) or value.text is not None
 
 
 def _table(cls_id: str) -> dict[str, Value]:
@@ -175,6 +193,7 @@ def _table(cls_id: str) -> dict[str, Value]:
 ATTRIBUTE = "pynattr"
 """Ref of a model's attribute object (``User.email``): its ``set``/``add``... are update actions."""
 _ACTIONS = frozenset({"set", "add", "remove", "append", "prepend", "delete"})
+_CONDITIONS = frozenset({"exists", "does_not_exist", "startswith", "contains", "between", "is_in"})
 _KIND = "pynamo"
 
 
@@ -214,7 +233,7 @@ class PynamoDB(Model):
         if name not in {"save", "update", "delete"}:
             return None
         site = args.site
-        extra = write_args(cls_id, args)  # condition and table, for DG401-DG404
+        extra = write_args(cls_id, name, args)  # condition and table, for DG401-DG404
         if name == "save":
             frame.emit(Event(Op.PUT, "Model.save", site, {"Item": receiver, **extra}))
         elif name == "update":
@@ -238,8 +257,14 @@ class PynamoDB(Model):
         return Value(refs=frozenset({ATTRIBUTE}), text=name)
 
     def method(self, frame: Frame, receiver: Value, name: str, args: Args) -> Value | None:
-        """``User.email.set(v)``: an update action naming its attribute."""
-        if ATTRIBUTE not in receiver.refs or name not in _ACTIONS:
+        """``User.email.set(v)``: an update action naming its attribute; ``User.email.exists()``:
+        a condition, with its expression text (as boto3's ``Attr('email').exists()``)."""
+        if ATTRIBUTE not in receiver.refs:
+            return None
+        if name in _CONDITIONS and receiver.text:
+            text = expressions.method_text(receiver.text, name)
+            return ref(CONDITION, expressions.COND + text) if text else None
+        if name not in _ACTIONS:
             return None
         site = args.site
         value = with_step(

@@ -7,8 +7,9 @@ param), so it flows through assignments, f-strings, helpers and summaries the sa
 Sources: ``flask_login.current_user`` (and any attribute or method of it), ``g.<attr>`` for an
 identity-like attribute or one an auth decorator or ``before_request`` hook assigns,
 ``flask.session``, ``flask_jwt_extended`` (``get_jwt_identity()``, ``get_jwt()``,
-``current_user``) and Flask-HTTPAuth's ``auth.current_user()`` (``dynaguard.secure``'s
-``current_identity()`` is the secure model's). A project helper returning one of these returns the
+``current_user``), Flask-HTTPAuth's ``auth.current_user()`` (``dynaguard.secure``'s
+``current_identity()`` is the secure model's), token verifiers (``jwt.decode``...) and the
+project's own, found by their ``hmac.compare_digest`` of a signature. A project helper returning one of these returns the
 identity through its summary.
 
 Query API for rules (engineers of other rules: use these, not the param directly):
@@ -18,6 +19,7 @@ Query API for rules (engineers of other rules: use these, not the param directly
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from types import MappingProxyType
 
 from dynaguard.static.flow.analyzer import Analyzer
@@ -208,6 +210,50 @@ class Identity(Model):
 
     def imported(self, path: str, name: str) -> Value | None:
         return imported(path, name)
+
+    def project_call(
+        self, frame: Frame, fn_id: str, args: Args, summary: Callable[[], Value]
+    ) -> Value | None:
+        if not verifies_signature(frame.analyzer, fn_id):
+            return None
+        summary()  # what the body does besides (a read of the user) still happens
+        site = args.site
+        return source(frame, site.line, site.col, "claims of a verified token", Kind.BODY)
+
+
+def verifies_signature(analyzer: Analyzer, fn_id: str) -> bool:
+    """A project function that checks a signature with ``hmac.compare_digest`` and returns
+    something else than that comparison: a hand-written token verifier, whose result is the
+    claims the server signed, not data the client chose."""
+    known = analyzer.memo("identity.verifiers", dict[str, bool])
+    found = known.get(fn_id)
+    if found is None:
+        found = known[fn_id] = _verifier(analyzer, fn_id)
+    return found
+
+
+def _verifier(analyzer: Analyzer, fn_id: str) -> bool:
+    module_name, _, qualname = fn_id.partition(":")
+    module = analyzer.project.modules.get(module_name)
+    if module is None or _COMPARE not in module.source:
+        return False  # the common case, decided without lowering anything
+    func = module.function(qualname)
+    if func is None or _COMPARE not in module.text(func):
+        return False
+    returned = [s.value for s in ir.statements(func.body) if isinstance(s, ir.Return)]
+    return any(v is not None and not _comparison(v) for v in returned)
+
+
+_COMPARE = "compare_digest"
+
+
+def _comparison(expr: ir.Expr) -> bool:
+    """``return hmac.compare_digest(a, b)`` or a constant: a yes/no answer, not claims."""
+    if isinstance(expr, (ir.Const, ir.Pure)):
+        return True
+    return (
+        isinstance(expr, ir.Call) and isinstance(expr.func, ir.Attr) and expr.func.attr == _COMPARE
+    )
 
 
 MODEL = Identity()

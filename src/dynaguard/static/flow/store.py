@@ -26,7 +26,24 @@ def subscript(container: Value, key: Value) -> Value:
         return join(container.fields[key.text], apply(container, _CLIENT_KEYED))
     if not container.labels:
         return container.fields.get("*", EMPTY)
+    if key.text is not None and container.fields:
+        container = _unexplained(container)
     return apply(container, ELEM)
+
+
+def _unexplained(container: Value) -> Value:
+    """The container without the labels its named fields put there (``with_field``): another
+    named field is not one of those (``item['secret'] = body['s']`` then ``item['version']``)."""
+    explained = {
+        (k, id(t))
+        for name, field in container.fields.items()
+        if name != "*"
+        for k, t in apply(field, CONTAIN).labels.items()
+    }
+    if not explained:
+        return container
+    labels = {k: t for k, t in container.labels.items() if (k, id(t)) not in explained}
+    return Value(labels, container.refs, container.fields, container.text)
 
 
 def root_name(expr: ir.Expr) -> str | None:

@@ -68,7 +68,7 @@ def ends(block: tuple[ir.Stmt, ...]) -> set[End]:
 
 def _stmt_ends(stmt: ir.Stmt) -> set[End]:
     if isinstance(stmt, ir.Return):
-        return {_return_end(stmt)}
+        return {End.FALL} if stmt.yields else {_return_end(stmt)}
     if isinstance(stmt, ir.Eval):
         return {End.RAISE} if _raises(stmt.value) else {End.FALL}
     if isinstance(stmt, ir.If):
@@ -124,7 +124,7 @@ def after(path: Path, level: int) -> set[End]:
 def success_line(block: tuple[ir.Stmt, ...]) -> int | None:
     """The line of the first success response ``block`` can return (nested blocks included)."""
     for stmt in block:
-        if isinstance(stmt, ir.Return) and _return_end(stmt) is End.SUCCESS:
+        if isinstance(stmt, ir.Return) and not stmt.yields and _return_end(stmt) is End.SUCCESS:
             return stmt.line
         for arm in arms(stmt):
             found = success_line(arm)

@@ -84,7 +84,7 @@ def simple(expr: ir.Expr) -> bool:
 def ends_in_exit(body: tuple[ir.Stmt, ...]) -> bool:
     last = body[-1] if body else None
     if isinstance(last, ir.Return):
-        return True
+        return not last.yields
     return isinstance(last, ir.Eval) and isinstance(last.value, (ir.Pure, ir.Call))
 
 

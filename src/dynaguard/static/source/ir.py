@@ -205,6 +205,9 @@ class Return:
     line: int = 0
     status: int | None = None
     """An HTTP status literal in the value (``return body, 409``, ``make_response(b, 201)``)."""
+    yields: bool = False
+    """``yield value`` / ``yield from value``: part of what a generator gives its caller (whose
+    loops see each element as the whole), and the function goes on."""
 
 
 @dataclass(slots=True)

@@ -73,6 +73,8 @@ class Lowerer:
         if isinstance(node, ast.Expr):
             if isinstance(node.value, ast.Constant):
                 return None  # docstrings and bare literals do nothing
+            if isinstance(node.value, (ast.Yield, ast.YieldFrom)) and node.value.value:
+                return [ir.Return(lower(node.value.value), node.lineno, yields=True)]
             return [ir.Eval(lower(node.value))]
         if isinstance(node, ast.Delete):
             # ``del item['k']`` removes a key as ``item.pop('k')`` does (DG801 reads which).

@@ -119,3 +119,23 @@ def test_a_missing_value_in_a_typed_attribute_is_refused_by_botocore() -> None:
     assert "DG302" in {f[0] for f in _found(view.format(guard=""))}
     guard = "    if not isinstance(phone, str):\n        return {}, 400\n"
     assert "DG302" not in {f[0] for f in _found(view.format(guard=guard))}
+
+
+def test_a_list_append_is_no_client_amount_and_an_arithmetic_set_is() -> None:
+    # ``list_append`` adds an element (a free-text tag: pedantic); ``SET n = n + :d`` and
+    # ``ADD n :d`` add the client's number to the stored one (regular, like a typed attribute).
+    template = (
+        "\n@app.post('/items/<iid>')\ndef change(iid):\n"
+        "    body = request.get_json(silent=True) or {}\n"
+        "    table.update_item(Key={'id': iid}, UpdateExpression='%s',\n"
+        "                      ExpressionAttributeValues={':v': body.get('v')})\n"
+    )
+    personas = {
+        expression: {f[2] for f in _found(template % expression) if f[0] == "DG301"}
+        for expression in ("SET tags = list_append(tags, :v)", "SET n = n + :v", "ADD n :v")
+    }
+    assert personas == {
+        "SET tags = list_append(tags, :v)": {Persona.PEDANTIC.value},
+        "SET n = n + :v": {Persona.REGULAR.value},
+        "ADD n :v": {Persona.REGULAR.value},
+    }

@@ -207,3 +207,61 @@ def test_an_unreadable_descriptor_is_a_warning(project: Project) -> None:
     )
     assert [w.path for w in analysis.warnings] == ["template.yaml"]
     assert "not read" in analysis.warnings[0].message
+
+
+def test_a_mapping_api_gateway_may_pass_as_none_crashes_its_get(project: Project) -> None:
+    # ``pathParameters`` / ``queryStringParameters`` are None, not {}, when the request has none;
+    # a route with a variable always has ``pathParameters``.
+    template = (
+        _SAM.replace("items.open_read", "feed.by_path")
+        .replace("/open/{item_id}", "/open")
+        .replace("items.key_read", "feed.by_variable")
+    )
+    source = (
+        _TABLE
+        + """
+def by_path(event, context):
+    params = event.get("pathParameters", {})
+    return table.get_item(Key={"id": params.get("id", "none")})["Item"]
+
+
+def by_variable(event, context):
+    params = event.get("pathParameters", {})
+    return table.get_item(Key={"id": params.get("item_id", "none")})["Item"]
+
+
+def by_query(event, context):
+    since = event["queryStringParameters"].get("since", "0")
+    table.put_item(Item={"id": "feed", "since": since})
+
+
+def defaulted(event, context):
+    params = event.get("queryStringParameters") or {}
+    table.put_item(Item={"id": "feed", "since": params.get("since", "0")})
+
+
+def refused(event, context):
+    params = event.get("queryStringParameters")
+    if params is None:
+        return {"statusCode": 400}
+    table.put_item(Item={"id": "feed", "since": params.get("since", "0")})
+
+
+def caught(event, context):
+    try:
+        since = event["queryStringParameters"].get("since", "0")
+    except AttributeError:
+        return {"statusCode": 400}
+    table.put_item(Item={"id": "feed", "since": since})
+"""
+    )
+    analysis = project({"template.yaml": template, "src/feed.py": source})
+    crashes = {
+        f.location.function for f in analysis.findings if f.rule.id == "DG302" and f.location
+    }
+    assert crashes == {"by_path", "by_query"}
+    # The value read with ``.get`` is still the client's, whichever way the mapping was made safe.
+    written = {
+        f.location.function for f in analysis.findings if f.rule.id == "DG301" and f.location
+    }
+    assert written == {"by_query", "defaulted", "refused", "caught"}

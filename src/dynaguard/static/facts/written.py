@@ -37,7 +37,7 @@ class Written:
     attribute: str
     value: Value
     delta: bool = False
-    """``ADD a :d`` / ``SET a = a + :d``: the client chooses a change of the stored value."""
+    """``ADD a :d`` / ``SET a = a + :d``: the client chooses a change of the stored amount."""
 
 
 def attributes(event: Event) -> Iterator[Written]:
@@ -77,7 +77,7 @@ def _update_expression(event: Event) -> Iterator[Written]:
         for placeholder in assignment.placeholders:
             found = values.fields.get(placeholder)
             if found is not None:
-                yield Written(assignment.attribute, _untyped(found), assignment.atomic)
+                yield Written(assignment.attribute, _untyped(found), assignment.arithmetic)
 
 
 def pynamo_kinds(analyzer: Analyzer, event: Event) -> dict[str, str]:

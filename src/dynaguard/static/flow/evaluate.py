@@ -27,6 +27,7 @@ from dynaguard.static.flow.values import (
     apply,
     join,
     join_all,
+    not_none,
     ref,
     with_step,
 )
@@ -148,7 +149,10 @@ def _derive(frame: Frame, expr: ir.Derive) -> Value:
 
 
 def _either(frame: Frame, expr: ir.Either) -> Value:
-    return join_all([evaluate(frame, e) for e in expr.options])
+    options = [evaluate(frame, e) for e in expr.options]
+    if expr.truthy:  # ``params or {}``: ``params`` is the result only when it is not None
+        options = [not_none(v) for v in options[:-1]] + options[-1:]
+    return join_all(options)
 
 
 def _pure(frame: Frame, expr: ir.Pure) -> Value:

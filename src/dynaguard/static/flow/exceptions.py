@@ -22,6 +22,8 @@ VALUE_ERRORS = frozenset({"ValueError", *BROAD})
 """What catches ``int('x')`` / ``float('x')`` (the TypeError of ``int(None)`` is rarer)."""
 DECIMAL_ERRORS = frozenset({"InvalidOperation", "DecimalException", "ArithmeticError", *BROAD})
 """``Decimal('x')`` raises ``decimal.InvalidOperation``, which is NOT a ValueError."""
+ATTRIBUTE_ERRORS = frozenset({"AttributeError", *BROAD})
+"""What catches a method called on ``None`` (a mapping the request did not have)."""
 JSON_ERRORS = frozenset({"JSONDecodeError", *VALUE_ERRORS})
 DATE_ERRORS = frozenset({"TypeError", "ParserError", *VALUE_ERRORS})
 """What catches a date parser's failure (``None`` is a TypeError, dateutil's a ParserError)."""

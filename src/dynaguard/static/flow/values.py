@@ -217,6 +217,17 @@ def apply(value: Value, transform: Transform, keep_refs: bool = False) -> Value:
     return Value(labels, refs) if labels or refs else EMPTY
 
 
+MAYBE_NONE = "none:maybe"
+"""Ref of a mapping a library may give as ``None`` (API Gateway's absent ``pathParameters``):
+calling its methods raises AttributeError, until ``x or {}`` replaces it."""
+
+
+def not_none(value: Value) -> Value:
+    if MAYBE_NONE not in value.refs:
+        return value
+    return Value(value.labels, value.refs - {MAYBE_NONE}, value.fields, value.text)
+
+
 def with_step(value: Value, step: Step) -> Value:
     if not value.labels:
         return value

@@ -9,6 +9,8 @@ API Gateway's fields; such a handler's findings name no endpoint.
 The event: ``body`` is one client string (``json.loads`` makes it a client mapping),
 ``pathParameters`` / ``queryStringParameters`` / ``headers`` (and their multi-value forms) are
 client mappings, and ``requestContext['authorizer']`` is the identity API Gateway verified.
+API Gateway passes ``pathParameters`` and ``queryStringParameters`` as ``None``, not ``{}``, when
+the request has none: ``.get`` on them raises AttributeError unless ``or {}`` replaced them.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dynaguard.static.flow.analyzer import Analyzer
+from dynaguard.static.flow.events import Event, Op
 from dynaguard.static.flow.frame import Args, Frame, Model
 from dynaguard.static.flow.result import RouteDecl
-from dynaguard.static.flow.values import EMPTY, Kind, Value, ref, source
+from dynaguard.static.flow.values import EMPTY, MAYBE_NONE, Kind, Value, ref, source
 from dynaguard.static.models import identity
 from dynaguard.static.source import ir
 from dynaguard.static.source.deployment import Handler
@@ -36,6 +39,12 @@ _FIELDS = {
     "path": (Kind.VALUE, "route"),
     "cookies": (Kind.BODY, "cookie"),
 }
+_MAYBE_NONE = frozenset(
+    {"pathParameters", "queryStringParameters", "multiValueQueryStringParameters"}
+)
+"""Fields API Gateway sets to ``None`` when the request has none (a route without variables)."""
+NONE_METHOD = "method of None"
+"""The ``Op.RAISES`` event of a method called on such a field (AttributeError, DG302)."""
 _API_GATEWAY = frozenset({"body", "pathParameters", "queryStringParameters", "requestContext",
                           "httpMethod", "routeKey", "rawPath"})  # fmt: skip
 """Event fields that make a ``(event, context)`` function an API Gateway handler."""
@@ -60,7 +69,10 @@ def _field(frame: Frame, refs: frozenset[str], name: str | None, line: int, col:
         found = _FIELDS.get(name)
         if found is not None:
             kind, origin = found
-            return source(kind, frame.step(line, col, _note(name), origin))
+            value = source(kind, frame.step(line, col, _note(name), origin))
+            if name in _MAYBE_NONE:
+                return Value(value.labels, frozenset({MAYBE_NONE}))
+            return value
     if REQUEST_CONTEXT in refs and name == "authorizer":
         return identity.source(frame, line, col, "requestContext['authorizer']", Kind.BODY)
     return EMPTY
@@ -68,7 +80,7 @@ def _field(frame: Frame, refs: frozenset[str], name: str | None, line: int, col:
 
 class AwsLambda(Model):
     name = "aws_lambda"
-    ref_kinds = frozenset({"lambda"})
+    ref_kinds = frozenset({"lambda", MAYBE_NONE.partition(":")[0]})
 
     def subscript(
         self, frame: Frame, container: Value, key: Value, at: tuple[int, int]
@@ -78,6 +90,10 @@ class AwsLambda(Model):
         return _field(frame, container.refs, key.text, *at)
 
     def method(self, frame: Frame, receiver: Value, name: str, args: Args) -> Value | None:
+        if MAYBE_NONE in receiver.refs:
+            called = {"Value": receiver, "Key": Value(text=name)}
+            frame.emit(Event(Op.RAISES, NONE_METHOD, args.site, called))
+            return None  # what the method gives, had the mapping been there, is the default's
         if name != "get" or not receiver.refs & {EVENT, REQUEST_CONTEXT}:
             return None
         site = args.site

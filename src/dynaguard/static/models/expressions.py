@@ -205,6 +205,9 @@ class Assignment:
     needs_item: bool = False
     """The new value reads a stored attribute outside ``if_not_exists`` (``SET n = n + :d``,
     ``list_append(l, :x)``): DynamoDB refuses the update when the item does not exist."""
+    arithmetic: bool = False
+    """A number the client chooses is added to the stored one (``ADD n :d``, ``SET n = n + :d``);
+    not ``list_append`` nor ``DELETE`` from a set, which change no amount."""
 
 
 def parse_update(text: str, names: dict[str, str]) -> list[Assignment]:
@@ -227,8 +230,13 @@ def _assignment(clause: str, action: str, names: dict[str, str]) -> Assignment:
     placeholders = tuple(_PLACEHOLDER.findall(value))
     guarded = _IF_NOT_EXISTS.sub(" ", value)
     read = {w for w in re.findall(_NAME, _PLACEHOLDER.sub(" ", guarded)) if w not in _FUNCTIONS}
-    return Assignment(attribute, clause, atomic, placeholders, clause == "SET" and bool(read))
+    arithmetic = clause == "ADD" or (
+        clause == "SET" and attribute in operands and _ARITHMETIC.search(value) is not None
+    )
+    needs_item = clause == "SET" and bool(read)
+    return Assignment(attribute, clause, atomic, placeholders, needs_item, arithmetic)
 
 
+_ARITHMETIC = re.compile(r"[+-]")
 _IF_NOT_EXISTS = re.compile(r"if_not_exists\s*\([^()]*\)")
 _FUNCTIONS = frozenset({"list_append", "if_not_exists", "size"})

@@ -11,11 +11,15 @@ from dynaguard.static.facts.flows import ANY, client, origin
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.flow.events import Event, Op
 from dynaguard.static.flow.values import EMPTY, Value
+from dynaguard.static.models import expressions
+from dynaguard.static.models.identity import is_identity
 from dynaguard.static.rules.base import Found, Hit, check_run
 from dynaguard.static.source.words import words
 
 _ALWAYS = frozenset(normalise(n) for n in SERVER_CONTROLLED)
 _ON_CREATE = frozenset(normalise(n) for n in OWNERSHIP)
+_KEYS = frozenset({"pk", "sk"})
+"""Key attributes among the ownership ones: they name the item, they do not say whose it is."""
 _CLAUSE = re.compile(r"\b(SET|ADD|REMOVE|DELETE)\b", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r":[A-Za-z0-9_]+")
 
@@ -38,7 +42,9 @@ def server_attributes(run: RunView) -> Iterator[Found]:
 
 def server_attribute(event: Event) -> Iterator[Hit]:
     if event.op is Op.PUT:
-        yield from _fields(event, event.args.get("Item") or EMPTY)
+        item = event.args.get("Item") or EMPTY
+        named = _names_own_item(event, item)
+        yield from (h for h in _fields(event, item) if not (named and normalise(h.detail) in _KEYS))
     elif event.op is Op.UPDATE:
         yield from _fields(event, event.args.get("AttributeUpdates") or EMPTY)
         yield from _fields(event, event.args.get("actions") or EMPTY)
@@ -53,6 +59,24 @@ def _signup(endpoint: Endpoint) -> bool:
     return endpoint.method == "POST" and any(
         not words(segment).isdisjoint(_SIGNUP) for segment in endpoint.path.split("/")
     )
+
+
+def _names_own_item(event: Event, item: Value) -> bool:
+    """A client-chosen key that cannot reach another's item: the put only creates
+    (``attribute_not_exists``), or the item's owner or partition is the caller."""
+    if any(is_identity(v) for n, v in item.fields.items() if normalise(n) in _ON_CREATE):
+        return True
+    condition = event.args.get("ConditionExpression")
+    text = condition.text if condition is not None else None
+    if not text:
+        return False
+    tests = expressions.parse_condition(text, _names(event)).disjuncts
+    return bool(tests) and all(any(t.kind is expressions.Kind.NOT_EXISTS for t in d) for d in tests)
+
+
+def _names(event: Event) -> dict[str, str]:
+    names_value = event.args.get("ExpressionAttributeNames") or EMPTY
+    return {k: v.text for k, v in names_value.fields.items() if v.text is not None}
 
 
 def _ownership(name: str) -> bool:

@@ -26,6 +26,7 @@ from dynaguard.static.facts.refusals import refusal
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.flow.events import Event, Op
 from dynaguard.static.flow.exceptions import (
+    ATTRIBUTE_ERRORS,
     DATE_ERRORS,
     DECIMAL_ERRORS,
     JSON_ERRORS,
@@ -34,7 +35,7 @@ from dynaguard.static.flow.exceptions import (
 )
 from dynaguard.static.flow.inputs import FIELD, VALIDATED
 from dynaguard.static.flow.values import REQUEST, Kind, Step, Trace, Value
-from dynaguard.static.models import graphql
+from dynaguard.static.models import aws_lambda, graphql
 from dynaguard.static.rules.base import Found, Hit, check_run
 
 _MAX_FUNCTIONS = 3
@@ -50,6 +51,7 @@ _RAISES: dict[str, tuple[str, frozenset[str]]] = {
     "fromisoformat": ("ValueError", DATE_ERRORS),
     "isoparse": ("ValueError", DATE_ERRORS),
     "parse": ("ValueError", DATE_ERRORS),
+    aws_lambda.NONE_METHOD: ("AttributeError", ATTRIBUTE_ERRORS),
 }
 
 
@@ -90,6 +92,8 @@ def _crash(event: Event, facts: Facts, endpoint: Endpoint | None) -> Crash | Non
     value = event.args.get("Value") or Value()
     if event.api in ("subscript", "pop"):
         return _missing_key(event, value, facts)
+    if event.api == aws_lambda.NONE_METHOD:
+        return _absent_mapping(event, value, facts, endpoint)
     trace = _client(value, Kind.VALUE)
     if trace is None or not _direct(trace) or facts.validated(trace) is not None:
         return None
@@ -111,6 +115,22 @@ def _missing_key(event: Event, value: Value, facts: Facts) -> Crash | None:
     spelled = f"{root}[{key!r}]" if event.api == "subscript" else f"{root}.pop({key!r})"
     where = "the query string" if trace[0].origin == "query" else "the JSON body"
     return Crash(trace, f"{spelled} raises KeyError", f"when {where} has no '{key}'")
+
+
+def _absent_mapping(
+    event: Event, value: Value, facts: Facts, endpoint: Endpoint | None
+) -> Crash | None:
+    """``params.get('x')`` where ``params`` is a mapping the request may not have (``None``)."""
+    trace = _client(value, Kind.BODY)
+    if trace is None or not _direct(trace) or facts.nonempty(trace):
+        return None  # ``if not params: return ...`` before the call
+    if trace[0].origin == "route" and (endpoint is None or "{" in endpoint.path):
+        return None  # a route with variables always has them (and one we cannot see may)
+    method = (event.args.get("Key") or Value()).text
+    return Crash(trace, f"{origin(trace)}.{method}() raises AttributeError", _NONE_WHEN)
+
+
+_NONE_WHEN = "when the request has none (API Gateway passes None, not {})"
 
 
 def _converted_by_router(note: str, endpoint: Endpoint | None) -> bool:

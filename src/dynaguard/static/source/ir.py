@@ -101,6 +101,8 @@ class Either:
     """One of several values (``a or b``, ``a if c else b``)."""
 
     options: tuple[Expr, ...]
+    truthy: bool = False
+    """``a or b``: every option but the last is the result only when it is true (not ``None``)."""
 
 
 @dataclass(slots=True)

@@ -97,7 +97,7 @@ def _unary(node: ast.UnaryOp) -> ir.Expr:
 
 
 def _boolop(node: ast.BoolOp) -> ir.Expr:
-    return ir.Either(lower_all(node.values))
+    return ir.Either(lower_all(node.values), isinstance(node.op, ast.Or))
 
 
 def _ifexp(node: ast.IfExp) -> ir.Expr:

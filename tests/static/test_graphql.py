@@ -125,3 +125,47 @@ def handler(event, context):
     )
     found = _found(project, source)
     assert ("resolve_song", "DG203") not in found  # the gateway's authorizer is not in the code
+
+
+_ARIADNE_SET_FIELD = """\
+import uuid
+
+import boto3
+from ariadne import MutationType
+
+table = boto3.resource("dynamodb").Table("songs")
+mutation = MutationType()
+
+
+def create_song(obj, info, song):
+    song["id"] = str(uuid.uuid4())
+    table.put_item(Item=song)
+    return song
+
+
+def update_song(obj, info, song):
+    names = [key for key in song if key != "id"]
+    table.update_item(
+        Key={"id": song["id"]},
+        UpdateExpression="SET " + ", ".join(f"{n} = :{n}" for n in names),
+        ExpressionAttributeValues={f":{n}": song[n] for n in names},
+    )
+    return song
+
+
+mutation.set_field("createSong", create_song)
+mutation.set_field("updateSong", update_song)
+"""
+
+
+def test_ariadne_set_field_declares_a_resolver_whose_input_keys_are_the_schemas(
+    project: Project,
+) -> None:
+    found = _found(project, _ARIADNE_SET_FIELD)
+    # The input object's id selects the item: a change of an existing song by the client's key.
+    assert found[("update_song", "DG203")] == Endpoint("GRAPHQL", "updateSong")
+    assert found[("update_song", "DG403")] == Endpoint("GRAPHQL", "updateSong")
+    # Its keys are the SDL's input type's: not the raw body, not names the client chose.
+    assert ("create_song", "DG101") not in found
+    assert ("update_song", "DG701") not in found
+    assert ("update_song", "DG102") not in found

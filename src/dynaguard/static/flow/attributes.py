@@ -4,14 +4,14 @@ made (request objects, DynamoDB handles...)."""
 from __future__ import annotations
 
 from dynaguard.static.flow.frame import Frame
-from dynaguard.static.flow.values import ELEM, Value, apply, join_all, ref
+from dynaguard.static.flow.values import ELEM, Value, apply, attributes_of, join_all, ref
 
 
 def attribute(frame: Frame, obj: Value, name: str, line: int, col: int) -> Value:
     """``obj.name``."""
     if name == "__dict__":
         # An object's attributes as a mapping: the object's own data, not one of its values.
-        return Value(dict(obj.labels) or None, frozenset(), dict(obj.fields) or None, None)
+        return attributes_of(obj)
     parts: list[Value] = []
     if name in obj.fields:
         parts.append(obj.fields[name])

@@ -19,6 +19,7 @@ from dynaguard.static.flow.values import (
     STR,
     Value,
     apply,
+    attributes_of,
     join,
     join_all,
     with_step,
@@ -26,7 +27,7 @@ from dynaguard.static.flow.values import (
 from dynaguard.static.source import ir
 
 _SAME = frozenset(
-    {"list", "tuple", "set", "frozenset", "sorted", "reversed", "iter", "next", "vars", "zip",
+    {"list", "tuple", "set", "frozenset", "sorted", "reversed", "iter", "next", "zip",
      "enumerate", "map", "filter"}
 )  # fmt: skip
 _NOTHING = frozenset(
@@ -45,6 +46,8 @@ def builtin_call(frame: Frame, call: ir.Call, name: str, args: Args) -> Value:
         return _dict_call(frame, args)
     if name in _SAME:
         return join_all(args.positional)
+    if name == "vars" and args.positional:
+        return attributes_of(args.positional[0])
     if name in {"str", "repr", "format", "ascii"}:
         return apply(args.all(), STR)
     if name in _NOTHING:

@@ -60,6 +60,9 @@ PARSE: Transform = (_B, _F, _B, _K, _N)  # json.loads: a client string becomes a
 CONTAIN: Transform = (_F, _F, _F, _B, _F)  # stored as a value under a server-chosen key
 KEYED: Transform = (_N, _N, _N, _B, _N)  # used as a key name
 GUARD: Transform = (_B, _F, -1, -1, _N)  # checked against a server-side set of values
+# obj.__dict__, vars(obj): a value parsed from JSON has no attributes, so one client value that
+# has them is an object a library built from a declared class (a GraphQL input, a dataclass)
+ATTRS: Transform = (_B, _F, _F, _K, _N)
 
 _TABLE: list[Transform] = []
 _DEAD: list[bool] = []
@@ -243,6 +246,16 @@ def with_field(value: Value, name: str, field: Value) -> Value:
     for key, trace in apply(field, CONTAIN).labels.items():
         labels.setdefault(key, trace)
     return Value(labels, value.refs, fields, None)
+
+
+def attributes_of(obj: Value) -> Value:
+    """``obj.__dict__`` / ``vars(obj)``: the object's own data as a mapping (``ATTRS``)."""
+    labels = apply(obj, ATTRS).labels
+    return (
+        Value(labels or None, frozenset(), dict(obj.fields) or None)
+        if labels or obj.fields
+        else EMPTY
+    )
 
 
 def any_field(value: Value) -> Value:

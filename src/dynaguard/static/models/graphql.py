@@ -3,11 +3,13 @@
 - graphene: a ``Mutation`` subclass's ``mutate`` (the operation is the class name, camelCased:
   ``CreateUser`` -> ``createUser``), and an ``ObjectType``'s ``resolve_<field>`` methods.
 - Strawberry: methods decorated ``@strawberry.field`` / ``@strawberry.mutation``.
-- Ariadne: ``@query.field("user")`` on a ``QueryType()``, ``MutationType()`` or ``ObjectType``.
+- Ariadne: ``@query.field("user")`` or ``query.set_field("user", resolve_user)`` on a
+  ``QueryType()``, ``MutationType()`` or ``ObjectType``.
 
 Each finding's endpoint is ``GRAPHQL <operation>``. A resolver's parameters after ``info`` (or
-after the object it resolves) are the client's arguments, ``**kwargs`` the whole declared input;
-``info.context`` is where the server put the caller. A GraphQL API is usually authenticated in
+after the object it resolves) are the client's arguments, typed as the schema declares them
+(``graphql_args.py``: an input object's keys are the schema's), ``**kwargs`` the whole declared
+input; ``info.context`` is where the server put the caller. A GraphQL API is usually authenticated in
 front of the resolvers (a view decorator, the gateway, a context getter): when no resolver of
 the project looks at ``info.context`` and no Lambda handler behind API Gateway serves the schema,
 nothing authenticates (DG203 applies); otherwise dynaguard claims nothing about it.
@@ -23,8 +25,8 @@ from dynaguard.static.flow.analyzer import Analyzer
 from dynaguard.static.flow.evaluate import evaluate
 from dynaguard.static.flow.frame import Args, Frame, Model
 from dynaguard.static.flow.result import RouteDecl
-from dynaguard.static.flow.values import Kind, Value, ref
-from dynaguard.static.models import aws_lambda, identity
+from dynaguard.static.flow.values import EMPTY, Value, ref
+from dynaguard.static.models import aws_lambda, graphql_args, identity
 from dynaguard.static.source import ir
 from dynaguard.static.source.deployment import Handler
 
@@ -36,8 +38,10 @@ _BASES = {
     "ext:graphene.Mutation": _MUTATION,
     "ext:graphene.relay.ClientIDMutation": _MUTATION,
     "ext:graphene.ObjectType": _OBJECT,
+    "ext:graphene.InputObjectType": graphql_args.INPUT,
 }
 _STRAWBERRY = frozenset({"ext:strawberry.field", "ext:strawberry.mutation"})
+_STRAWBERRY_INPUT = "ext:strawberry.input"
 _ARIADNE = frozenset(
     {"ext:ariadne.QueryType", "ext:ariadne.MutationType", "ext:ariadne.ObjectType",
      "ext:ariadne.SubscriptionType"}
@@ -55,15 +59,16 @@ def _camel(name: str) -> str:
     return first + "".join(p[0].upper() + p[1:] for p in parts[1:])
 
 
-def _decl(func: ir.Function, fn_id: str, operation: str, unseen: bool) -> RouteDecl:
+def _decl(
+    analyzer: Analyzer, fn_id: str, func: ir.Function, operation: str, unseen: bool
+) -> RouteDecl:
     params = list(func.params)
     if "info" in params:
         arguments = params[params.index("info") + 1 :]
     else:
         arguments = params[1:] if params and params[0] in _RECEIVERS else params
-    client = tuple(
-        (name, int(Kind.FIELDS) if name == func.kwarg else int(Kind.VALUE)) for name in arguments
-    )
+    module = fn_id.partition(":")[0]
+    client = graphql_args.kinds(analyzer, module, func, arguments)
     bound = (("info", frozenset({INFO})),) if "info" in params else ()
     return RouteDecl(fn_id, operation, (METHOD,), bound=bound, client=client, unseen_auth=unseen)
 
@@ -78,10 +83,20 @@ class GraphQL(Model):
     packages = frozenset({"graphene", "strawberry", "ariadne"})
     ref_kinds = frozenset({"graphql"})
     class_kinds = MappingProxyType(_BASES)
-    kinds = frozenset({_MUTATION, _OBJECT})
+    kinds = frozenset({_MUTATION, _OBJECT, graphql_args.INPUT})
 
     def call(self, frame: Frame, name: str, args: Args) -> Value | None:
-        return ref(TYPE) if name in _ARIADNE else None
+        return ref(TYPE) if name in _ARIADNE else graphql_args.declaration(name, args)
+
+    def method(self, frame: Frame, receiver: Value, name: str, args: Args) -> Value | None:
+        # Ariadne's ``mutation.set_field("updateSong", update_song)``: the decorator's twin.
+        if TYPE not in receiver.refs or name != "set_field" or len(args.positional) < 2:
+            return None
+        operation = args.positional[0].text
+        for resolver in sorted(args.positional[1].refs):
+            if operation and resolver.startswith("fn:"):
+                _declared(frame.analyzer).append((resolver[3:], operation))
+        return EMPTY
 
     def attribute(self, frame: Frame, obj: Value, name: str, line: int, col: int) -> Value | None:
         if INFO in obj.refs and name == "context":
@@ -98,14 +113,16 @@ class GraphQL(Model):
         return identity.source(frame, *at, f"info.context[{key.text!r}]")
 
     def decorate(self, frame: Frame, target: str, decorator: ir.Expr, is_class: bool) -> bool:
-        if is_class:
-            return False
         func_expr = decorator.func if isinstance(decorator, ir.Call) else decorator
         refs = (
             evaluate(frame, func_expr).refs
             if isinstance(func_expr, (ir.Name, ir.Attr))
             else frozenset()
         )
+        if is_class:
+            if _STRAWBERRY_INPUT in refs:
+                graphql_args.strawberry_inputs(frame.analyzer).add(target)
+            return False
         operation = None
         if refs & _STRAWBERRY:
             operation = _camel(target.rpartition(".")[2].rpartition(":")[2])
@@ -148,7 +165,7 @@ class GraphQL(Model):
         unseen = any(_CONTEXT_TEXT.search(module.text(func)) for _, _, module, func in located) or (
             bool(located) and aws_lambda.behind_gateway(analyzer)
         )
-        return [_decl(func, fn_id, op, unseen) for fn_id, op, _, func in located]
+        return [_decl(analyzer, fn_id, func, op, unseen) for fn_id, op, _, func in located]
 
 
 MODEL = GraphQL()

@@ -349,6 +349,9 @@ class Function:
     """Qualname of the class when this is a method."""
     binding: str = "instance"
     """``instance``, ``class`` (classmethod) or ``static`` (staticmethod)."""
+    annotations: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Parameter -> the dotted names its annotation mentions (``Optional[CardInput]`` ->
+    ``Optional``, ``CardInput``): how a typed framework declares what a parameter receives."""
 
     @property
     def body(self) -> tuple[Stmt, ...]:

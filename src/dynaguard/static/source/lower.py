@@ -219,6 +219,7 @@ class Lowerer:
             node.end_lineno or node.lineno,
             class_id,
             binding,
+            _annotations(args),
         )
         return ir.Def(node.name, qualname, lower_all(node.decorator_list), node.lineno)
 
@@ -349,3 +350,28 @@ def _imports(node: ast.Import | ast.ImportFrom) -> list[ir.Stmt]:
             )
         )
     return out
+
+
+def _annotations(args: ast.arguments) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    every = (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg)
+    return tuple((a.arg, names) for a in every if a is not None and (names := _named(a.annotation)))
+
+
+def _named(node: ast.expr | None) -> tuple[str, ...]:
+    """The dotted names an annotation mentions, string annotations included."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            node = ast.parse(node.value, mode="eval").body
+        except SyntaxError:
+            return ()
+    if node is None:
+        return ()
+    names = []
+    for sub in ast.walk(node):
+        parts, inner = [], sub
+        while isinstance(inner, ast.Attribute):
+            parts.append(inner.attr)
+            inner = inner.value
+        if isinstance(inner, ast.Name):
+            names.append(".".join([inner.id, *reversed(parts)]))
+    return tuple(dict.fromkeys(names))

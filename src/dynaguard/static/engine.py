@@ -52,6 +52,7 @@ class Run:
         self._entry_bound: dict[str, dict[str, Value]] = {}
         """Entry points' parameters the framework fills (a Lambda handler's ``event``)."""
         self.project = Project(modules, external=self.models.packages)
+        self.models.limit_to(self.project)
         self.analyzer = Analyzer(self.project, Interpreter(self.models))
         self.checks = [CHECKS[r.id] for r in sorted(rules, key=lambda r: r.id) if r.id in CHECKS]
         self._event_checks = [c for c in self.checks if c.per_event]

@@ -34,6 +34,7 @@ from dynaguard.static.flow.values import (
 from dynaguard.static.source import ir
 from dynaguard.static.source.deployment import Handler
 from dynaguard.static.source.lower import STAR
+from dynaguard.static.source.project import Project
 
 _BUILTINS = frozenset(dir(builtins))
 ANY_PACKAGE = "*"
@@ -318,6 +319,10 @@ class Model:
 
     answers_project_calls = True
     """Whether ``project_call`` may answer (the interpreter skips asking when no model does)."""
+
+    def answers_in(self, project: Project) -> bool:
+        """Whether ``project_call`` may answer for this project (asking costs every call)."""
+        return True
 
     def project_call(
         self, frame: Frame, fn_id: str, args: Args, summary: Callable[[], Value]

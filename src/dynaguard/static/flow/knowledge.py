@@ -14,6 +14,7 @@ from typing import TypeVar
 from dynaguard.static.flow.frame import ANY_PACKAGE, Args, Frame, Model
 from dynaguard.static.flow.values import Value, join_all
 from dynaguard.static.source import ir
+from dynaguard.static.source.project import Project
 
 M = TypeVar("M", bound=Model)
 T = TypeVar("T")
@@ -178,6 +179,11 @@ class Models(Model):
     def on_test(self, frame: Frame, stmt: ir.If) -> None:
         for model in self._tests:
             model.on_test(frame, stmt)
+
+    def limit_to(self, project: Project) -> None:
+        """Ask ``project_call`` only of the models that may answer for this project."""
+        self._project_calls = [m for m in self._project_calls if m.answers_in(project)]
+        self.answers_project_calls = bool(self._project_calls)
 
     def project_call(
         self, frame: Frame, fn_id: str, args: Args, summary: Callable[[], Value]

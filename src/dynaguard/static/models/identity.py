@@ -27,6 +27,7 @@ from dynaguard.static.flow.block_ends import arms
 from dynaguard.static.flow.frame import Args, Frame, Model, Source
 from dynaguard.static.flow.values import EMPTY, IDENTITY, Kind, Step, Value, ref
 from dynaguard.static.source import ir
+from dynaguard.static.source.project import Project
 
 G = "ext:flask.g"
 SESSION = "ext:flask.session"
@@ -210,6 +211,9 @@ class Identity(Model):
 
     def imported(self, path: str, name: str) -> Value | None:
         return imported(path, name)
+
+    def answers_in(self, project: Project) -> bool:
+        return any(_COMPARE in m.source for m in project.modules.values())
 
     def project_call(
         self, frame: Frame, fn_id: str, args: Args, summary: Callable[[], Value]

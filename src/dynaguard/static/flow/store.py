@@ -8,6 +8,7 @@ from dynaguard.static.flow.values import (
     ELEM,
     EMPTY,
     KEYED,
+    STORED_BASE,
     Kind,
     Value,
     apply,
@@ -23,12 +24,21 @@ _CLIENT_KEYED = (Kind.BODY, -1, -1, -1, Kind.NAMED)  # entries whose key the cli
 def subscript(container: Value, key: Value) -> Value:
     """``container[key]``: the known field, plus anything a client-chosen key could hold."""
     if key.text is not None and key.text in container.fields:
-        return join(container.fields[key.text], apply(container, _CLIENT_KEYED))
+        return join(container.fields[key.text], _client_keyed(container))
     if not container.labels:
         return container.fields.get("*", EMPTY)
     if key.text is not None and container.fields:
         container = _unexplained(container)
     return apply(container, ELEM)
+
+
+def _client_keyed(container: Value) -> Value:
+    """What a client-chosen key could have put under a named field: an item read from DynamoDB
+    is whole (BODY) but its keys are the table's, so a field the code set is that field."""
+    found = apply(container, _CLIENT_KEYED)
+    if found.labels and any(p <= STORED_BASE for p, _ in found.labels):
+        return Value({k: t for k, t in found.labels.items() if k[0] > STORED_BASE} or None)
+    return found
 
 
 def _unexplained(container: Value) -> Value:

@@ -97,9 +97,11 @@ AUTHZ_WORDS = frozenset(
 )  # fmt: skip
 AUTHN_WORDS = frozenset(
     {"authenticated", "anonymous", "login", "logged", "signed", "token", "jwt", "claims",
-     "unauthenticated", "authentication", "auth", "credentials", "bearer", "identity"}
+     "unauthenticated", "authentication", "auth", "credentials", "bearer", "identity", "secret"}
 )  # fmt: skip
 _SIGNALS = ROLE_WORDS | AUTHZ_WORDS | AUTHN_WORDS
+_PRIVILEGES = frozenset({"admin", "admins", "administrator", "superuser", "staff", "role", "roles"})
+"""Words of a refusal that name a privilege (not ``permission``: ``PermissionError`` says it too)."""
 _CHECK_VERBS = frozenset(
     {"check", "verify", "require", "requires", "ensure", "assert", "validate", "enforce",
      "authenticate", "authorize", "authorise", "demand", "guard", "protect"}
@@ -171,6 +173,11 @@ def note_test(frame: Frame, stmt: ir.If) -> None:
     if found & ROLE_WORDS and (has_identity or (exits and not subjects)):
         add_guard(frame, Guard(Check.ROLE, site))
     denies = 403 in statuses or bool(exit_words & _DENY_WORDS)
+    unauth = 401 in statuses or bool(exit_words & _UNAUTH_WORDS)
+    if (denies or unauth) and exit_words & _PRIVILEGES:
+        # The refusal names the privilege it guards (``raise PermissionError('admin token')``,
+        # a cron route's shared secret): whatever the test compares, it is a role check.
+        add_guard(frame, Guard(Check.ROLE, site))
     # Two client or stored values compared with each other (``item['owner'] != args['owner']``)
     # say nothing about the caller: an ownership check involves the identity, or asks a function.
     peers = not has_identity and not _asking(calls) and len(scan.leaves) >= 2
@@ -178,7 +185,6 @@ def note_test(frame: Frame, stmt: ir.If) -> None:
         add_guard(frame, Guard(Check.OWNER, site, subjects))
     elif exits and calls and not subjects and (found & AUTHZ_WORDS or denies):
         add_guard(frame, Guard(Check.ROLE, site))
-    unauth = 401 in statuses or bool(exit_words & _UNAUTH_WORDS)
     if exits and ((has_identity and not subjects) or found & AUTHN_WORDS or unauth):
         add_guard(frame, Guard(Check.AUTH, site))
 

@@ -24,8 +24,9 @@ RULE = declare(
                 "table's (PynamoDB hash/range keys, or the `Key=` names the project uses for the "
                 "table); when the project does not tell, the item's first attribute stands for it and "
                 "the finding has medium confidence. A PUT handler replacing an item (that is what PUT "
-                "means), a put that writes back what it read (DG401) and batch writes are not "
-                "reported. `dynaguard scan` has A create an item under a fresh key and B create one "
+                "means), a put that writes back what it read (DG401), batch writes, and a put keyed "
+                "by the name the handler has just registered with Cognito (`admin_create_user` / "
+                "`sign_up` refuse a name already taken) are not reported. `dynaguard scan` has A create an item under a fresh key and B create one "
                 "under the same key, and reports the operation when the item now carries B's marker "
                 "or owner instead of A's."
             ),

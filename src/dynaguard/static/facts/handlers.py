@@ -13,12 +13,13 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from dynaguard.model import Endpoint
+from dynaguard.static.facts.handler_facts import field_of
 from dynaguard.static.facts.keys import key_fields, request_sources
 from dynaguard.static.facts.responses import returns_of
 from dynaguard.static.flow.accesses import Access, read_site
 from dynaguard.static.flow.events import Event
 from dynaguard.static.flow.instantiate import instantiate
-from dynaguard.static.flow.values import STORED_BASE, Step, Value
+from dynaguard.static.flow.values import REQUEST, STORED_BASE, Step, Value
 from dynaguard.static.models.authz import (
     AUTHN_WORDS,
     AUTHZ_WORDS,
@@ -59,6 +60,9 @@ class AuthFacts:
     """Each ownership check: the request sources it compares, and where it is."""
     unseen: bool = False
     """Authentication is configured where dynaguard cannot read it: no claim there is none."""
+    claimed: frozenset[Named] = frozenset()
+    """Request values registered as a new user's name with an identity provider that refuses
+    a name already taken: an item keyed by that name cannot be another account's."""
 
     def covers(self, value: Value, before: Step | None = None) -> bool:
         """Whether request data in ``value`` is compared with the identity (or access-checked);
@@ -178,7 +182,11 @@ def _auth(
     checked: set[tuple[str, int, int, str]] = set()
     owner_checks: list[tuple[frozenset[tuple[str, int, int, str]], Step]] = []
     reads: set[int] = set()
+    claimed: set[Named] = set()
     for guard in guards_of(analyzer, fn_id):
+        if guard.check is Check.CLAIM:
+            claimed |= named_sources(instantiate(guard.subjects, args))
+            continue
         checks.setdefault(guard.check, guard.site)
         if guard.check is Check.OWNER:
             subjects = instantiate(guard.subjects, args)
@@ -198,8 +206,32 @@ def _auth(
     )
     login = Check.LOGIN in checks
     return AuthFacts(
-        authenticated, checks.get(Check.ROLE), frozenset(checked), login, tuple(owner_checks)
+        authenticated,
+        checks.get(Check.ROLE),
+        frozenset(checked),
+        login,
+        tuple(owner_checks),
+        claimed=frozenset(claimed),
     )
+
+
+Named = tuple[tuple[str, int, int, str], str | None]
+"""Where request data starts, and the field of it that a value is (``body['username']``)."""
+
+
+def named_sources(value: Value) -> set[Named]:
+    """Each request source of the value with the last field read from it on the way."""
+    out: set[Named] = set()
+    for (param, _), trace in value.labels.items():
+        if param == REQUEST and trace:
+            fields = [found[1] for step in trace if (found := field_of(step)) is not None]
+            first = trace[0]
+            out.add(
+                ((first.path, first.line, first.col, first.note), fields[-1] if fields else None)
+            )
+    for field in value.fields.values():
+        out |= named_sources(field)
+    return out
 
 
 def _uses_identity(args: dict[str, Value]) -> bool:
@@ -267,7 +299,7 @@ def _function_checks(analyzer: Analyzer, fn_id: str) -> set[Check]:
             out |= {g.check for g in guards.values()}
     if Check.OWNER in out or Check.ROLE in out:
         out.add(Check.AUTH)
-    return out - {Check.LOGIN}
+    return out - {Check.LOGIN, Check.CLAIM}
 
 
 def _hook_checks(analyzer: Analyzer, module: ir.Module) -> dict[Check, Step]:

@@ -42,6 +42,9 @@ class Check(enum.Enum):
     ROLE = "role"
     OWNER = "owner"
     LOGIN = "login"
+    CLAIM = "claim"
+    """A name registered with an identity provider that refuses duplicates (Cognito's
+    ``admin_create_user``): ``subjects`` is the name."""
 
 
 @dataclass(frozen=True, slots=True)

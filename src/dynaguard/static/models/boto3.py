@@ -17,6 +17,7 @@ from dynaguard.static.flow.frame import Args, Frame, Model
 from dynaguard.static.flow.store import spell
 from dynaguard.static.flow.values import EMPTY, Step, Value, any_field, join_all, ref
 from dynaguard.static.models import expressions
+from dynaguard.static.models.authz import Check, Guard, add_guard, subjects_of
 from dynaguard.static.source import ir
 
 RESOURCE = "ddb:resource"
@@ -29,6 +30,9 @@ CONDITION = "ddb:condition"
 META = "ddb:meta"
 TABLE_ID = "ddb:table:"
 OTHER_SERVICE = "ddb:other-service"
+USER_POOL = "ddb:cognito-idp"
+"""A Cognito user pool client: its sign-up calls refuse a user name already taken."""
+_SIGN_UPS = frozenset({"admin_create_user", "sign_up"})
 """A boto3 client or resource of another AWS service (Lambda, S3, SQS...)."""
 """Ref prefix of a Table handle's identity: its name, or ``@path:line`` where it was made."""
 
@@ -94,6 +98,8 @@ def call_factory(func: str, call: Args) -> tuple[Value, list[Event]] | None:
         service = _service(args, kwargs)
         if service == "dynamodb":
             return ref(_FACTORIES[func]), []
+        if service == "cognito-idp":
+            return ref(OTHER_SERVICE, USER_POOL), []
         # Another AWS service (``boto3.client('lambda')``): what it answers is its own data.
         return (ref(OTHER_SERVICE) if service else EMPTY), []
     if func in _SESSIONS:
@@ -262,9 +268,13 @@ class Boto3(Model):
 
     def method(self, frame: Frame, receiver: Value, name: str, args: Args) -> Value | None:
         if OTHER_SERVICE in receiver.refs and not is_handle(receiver.refs):
-            return (
-                Value()
-            )  # ``lambda_client.invoke(...)``: another service's answer, not the client's
+            if USER_POOL in receiver.refs and name in _SIGN_UPS:
+                # Cognito refuses an existing Username (UsernameExistsException) before the
+                # code goes on: the name is this request's own from here.
+                taken = subjects_of([args.keywords.get("Username") or EMPTY])
+                add_guard(frame, Guard(Check.CLAIM, args.site, taken))
+            # ``lambda_client.invoke(...)``: another service's answer, not the client's
+            return Value()
         if not is_handle(receiver.refs):
             return None
         return _emitted(frame, method(receiver.refs, name, args))

@@ -5,7 +5,8 @@ request-derived key part and no server-generated one such as ``uuid4()``), or (b
 of the same key (check-then-put: two requests can both pass the check). A put that writes back
 what it read is DG401's; ``attribute_not_exists`` or any other condition, a PynamoDB
 ``VersionAttribute``, a PUT handler (replace is what PUT means) and batch writes are not reported.
-The key is the table's (PynamoDB hash/range keys, or the ``Key=`` names the project uses for
+A put keyed by a name the handler registered first with an identity provider that refuses
+duplicates (Cognito's ``admin_create_user`` / ``sign_up``) is not reported either. The key is the table's (PynamoDB hash/range keys, or the ``Key=`` names the project uses for
 the table); when unknown, the item's first attribute.
 """
 
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from dynaguard.catalogue.dg402 import RULE
 from dynaguard.model import Confidence
 from dynaguard.static.facts.call_facts import condition_of, item_of, key_of, write_reads
+from dynaguard.static.facts.handlers import Named, handlers, named_sources
 from dynaguard.static.facts.items import client_key, same_item
 from dynaguard.static.facts.operations import CallKind, DbCall, Operation, leading_to, operations
 from dynaguard.static.facts.run import RunView
@@ -27,13 +29,16 @@ from dynaguard.static.rules.dg401 import read_modify_write
 
 @check_run(RULE)
 def create_overwrites(run: RunView) -> Iterator[Found]:
+    auth = {h.fn_id: h.auth for h in handlers(run)}
     for op in operations(run):
+        found = auth.get(op.handler)
+        claimed = found.claimed if found is not None else frozenset()
         for write in op.writes():
             if write.kind is not CallKind.PUT or write.batch:
                 continue
             if condition_of(write, op.context).present or read_modify_write(op, write):
                 continue
-            hit = _check_then_put(op, write) or _client_key(op, write)
+            hit = _check_then_put(op, write) or _client_key(op, write, claimed)
             if hit is not None:
                 yield Found(hit, op.endpoint, write.event)
 
@@ -54,7 +59,7 @@ def _check_then_put(op: Operation, write: DbCall) -> Hit | None:
     return None
 
 
-def _client_key(op: Operation, write: DbCall) -> Hit | None:
+def _client_key(op: Operation, write: DbCall, claimed: frozenset[Named]) -> Hit | None:
     if not op.creates:
         return None
     key = key_of(write, op.context)
@@ -65,6 +70,9 @@ def _client_key(op: Operation, write: DbCall) -> Hit | None:
     trace = client_key(key) if key else None
     if key is None or trace is None:
         return None
+    chosen = set().union(*(named_sources(v) for v in key.values()))
+    if chosen and chosen <= claimed:
+        return None  # the identity provider refused a taken name before this put ran
     names = ", ".join(sorted(key))
     message = (
         f"{write.api} creates an item under a client-chosen key ({names}) with no "

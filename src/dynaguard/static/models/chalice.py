@@ -42,6 +42,8 @@ _REQUEST_DATA = {
     "headers": (Kind.BODY, "header"),
 }
 _RESPONSES = frozenset({"ext:chalice.Response", "ext:chalice.app.Response"})
+_IN_DICT = ("query_params", "headers", "uri_params", "context")
+"""What ``current_request.to_dict()`` holds of the request (no body: it is not in the dict)."""
 
 
 def _note(name: str) -> str:
@@ -102,6 +104,10 @@ class Chalice(Model):
         if APP in receiver.refs and name == "register_blueprint":
             attach(frame, args.first("blueprint"), receiver, keyword_text(args, "url_prefix"))
             return EMPTY
+        if REQUEST in receiver.refs and name == "to_dict":
+            site = args.site
+            parts = {n: _request_attribute(frame, n, site.line, site.col) for n in _IN_DICT}
+            return Value(fields={n: v for n, v in parts.items() if v is not None})
         return None
 
     def attribute(self, frame: Frame, obj: Value, name: str, line: int, col: int) -> Value | None:

@@ -36,7 +36,8 @@ HTTPAUTH = "ext:flask_httpauth.HTTPAuth"
 _USERS = frozenset({"ext:flask_login.current_user", "ext:flask_jwt_extended.current_user"})
 TOKEN_VERIFIERS = frozenset(
     {"ext:jwt.decode", "ext:jose.jwt.decode", "ext:firebase_admin.auth.verify_id_token",
-     "ext:google.oauth2.id_token.verify_oauth2_token", "ext:google.oauth2.id_token.verify_token"}
+     "ext:google.oauth2.id_token.verify_oauth2_token", "ext:google.oauth2.id_token.verify_token",
+     "ext:cognitojwt.decode", "ext:cognitojwt.decode_async"}
 )  # fmt: skip
 """Calls that verify a signed token (a header's bearer token) and return its claims: what they
 return is the identity, not the header the client sent."""
@@ -196,7 +197,7 @@ class Identity(Model):
     name = "identity"
     packages = frozenset(
         {"flask", "flask_login", "flask_jwt_extended", "flask_httpauth", "jwt", "jose",
-         "firebase_admin", "google"}
+         "firebase_admin", "google", "cognitojwt"}
     )  # fmt: skip
     sources = MappingProxyType(_CALLS)
 

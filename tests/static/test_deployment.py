@@ -106,3 +106,36 @@ def test_a_descriptor_that_is_not_yaml_is_a_warning(tmp_path: Path) -> None:
     handlers, warnings = read(discover([tmp_path], tmp_path))
     assert handlers == []
     assert [w.path for w in warnings] == ["serverless.yml"]
+
+
+def test_a_template_above_the_scanned_folder_maps_its_handlers(tmp_path: Path) -> None:
+    template = """\
+Resources:
+  Unsubscribe:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/unsubscribe
+      Handler: app.handler
+      Events:
+        Post: {Type: Api, Properties: {Path: /unsub, Method: POST}}
+"""
+    (tmp_path / "template.yaml").write_text(template, encoding="utf-8")
+    (tmp_path / "src" / "unsubscribe").mkdir(parents=True)
+    (tmp_path / "src" / "template.yml").write_text("Resources: {}\n", encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "serverless.yml").write_text("functions: {}\n", encoding="utf-8")
+    # Scanning ``src/unsubscribe`` reads the descriptors beside it and above it up to the root,
+    # once each, and none of a sibling folder.
+    found = discover([tmp_path / "src" / "unsubscribe", tmp_path / "src"], tmp_path)
+    assert [rel for _, rel in found] == ["src/template.yml", "template.yaml"]
+    handlers, warnings = read(found)
+    assert warnings == []
+    assert handlers == [
+        Handler("src/unsubscribe/app.py", "handler", (Route("POST", "/unsub", False),))
+    ]
+
+
+def test_nothing_above_the_root_is_read(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text("Resources: {}\n", encoding="utf-8")
+    (tmp_path / "app").mkdir()
+    assert discover([tmp_path / "app"], tmp_path / "app") == []

@@ -50,9 +50,31 @@ class Handler:
 def discover(
     paths: Sequence[Path], root: Path, exclude: Sequence[str] = ()
 ) -> list[tuple[Path, str]]:
-    """The descriptor files under ``paths`` (sorted ``(file, path relative to root)``)."""
+    """The descriptor files under ``paths``, and beside them up to ``root`` (``dynaguard code
+    src`` in a SAM project reads the ``template.yaml`` at its top), as sorted ``(file, path
+    relative to root)``."""
     found = find_files(paths, root, exclude, wanted=NAMES.__contains__)
-    return [(path, rel) for path, rel in found if path.name in NAMES]
+    by_rel = {rel: path for path, rel in _above(paths, root)}
+    by_rel |= {rel: path for path, rel in found if path.name in NAMES}
+    return sorted((path, rel) for rel, path in by_rel.items())
+
+
+def _above(paths: Sequence[Path], root: Path) -> list[tuple[Path, str]]:
+    """Descriptors in the folders from each scanned path's parent up to ``root``."""
+    out = []
+    base = root.resolve()
+    folders: set[Path] = set()
+    for path in paths:
+        folder = path.resolve().parent
+        while folder == base or base in folder.parents:
+            folders.add(folder)
+            folder = folder.parent
+    for folder in sorted(folders):
+        for name in sorted(NAMES):
+            candidate = folder / name
+            if candidate.is_file():
+                out.append((candidate, candidate.relative_to(base).as_posix()))
+    return out
 
 
 def read(files: Sequence[tuple[Path, str]]) -> tuple[list[Handler], list[ScanWarning]]:

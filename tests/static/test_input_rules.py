@@ -139,3 +139,38 @@ def test_a_list_append_is_no_client_amount_and_an_arithmetic_set_is() -> None:
         "SET n = n + :v": {Persona.REGULAR.value},
         "ADD n :v": {Persona.REGULAR.value},
     }
+
+
+def test_a_number_needs_a_range_check_not_only_a_type_check() -> None:
+    view = (
+        "\n@app.post('/r')\ndef rate():\n    body = request.get_json(silent=True) or {{}}\n"
+        "    stars = body.get('stars')\n{check}"
+        "    table.put_item(Item={{'id': 'r', 'stars': stars}})\n"
+    )
+    typed = "    if not isinstance(stars, int):\n        return {}, 400\n"
+    ranged = "    if not isinstance(stars, int) or not 1 <= stars <= 5:\n        return {}, 400\n"
+    assert [f[:3] for f in _found(view.format(check=typed))] == [
+        ("DG301", 5, Persona.REGULAR.value)
+    ]
+    assert _found(view.format(check=ranged)) == []
+
+
+def test_a_code_named_attribute_is_a_raw_string_not_a_typed_one() -> None:
+    body = (
+        "\n@app.post('/m')\ndef money():\n    body = request.get_json(silent=True) or {}\n"
+        "    table.put_item(Item={'id': 'm', 'currency': body.get('currency')})\n"
+    )
+    assert [f[:3] for f in _found(body)] == [("DG301", 5, Persona.PEDANTIC.value)]
+
+
+def test_a_number_under_client_chosen_names_is_still_range_checked() -> None:
+    # The product name picks the map entry (DG102/DG702's question); the quantity in the entry
+    # is an unchecked number all the same, reported where it is converted.
+    body = (
+        "\n@app.post('/cart')\ndef cart():\n    body = request.get_json(silent=True) or {}\n"
+        "    quantity = int(body['quantity'])\n"
+        "    table.update_item(Key={'id': 'c'}, UpdateExpression='SET #c.#p = :e',\n"
+        "        ExpressionAttributeNames={'#c': 'cart', '#p': body['product']},\n"
+        "        ExpressionAttributeValues={':e': {'quantity': quantity}})\n"
+    )
+    assert ("DG301", 5, Persona.REGULAR.value) in {f[:3] for f in _found(body)}

@@ -14,11 +14,21 @@ from dynaguard.static.flow.analyzer import Analyzer, base_id
 from dynaguard.static.flow.events import Event, Recognised
 from dynaguard.static.flow.frame import Model
 from dynaguard.static.flow.injection import injected_arguments
+from dynaguard.static.flow.inputs import TYPED, VALIDATED
 from dynaguard.static.flow.instantiate import instantiate_event
 from dynaguard.static.flow.interp import Interpreter
 from dynaguard.static.flow.knowledge import Models
 from dynaguard.static.flow.result import Mount, RouteDecl
-from dynaguard.static.flow.values import EMPTY, Kind, Step, Value, only_client, source, tainted
+from dynaguard.static.flow.values import (
+    EMPTY,
+    Kind,
+    Step,
+    Value,
+    only_client,
+    source,
+    tainted,
+    with_step,
+)
 from dynaguard.static.models import authz
 from dynaguard.static.models.boto3 import unrecognised_calls
 from dynaguard.static.models.declared import Declared
@@ -229,13 +239,19 @@ class Run:
         if found is None:
             return {}
         module, func = found
-        return {
-            name: source(
-                Kind(kind),
-                Step(module.path, func.line, func.col, func.qualname, f"argument {name}", "body"),
-            )
+        at = (module.path, func.line, func.col, func.qualname)
+        values = {
+            name: source(Kind(kind), Step(*at, f"argument {name}", "body"))
             for name, kind in decl.client
         }
+        for name, scalar in decl.typed:
+            # The schema checked the type: a boolean is then valid, a number still needs a range.
+            origin = TYPED if scalar == "number" else VALIDATED
+            if name in values:
+                values[name] = with_step(
+                    values[name], Step(*at, f"a {scalar} by the schema", origin)
+                )
+        return values
 
     def _note_authenticated(self, fn_id: str) -> None:
         """The framework authenticates before the handler runs: an auth check on its ``def``."""

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from functools import cached_property
 
 from dynaguard.static.flow.exceptions import BROAD, type_names
-from dynaguard.static.flow.inputs import FIELD, VALIDATED
+from dynaguard.static.flow.inputs import FIELD, TYPED, VALIDATED
 from dynaguard.static.flow.values import Step, Trace
 from dynaguard.static.models import aws_lambda, chalice, flask, powertools
 from dynaguard.static.source import ir
@@ -83,6 +83,26 @@ class Facts:
                 return step
             found = field_of(step)
             if found and ({f"{found[0]}.{found[1]}", f"{found[0]}.*"} & facts):
+                return step
+        return None
+
+    def numeric(self, trace: Trace) -> Step | None:
+        """The first step after which the flow's value is known to be a number whose range
+        nothing checked: an ``isinstance(x, int)`` (``x#``), a handled conversion or a typed
+        GraphQL argument (``TYPED``). ``validated`` says whether a range check follows."""
+        fields = [i for i, step in enumerate(trace) if step.origin == FIELD]
+        read = fields[-1] if fields else -1
+        for index, step in enumerate(trace):
+            if step.origin == TYPED:
+                return step
+            facts = self.checked(step)
+            if not facts:
+                continue
+            name = _variable(step)
+            if name is not None and index > read and f"{name}#" in facts:
+                return step
+            found = field_of(step)
+            if found and f"{found[0]}.{found[1]}#" in facts:
                 return step
         return None
 

@@ -14,6 +14,7 @@ from dynaguard.static.flow.values import (
     CONTAIN,
     ELEM,
     EMPTY,
+    REQUEST,
     SANITISE,
     SCALAR,
     STR,
@@ -67,7 +68,17 @@ def builtin_call(frame: Frame, call: ir.Call, name: str, args: Args) -> Value:
         return EMPTY
     if name in {"int", "float"}:
         return inputs.convert(frame, name, args, apply(args.all(), SCALAR), VALUE_ERRORS)
+    if name in {"min", "max"} and _clamps(args):
+        return inputs.validated(frame, args, apply(args.all(), SCALAR), f"{name}(...)")
     return apply(args.all(), SCALAR)
+
+
+def _clamps(args: Args) -> bool:
+    """``min(q, 100)``, ``max(1, q)``: a client value held within a bound the server chose (a
+    range check); ``max(a, b)`` of two client values bounds nothing. Client: request data, or
+    what a caller passes (a parameter's label)."""
+    client = [any(param >= REQUEST for param, _ in v.labels) for v in args.positional]
+    return len(client) >= 2 and any(client) and not all(client)
 
 
 def _dict_call(frame: Frame, args: Args) -> Value:

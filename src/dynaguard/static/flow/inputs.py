@@ -20,7 +20,11 @@ CONVERTED = "converted"
 PARSED = "parsed"
 """Origin of a parse step (``json.loads``): a mapping comes out, not a number to range-check."""
 VALIDATED = "validated"
-"""``Step.origin`` of a step where a schema, or a handled conversion, checked the value."""
+"""``Step.origin`` of a step where a schema (or a complete conversion: a date) checked the value."""
+TYPED = "typed"
+"""``Step.origin`` of a step after which the value is known to be a number but not its range: a
+conversion whose error is handled, a GraphQL ``Int``/``Float`` argument (DG301 still wants a
+range check; DG302 knows it cannot crash on a wrong type)."""
 
 _BODY, _VALUE = int(Kind.BODY), int(Kind.VALUE)
 
@@ -89,14 +93,19 @@ def convert(
     """``int(x)``-like conversions of request data, which raise ``errors`` on malformed input:
     an event (DG302) and a step (DG301). ``errors=None``: a conversion we do not judge.
     ``complete``: what converts also checks everything there is to check (a parsed date is a
-    date; a parsed number may still be negative)."""
+    date; a parsed number may still be negative, so a handled ``int()`` is only ``TYPED``)."""
     value = args.first()
     if errors is None or not value.labels:
         return result
     site = args.site
     label = "json.loads" if name.endswith(".loads") else name.rpartition(".")[2]
     frame.emit(Event(Op.RAISES, label, site, {"Value": value}))
-    origin = VALIDATED if complete or frame.catching & errors else PARSED if parsed else CONVERTED
+    if complete:
+        origin = VALIDATED
+    elif parsed:
+        origin = VALIDATED if frame.catching & errors else PARSED
+    else:
+        origin = TYPED if frame.catching & errors else CONVERTED
     return with_step(result, frame.step(site.line, site.col, f"{label}(...)", origin))
 
 

@@ -29,6 +29,9 @@ class RouteDecl:
     client: tuple[tuple[str, int], ...] = ()
     """Parameters the framework fills with client input (a GraphQL resolver's arguments):
     name -> ``Kind`` (``VALUE`` for one argument, ``FIELDS`` for ``**kwargs``)."""
+    typed: tuple[tuple[str, str], ...] = ()
+    """Client parameters whose scalar type the framework enforces: name -> ``number`` or
+    ``boolean`` (a GraphQL ``Int`` argument is an integer, of any range)."""
     authenticated: bool = False
     """The framework authenticates the caller before the handler runs (an API Gateway
     authorizer or API key named where the entry point is declared)."""

@@ -68,9 +68,11 @@ def _decl(
     else:
         arguments = params[1:] if params and params[0] in _RECEIVERS else params
     module = fn_id.partition(":")[0]
-    client = graphql_args.kinds(analyzer, module, func, arguments)
+    client, typed = graphql_args.kinds(analyzer, module, func, arguments)
     bound = (("info", frozenset({INFO})),) if "info" in params else ()
-    return RouteDecl(fn_id, operation, (METHOD,), bound=bound, client=client, unseen_auth=unseen)
+    return RouteDecl(
+        fn_id, operation, (METHOD,), bound=bound, client=client, typed=typed, unseen_auth=unseen
+    )
 
 
 def _declared(analyzer: Analyzer) -> list[tuple[str, str]]:

@@ -30,6 +30,15 @@ _WRAPPERS = frozenset(
     {"ext:graphene.NonNull", "ext:graphene.Argument", "ext:graphene.InputField",
      "ext:graphene.Field"}
 )  # fmt: skip
+SCALAR = "graphql:scalar:"
+"""Ref of a graphene scalar declaration (``graphene.Int()``): ``graphql:scalar:number``."""
+_SCALARS = {
+    "Int": "number", "Float": "number", "Decimal": "number", "BigInt": "number",
+    "Boolean": "boolean", "int": "number", "float": "number", "decimal.Decimal": "number",
+    "bool": "boolean",
+}  # fmt: skip
+"""graphene's scalars (by their last name) and Strawberry's annotations that fix a type: a
+number the schema lets through in any range, or a boolean, which has none."""
 _LISTS = frozenset({"list", "List", "typing.List", "Sequence", "typing.Sequence", "tuple", "set"})
 
 
@@ -42,25 +51,35 @@ def declaration(name: str, args: Args) -> Value | None:
     """A graphene argument declaration (``graphene.List(CardInput, required=True)``)."""
     if name in _JSON:
         return Value(refs=frozenset({JSON}))
+    scalar = _SCALARS.get(name.rpartition(".")[2]) if name.startswith("ext:graphene.") else None
+    if scalar is not None:
+        return Value(refs=frozenset({SCALAR + scalar}))
     if name not in _WRAPPERS and name != "ext:graphene.List":
         return None
     wrapped = args.positional[0].refs if args.positional else frozenset()
     refs = {f"{OF}{r[4:]}" for r in wrapped if r.startswith(("cls:", "inst:"))}
     refs |= {r for r in wrapped if r.startswith("graphql:")}
+    refs |= {SCALAR + _SCALARS[r.rpartition(".")[2]] for r in wrapped if _scalar_class(r)}
     if name == "ext:graphene.List":
         refs.add(LIST)
     return Value(refs=frozenset(refs)) if refs else None
 
 
+def _scalar_class(ref_name: str) -> bool:
+    """``graphene.Float`` passed uncalled to a wrapper (``graphene.NonNull(graphene.Float)``)."""
+    return ref_name.startswith("ext:graphene.") and ref_name.rpartition(".")[2] in _SCALARS
+
+
 def kinds(
     analyzer: Analyzer, module: str, func: ir.Function, arguments: list[str]
-) -> tuple[tuple[str, int], ...]:
+) -> tuple[tuple[tuple[str, int], ...], tuple[tuple[str, str], ...]]:
     """Each argument with its ``Kind``, from its annotation (Strawberry) or, for a graphene
-    mutation, the ``Arguments`` (or ``Input``) class of the mutation."""
+    mutation, the ``Arguments`` (or ``Input``) class of the mutation; and the arguments whose
+    scalar type the schema fixes (``number``, ``boolean``)."""
     declared = _graphene_arguments(analyzer, module, func)
     annotated = dict(func.annotations)
     untyped = func.class_id is None and not annotated  # an Ariadne resolver: typed in the SDL
-    out = []
+    out, typed = [], []
     for name in arguments:
         if name == func.kwarg or untyped:
             out.append((name, int(Kind.FIELDS)))
@@ -70,8 +89,13 @@ def kinds(
             refs |= _resolve(analyzer, module, dotted)
             if dotted in _LISTS:
                 refs.add(LIST)
+            if dotted in _SCALARS:  # a builtin type: no global of the module names it
+                refs.add(SCALAR + _SCALARS[dotted])
         out.append((name, _kind(analyzer, refs)))
-    return tuple(out)
+        scalar = {r.removeprefix(SCALAR) for r in refs if r.startswith(SCALAR)}
+        if len(scalar) == 1:  # ``Union[int, bool]`` (or a mistake): no one type
+            typed.append((name, scalar.pop()))
+    return tuple(out), tuple(typed)
 
 
 def _kind(analyzer: Analyzer, refs: set[str]) -> int:

@@ -3,7 +3,10 @@
 A written attribute whose value comes from the request (body or query; not a route variable,
 whose converter already shaped it, nor a declared reqparse/webargs/pydantic/marshmallow field) and
 that no check on its way validates (``isinstance``, a range or length comparison, a format test,
-an allowlist, a validator function, a conversion whose error is handled: ``validation.py``).
+an allowlist, a validator function: ``validation.py``). A number needs more than its type: a
+value converted (handled or not), ``isinstance``-checked as a number or typed ``Int``/``Float`` by
+a GraphQL schema is reported unless a range check (a comparison that refuses or clamps,
+``min``/``max``, an allowlist, a validator) follows; ``if q < 0: <remove> else: <add>`` is none.
 
 Precision trade-off (see docs/benchmarks.md): a number, boolean, date or state is what downstream
 logic depends on, so those are reported in the regular output with medium confidence: a value
@@ -29,7 +32,7 @@ from dynaguard.static.facts.handler_facts import Facts
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.facts.written import Written, attributes, pynamo_kinds
 from dynaguard.static.flow.events import Event, Op
-from dynaguard.static.flow.inputs import CONVERTED, FIELD
+from dynaguard.static.flow.inputs import CONVERTED, FIELD, TYPED
 from dynaguard.static.flow.values import REQUEST, Kind, Step, Trace, Value
 from dynaguard.static.rules.base import Found, Hit, check_run
 
@@ -43,7 +46,7 @@ _TYPED_WORDS = frozenset(
         "number", "num", "delta", "step", "seats", "max", "min", "enabled", "disabled", "active",
         "public", "private", "visible", "hidden", "deleted", "archived", "locked", "approved",
         "paid", "flag", "date", "time", "timestamp", "ts", "expires", "expiry", "expiration",
-        "ttl", "deadline", "due", "until", "since", "state", "stage", "phase", "currency",
+        "ttl", "deadline", "due", "until", "since", "state", "stage", "phase",
         "birthday", "birthdate", "dob", "born",
     }
 )  # fmt: skip
@@ -51,6 +54,8 @@ _TYPED_WORDS = frozenset(
 _TYPED_PREFIXES = ("is_", "has_", "can_", "allow")
 _WORDS = re.compile(r"[a-z]+|[A-Z][a-z]*|\d+")
 _RAW = (Kind.VALUE, Kind.BODY)
+_DEPTH = 3
+"""How deep a map attribute is searched for numbers (a cart of line items of options)."""
 
 
 @check_run(RULE)
@@ -58,25 +63,32 @@ def unvalidated_writes(run: RunView) -> Iterator[Found]:
     facts = Facts(run.project)
     seen: set[tuple[str, str, str]] = set()
     for event, endpoint in run.events():
-        if event.op not in (Op.PUT, Op.UPDATE) or _names_from_client(event):
+        if event.op not in (Op.PUT, Op.UPDATE) or _from_client(event, _ITEMS):
             continue
         typed = pynamo_kinds(run.analyzer, event)
-        for found in _findings(event, endpoint, facts, typed):
+        # Client-chosen names in an expression (``SET #cart.#product = :v``) are DG102/DG702's;
+        # an unbounded number in the value is still a separate fix, reported where it is known.
+        numbers_only = _from_client(event, _NAMES)
+        for found in _findings(event, endpoint, facts, typed, numbers_only=numbers_only):
             # One finding per value and function: an archive copy written next to the item
             # stores the same unchecked value, and the fix is one check.
             key = (
                 found.hit.at.path,
                 found.hit.at.function,
-                found.hit.message.partition(" writes ")[2],
+                found.hit.message.partition(" writes ")[2] or found.hit.message,
             )
             if key not in seen:
                 seen.add(key)
                 yield found
 
 
-def _names_from_client(event: Event) -> bool:
+_ITEMS = ("Item", "AttributeUpdates")
+_NAMES = ("UpdateExpression", "ExpressionAttributeNames")
+
+
+def _from_client(event: Event, parts: tuple[str, ...]) -> bool:
     """DG101/DG102's writes: the client chose the item or the names (values come with them)."""
-    for part in ("Item", "UpdateExpression", "ExpressionAttributeNames", "AttributeUpdates"):
+    for part in parts:
         value = event.args.get(part)
         if value is not None and any(
             (REQUEST, int(k)) in value.labels for k in (Kind.BODY, Kind.KEY, Kind.NAMED)
@@ -86,18 +98,26 @@ def _names_from_client(event: Event) -> bool:
 
 
 def _findings(
-    event: Event, endpoint: Endpoint | None, facts: Facts, typed: dict[str, str]
+    event: Event,
+    endpoint: Endpoint | None,
+    facts: Facts,
+    typed: dict[str, str],
+    *,
+    numbers_only: bool,
 ) -> Iterator[Found]:
     loose: list[tuple[str, Trace]] = []
     strict: list[tuple[str, Trace]] = []
     # (how the attribute reads in the message, the value's flow)
     for written in attributes(event):
+        yield from _nested_numbers(written, event, endpoint, facts)
         trace = _unvalidated(written, event.op, facts)
         if trace is None:
             continue
-        converted = next((s for s in trace if s.origin == CONVERTED), None)
-        if converted is not None:
-            yield _converted(written.attribute, trace, converted, event, endpoint)
+        number = _numeric(trace, facts)
+        if number is not None:
+            yield _number(written.attribute, trace, number, event, endpoint)
+        elif numbers_only:
+            continue
         elif written.delta or _typed(written.attribute, typed):
             kind = "a delta" if written.delta else typed.get(written.attribute, "")
             strict.append((_spell(written.attribute, kind, trace), trace))
@@ -107,6 +127,29 @@ def _findings(
         yield _at_write(event, endpoint, strict, None)
     if loose:
         yield _at_write(event, endpoint, loose, Persona.PEDANTIC)
+
+
+def _numeric(trace: Trace, facts: Facts) -> Step | None:
+    return next((s for s in trace if s.origin == CONVERTED), None) or facts.numeric(trace)
+
+
+def _nested_numbers(
+    written: Written, event: Event, endpoint: Endpoint | None, facts: Facts, depth: int = 0
+) -> Iterator[Found]:
+    """Unchecked numbers inside a map attribute (``SET cart.#p = {'quantity': q}``).
+
+    NOTE: only numbers: what else a nested map holds is the map's own shape, judged as a whole
+    (its keys are the server's), and a raw string there is not worth a pedantic line each.
+    """
+    if depth > 2:
+        return
+    for name, value in written.value.fields.items():
+        inner = Written(f"{written.attribute}.{name}", value)
+        trace = _unvalidated(inner, event.op, facts)
+        number = _numeric(trace, facts) if trace is not None else None
+        if trace is not None and number is not None:
+            yield _number(inner.attribute, trace, number, event, endpoint)
+        yield from _nested_numbers(inner, event, endpoint, facts, depth + 1)
 
 
 def _unvalidated(written: Written, op: Op, facts: Facts) -> Trace | None:
@@ -147,16 +190,27 @@ def _spell(attribute: str, kind: str, trace: Trace) -> str:
     return f"'{attribute}' ({kind + ', ' if kind else ''}from {_field(trace)})"
 
 
-def _converted(
+def _number(
     attribute: str, trace: Trace, step: Step, event: Event, endpoint: Endpoint | None
 ) -> Found:
+    """A number whose type is known (converted, typed by a schema, ``isinstance``) but whose
+    range nothing checks: reported where it becomes one, once however many writes it reaches."""
     upto = trace[: trace.index(step) + 1]
     message = (
-        f"{_field(upto)} is converted with {step.note} but never range-checked, and is written "
+        f"{_field(upto)} is {_how(step)} but never range-checked, and is written "
         "to DynamoDB (a negative or huge number is stored as sent)"
     )
     hit = Hit(RULE, step, message, trace, Confidence.MEDIUM, detail=attribute)
     return Found(hit, endpoint, event)
+
+
+def _how(step: Step) -> str:
+    if step.origin == CONVERTED:
+        return f"converted with {step.note}"
+    if step.origin == TYPED:
+        conversion = step.note.endswith("(...)")
+        return f"converted with {step.note} in a try" if conversion else step.note
+    return "checked to be a number (isinstance)"
 
 
 def _at_write(

@@ -33,7 +33,7 @@ from dynaguard.static.flow.exceptions import (
     KEY_ERRORS,
     VALUE_ERRORS,
 )
-from dynaguard.static.flow.inputs import FIELD, VALIDATED
+from dynaguard.static.flow.inputs import FIELD, TYPED, VALIDATED
 from dynaguard.static.flow.values import REQUEST, Kind, Step, Trace, Value
 from dynaguard.static.models import aws_lambda, graphql
 from dynaguard.static.rules.base import Found, Hit, check_run
@@ -155,7 +155,7 @@ def _direct(trace: Trace) -> bool:
     calls may have been checked, defaulted or replaced on the way (Superset's form data, mixed
     with stored chart data, crossed 5 functions): those flows are left alone.
     """
-    if any(s.origin in (VALIDATED, "declared") for s in trace):
+    if any(s.origin in (VALIDATED, TYPED, "declared") for s in trace):
         return False
     if any(s.note in ("parameter self", "parameter cls") for s in trace):
         return False

@@ -9,6 +9,8 @@ The facts are flow-insensitive strings kept on ``ir.Function.checked`` (DG301, D
 - ``d.*`` / ``d[*]``: every field is checked / present (a validator call such as
   ``validate(d)`` or ``schema.validate(d)``; a ``k in d`` test over a list of required names).
 
+- ``x#`` / ``d.f#``: only known to be a number (``isinstance(x, int)``): its type is checked but
+  not its range, which is what a number needs (DG301), so it makes no ``x`` fact;
 - ``x!``: the variable is only known to be there and not empty (``if not x``, ``x == ''``,
   ``x is None``): that checks no type, so it makes no ``x`` fact, but DynamoDB accepts it as
   a key (a form or query value is a string).
@@ -28,20 +30,23 @@ _STRING_CHECKS = frozenset(
 _PATTERN_CALLS = frozenset({"match", "fullmatch", "search"})
 _RANGE = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 _PRESENCE = (ast.Is, ast.IsNot)
+_NUMBERS = frozenset({"int", "float", "Decimal", "decimal.Decimal", "Number", "numbers.Number",
+                      "Real", "numbers.Real", "Integral", "numbers.Integral"})  # fmt: skip
 
 
-def test_facts(test: ast.expr) -> set[str]:
-    """The facts a condition (``if``, ``while``, comprehension filter) establishes.
+def test_facts(test: ast.expr, ranges: bool = True) -> set[str]:
+    """The facts a condition (``if``, ``while``, comprehension filter) establishes; with
+    ``ranges=False``, none from an order comparison (``_branch_facts``).
 
     NOTE: only the condition's boolean structure is followed (``and``/``or``/``not`` over
     comparisons and calls), not every sub-expression: this runs on every ``if`` while lowering.
     """
     if isinstance(test, ast.BoolOp):
-        return {f for value in test.values for f in test_facts(value)}
+        return {f for value in test.values for f in test_facts(value, ranges)}
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return test_facts(test.operand) | _presence(test.operand)
+        return test_facts(test.operand, ranges) | _presence(test.operand)
     if isinstance(test, ast.Compare):
-        return _compare(test)
+        return _compare(test, ranges)
     if isinstance(test, ast.Call):
         return _call(test) | _presence(test)
     if isinstance(test, ast.NamedExpr):  # ``if m := PATTERN.match(x)``: m is a checked match
@@ -123,11 +128,13 @@ def _presence(node: ast.expr) -> set[str]:
     return {f"{found[0]}!"} if found[1] is None else {f"{found[0]}[{found[1]}]"}
 
 
-def _compare(node: ast.Compare) -> set[str]:
+def _compare(node: ast.Compare, ranges: bool = True) -> set[str]:
     facts: set[str] = set()
     operands = [node.left, *node.comparators]
     for op, left, right in zip(node.ops, operands, operands[1:], strict=False):
         if isinstance(op, _RANGE):
+            if not ranges:
+                continue
             facts |= _checked(left) | _checked(right)
         elif isinstance(op, (ast.Eq, ast.NotEq)):
             if _empty(left) or _empty(right):
@@ -159,6 +166,9 @@ def _call(node: ast.Call) -> set[str]:
     func = node.func
     name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
     if name == "isinstance" and node.args:
+        if len(node.args) == 2 and _numeric(node.args[1]):
+            # a field stays known present (``d[f]``, DG302's); its value is still unbounded
+            return {fact if "[" in fact else f"{fact}#" for fact in _checked(node.args[0])}
         return _checked(node.args[0])
     if isinstance(func, ast.Attribute) and name in _STRING_CHECKS:
         return _checked(func.value)
@@ -176,6 +186,13 @@ def _call(node: ast.Call) -> set[str]:
     return set()
 
 
+def _numeric(types: ast.expr) -> bool:
+    """``int``, ``(int, float)``, ``Decimal``: an ``isinstance`` that makes a value a number."""
+    every = types.elts if isinstance(types, ast.Tuple) else [types]
+    names = {ast.unparse(t) for t in every if isinstance(t, (ast.Name, ast.Attribute))}
+    return len(names) == len(every) and names <= _NUMBERS
+
+
 @functools.lru_cache(maxsize=4096)
 def _is_validator(name: str) -> bool:
     return _VALIDATOR.search(name) is not None
@@ -190,7 +207,9 @@ NOTED = (ast.If, ast.While, *_VALUED)
 def note(facts: dict[str, set[str]], node: ast.stmt, scope: str) -> None:
     """Add the facts of one statement to its function's (``scope``) set, while lowering."""
     kind = type(node)  # exact types: this runs on most statements of every lowered body
-    if kind is ast.If or kind is ast.While:
+    if kind is ast.If:
+        found = _branch_facts(node)  # type: ignore[arg-type]
+    elif kind is ast.While:
         found = test_facts(node.test)  # type: ignore[attr-defined]
     else:
         value = node.value  # type: ignore[attr-defined]
@@ -208,6 +227,35 @@ def note(facts: dict[str, set[str]], node: ast.stmt, scope: str) -> None:
             found |= test_facts(value)
     if found:
         facts.setdefault(scope, set()).update(found)
+
+
+def _branch_facts(node: ast.If) -> set[str]:
+    """An ``if`` on a number's order checks its range only when a branch refuses (returns,
+    raises, skips) or clamps the value; ``if q < 0: <remove> else: <add>`` only picks what to
+    do with any number, and ``if a > b`` of two client values bounds neither."""
+    decides = any(_refuses(branch, node.test) for branch in (node.body, node.orelse))
+    return test_facts(node.test, ranges=decides)
+
+
+_REFUSALS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+
+def _refuses(body: list[ast.stmt], test: ast.expr) -> bool:
+    tested: set[str] | None = None
+    for stmt in body:
+        if isinstance(stmt, _REFUSALS):
+            return True
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            func = stmt.value.func
+            if (func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")) == "abort":
+                return True
+        elif isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            if tested is None:  # ``if q > 100: q = 100``: a clamp of the tested value
+                tested = {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            if any(isinstance(t, ast.Name) and t.id in tested for t in targets):
+                return True
+    return False
 
 
 _COMPREHENSION_TYPES = frozenset(_COMPREHENSIONS)

@@ -169,3 +169,64 @@ def test_ariadne_set_field_declares_a_resolver_whose_input_keys_are_the_schemas(
     assert ("create_song", "DG101") not in found
     assert ("update_song", "DG701") not in found
     assert ("update_song", "DG102") not in found
+
+
+_STRAWBERRY_BOUND = {
+    "resolvers/cards.py": """\
+import boto3
+import strawberry
+
+table = boto3.resource("dynamodb").Table("cards")
+
+
+def get_card(info: strawberry.types.Info, card_id: str) -> str:
+    return table.get_item(Key={"card_id": card_id})["Item"]
+
+
+def remove_card(info: strawberry.types.Info, card_id: str) -> bool:
+    table.delete_item(Key={"card_id": card_id})
+    return True
+
+
+def unused(info: strawberry.types.Info, card_id: str) -> bool:
+    table.delete_item(Key={"card_id": card_id})
+    return True
+""",
+    "schema.py": """\
+import strawberry
+
+from resolvers.cards import get_card, remove_card, table
+
+
+@strawberry.type
+class Query:
+    get_card: str = strawberry.field(resolver=get_card)
+    title: str = strawberry.field(description="not a resolver")
+
+
+@strawberry.type
+class Mutation:
+    remove_card: bool = strawberry.mutation(resolver=remove_card, name="dropCard")
+
+
+@strawberry.type
+class Board:
+    @strawberry.field(name="cardTitle")
+    def title_of(self, card_id: str) -> str:
+        return table.get_item(Key={"card_id": card_id})["Item"]["title"]
+
+
+schema = strawberry.Schema(query=Query, mutation=Mutation)
+""",
+}
+
+
+def test_strawberry_fields_bound_to_resolver_functions_are_operations(project: Project) -> None:
+    analysis = project(_STRAWBERRY_BOUND)
+    found = {(f.location.function, f.rule.id): f.endpoint for f in analysis.findings if f.location}
+    # The attribute's name, camelCased, unless ``name=`` gives the operation's.
+    assert found[("get_card", "DG203")] == Endpoint("GRAPHQL", "getCard")
+    assert found[("remove_card", "DG403")] == Endpoint("GRAPHQL", "dropCard")
+    assert found[("Board.title_of", "DG203")] == Endpoint("GRAPHQL", "cardTitle")
+    # A function no type binds is no operation.
+    assert not any(function == "unused" for function, _ in found)

@@ -235,9 +235,12 @@ def bind_params(func: ir.Function, args: Args, receiver: Value | None) -> list[V
         else:
             leftover[name] = value
     if func.kwarg:
+        # ``f(a=x)`` into ``**kwargs`` is the mapping ``{'a': x}``: its values are what
+        # iterating ``kwargs.values()`` gives, as for a dict literal.
         spread = join_all(args.spread)
+        contained = join_all([apply(v, CONTAIN) for v in leftover.values()])
         values[index[func.kwarg]] = join(
-            Value(spread.labels, frozenset(), leftover or None), spread
+            Value(contained.labels, frozenset(), leftover or None), spread
         )
     return values
 

@@ -168,9 +168,11 @@ def _with_operands(condition: Value, refs: frozenset[str], operands: list[Value]
     placeholder, never expression text (DG701)."""
     paths = [r[len(expressions.PATH) :] for r in refs if r.startswith(expressions.PATH)]
     given = join_all(operands)
-    if len(paths) != 1 or not given:
+    if len(paths) > 1 or not given:
         return condition
-    return Value(None, condition.refs, {paths[0]: given})
+    # An attribute named at run time (``Key(name).eq(value)`` over ``kwargs.items()``): the
+    # value still selects items, under an attribute the rules do not know (``*``).
+    return Value(None, condition.refs, {paths[0] if paths else "*": given})
 
 
 def combine_conditions(parts: list[Value]) -> frozenset[str] | None:

@@ -208,6 +208,9 @@ class Assignment:
     arithmetic: bool = False
     """A number the client chooses is added to the stored one (``ADD n :d``, ``SET n = n + :d``);
     not ``list_append`` nor ``DELETE`` from a set, which change no amount."""
+    initialises: bool = False
+    """The value is whole ``if_not_exists(a, :v)``: a default for an item that lacks the
+    attribute, which says the update expects to create the item."""
 
 
 def parse_update(text: str, names: dict[str, str]) -> list[Assignment]:
@@ -234,7 +237,8 @@ def _assignment(clause: str, action: str, names: dict[str, str]) -> Assignment:
         clause == "SET" and attribute in operands and _ARITHMETIC.search(value) is not None
     )
     needs_item = clause == "SET" and bool(read)
-    return Assignment(attribute, clause, atomic, placeholders, needs_item, arithmetic)
+    initialises = clause == "SET" and _IF_NOT_EXISTS.fullmatch(value.strip()) is not None
+    return Assignment(attribute, clause, atomic, placeholders, needs_item, arithmetic, initialises)
 
 
 _ARITHMETIC = re.compile(r"[+-]")

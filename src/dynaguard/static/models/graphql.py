@@ -2,7 +2,9 @@
 
 - graphene: a ``Mutation`` subclass's ``mutate`` (the operation is the class name, camelCased:
   ``CreateUser`` -> ``createUser``), and an ``ObjectType``'s ``resolve_<field>`` methods.
-- Strawberry: methods decorated ``@strawberry.field`` / ``@strawberry.mutation``.
+- Strawberry: methods decorated ``@strawberry.field`` / ``@strawberry.mutation``, and functions
+  a type binds as a field (``create_user: User = strawberry.mutation(resolver=create_user)``);
+  the operation is the attribute's name camelCased, or the ``name=`` given.
 - Ariadne: ``@query.field("user")`` or ``query.set_field("user", resolve_user)`` on a
   ``QueryType()``, ``MutationType()`` or ``ObjectType``.
 
@@ -42,6 +44,8 @@ _BASES = {
 }
 _STRAWBERRY = frozenset({"ext:strawberry.field", "ext:strawberry.mutation"})
 _STRAWBERRY_INPUT = "ext:strawberry.input"
+_RESOLVER, _NAMED = "graphql:resolver:", "graphql:named:"
+"""Refs of ``strawberry.field(resolver=f, name=...)``: the function and the operation's name."""
 _ARIADNE = frozenset(
     {"ext:ariadne.QueryType", "ext:ariadne.MutationType", "ext:ariadne.ObjectType",
      "ext:ariadne.SubscriptionType"}
@@ -88,6 +92,8 @@ class GraphQL(Model):
     kinds = frozenset({_MUTATION, _OBJECT, graphql_args.INPUT})
 
     def call(self, frame: Frame, name: str, args: Args) -> Value | None:
+        if name in _STRAWBERRY:
+            return _bound_field(args)
         return ref(TYPE) if name in _ARIADNE else graphql_args.declaration(name, args)
 
     def method(self, frame: Frame, receiver: Value, name: str, args: Args) -> Value | None:
@@ -127,7 +133,9 @@ class GraphQL(Model):
             return False
         operation = None
         if refs & _STRAWBERRY:
-            operation = _camel(target.rpartition(".")[2].rpartition(":")[2])
+            operation = _given_name(frame, decorator) or _camel(
+                target.rpartition(".")[2].rpartition(":")[2]
+            )
         elif (
             isinstance(decorator, ir.Call)
             and isinstance(decorator.func, ir.Attr)
@@ -146,6 +154,7 @@ class GraphQL(Model):
         for cls_id, facts in analyzer.classes.items():
             module_name = cls_id.partition(":")[0]
             qualname = facts.info.qualname
+            found += _bound_resolvers(facts.env)
             if _MUTATION in facts.kinds and "mutate" in facts.info.methods:
                 found.append(
                     (f"{module_name}:{qualname}.mutate", _camel(qualname.rpartition(".")[2]))
@@ -168,6 +177,41 @@ class GraphQL(Model):
             bool(located) and aws_lambda.behind_gateway(analyzer)
         )
         return [_decl(analyzer, fn_id, func, op, unseen) for fn_id, op, _, func in located]
+
+
+def _given_name(frame: Frame, decorator: ir.Expr) -> str:
+    """The ``name=`` of ``@strawberry.field(name="...")``, which replaces the derived name."""
+    if not isinstance(decorator, ir.Call):
+        return ""
+    named = [value for key, value in decorator.kwargs if key == "name"]
+    return (evaluate(frame, named[0]).text or "") if named else ""
+
+
+def _bound_field(args: Args) -> Value | None:
+    """``strawberry.field(resolver=f)`` (or ``strawberry.field(f)``): the field a type's
+    attribute becomes, served by ``f``; the decorator form (no resolver) stays unexplained."""
+    functions = {r[3:] for r in args.first("resolver").refs if r.startswith("fn:")}
+    if not functions:
+        return None
+    named = args.keywords.get("name")
+    refs = {f"{_RESOLVER}{fn_id}" for fn_id in functions}
+    if named is not None and named.text:
+        refs.add(f"{_NAMED}{named.text}")
+    return Value(refs=frozenset(refs))
+
+
+def _bound_resolvers(env: dict[str, Value]) -> list[tuple[str, str]]:
+    """(function id, operation) of the fields a class body binds to resolver functions."""
+    found = []
+    for attribute, value in env.items():
+        named = [r.removeprefix(_NAMED) for r in value.refs if r.startswith(_NAMED)]
+        operation = named[0] if named else _camel(attribute)
+        found += [
+            (r.removeprefix(_RESOLVER), operation)
+            for r in sorted(value.refs)
+            if r.startswith(_RESOLVER)
+        ]
+    return found
 
 
 MODEL = GraphQL()

@@ -11,7 +11,7 @@ from dynaguard.static.facts.flows import ANY, client, origin
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.flow.events import Event, Op
 from dynaguard.static.flow.values import EMPTY, Value
-from dynaguard.static.models import expressions
+from dynaguard.static.models import expressions, graphql
 from dynaguard.static.models.identity import is_identity
 from dynaguard.static.rules.base import Found, Hit, check_run
 from dynaguard.static.source.words import words
@@ -44,7 +44,11 @@ def server_attribute(event: Event) -> Iterator[Hit]:
     if event.op is Op.PUT:
         item = event.args.get("Item") or EMPTY
         named = _names_own_item(event, item)
-        yield from (h for h in _fields(event, item) if not (named and normalise(h.detail) in _KEYS))
+        inside = _server_partition(item)
+        for hit in _fields(event, item):
+            key = normalise(hit.detail)
+            if not (named and key in _KEYS) and not (inside and key == "sk"):
+                yield hit
     elif event.op is Op.UPDATE:
         yield from _fields(event, event.args.get("AttributeUpdates") or EMPTY)
         yield from _fields(event, event.args.get("actions") or EMPTY)
@@ -55,10 +59,18 @@ _SIGNUP = frozenset({"signup", "register", "registration", "enroll", "enrol", "c
 
 
 def _signup(endpoint: Endpoint) -> bool:
-    """A route that creates an account: ``POST /signup``, ``/users/register``..."""
-    return endpoint.method == "POST" and any(
+    """A route that creates an account: ``POST /signup``, ``/users/register``, a GraphQL
+    ``registerTenant`` mutation..."""
+    return endpoint.method in ("POST", graphql.METHOD) and any(
         not words(segment).isdisjoint(_SIGNUP) for segment in endpoint.path.split("/")
     )
+
+
+def _server_partition(item: Value) -> bool:
+    """No partition key carries request data (the events rules read keep only the fields that
+    do): a client-chosen sort key then only names an item inside the server's partition, and
+    whether it overwrites one is DG402's question."""
+    return all(client(v, *ANY) is None for n, v in item.fields.items() if normalise(n) == "pk")
 
 
 def _names_own_item(event: Event, item: Value) -> bool:

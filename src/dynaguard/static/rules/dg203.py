@@ -62,9 +62,9 @@ def unauthenticated(run: RunView) -> Iterator[Found]:
 def _chosen_by_client(event: Event, context: Context, owners: frozenset[str]) -> Trace | None:
     """The request flow into the key the access selects (a put: the key attributes of the item
     it writes, each a field of its own or part of a whole request mapping, ``Model(**data)``; a
-    scan: the owner attributes its filter compares, ``Attr('username').eq(name)``)."""
+    scan: the owner or id attributes its filter compares, ``Attr('listId').eq(list_id)``)."""
     if is_scan(event):
-        chosen = [v for n, v in filter_fields(event).items() if owner_like(n, owners)]
+        chosen = [v for n, v in filter_fields(event).items() if _selecting(n, owners)]
         return request_trace(join_all(chosen))
     if event.op is not Op.PUT:
         return request_trace(join_all(list(key_fields(event).values())))
@@ -75,6 +75,12 @@ def _chosen_by_client(event: Event, context: Context, owners: frozenset[str]) ->
     whole = next((t for (p, _), t in item.labels.items() if p == REQUEST), None)
     names = context.key_names(call)
     return whole if not names else _key_trace(item, names, whole)
+
+
+def _selecting(attribute: str, owners: frozenset[str]) -> bool:
+    """A filter attribute that picks items as a key would: whose they are (``owner``) or an id
+    (``listId``, ``card_id``); a filter on ``category`` or ``status`` only narrows a listing."""
+    return owner_like(attribute, owners) or "id" in words(attribute)
 
 
 def _key_trace(item: Value, names: tuple[str, ...], whole: Trace | None) -> Trace | None:

@@ -6,7 +6,8 @@ no condition that fails on a missing item (``attribute_exists``, or any comparis
 value: ``balance >= :amount`` is false on a missing item). Also a read-modify-write put that
 writes back a default item when the read found none. Not reported: an item the operation read
 first (its existence was checked by construction), a delete that asks for ``ALL_OLD`` (the code
-can see that nothing was there), batch writes (no condition is possible; DG501's concern).
+can see that nothing was there), an update that sets defaults with ``if_not_exists`` (an upsert
+by design), batch writes (no condition is possible; DG501's concern).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dynaguard.static.facts.run import RunView
 from dynaguard.static.flow import control
 from dynaguard.static.flow.accesses import reads_of
 from dynaguard.static.flow.values import Value
-from dynaguard.static.models.expressions import parse_update
+from dynaguard.static.models.expressions import Assignment, parse_update
 from dynaguard.static.rules.base import Found, Hit, check_run
 from dynaguard.static.rules.dg401 import read_modify_write
 
@@ -50,7 +51,7 @@ def _upsert(op: Operation, write: DbCall) -> Hit | None:
         return None
     key = key_of(write, op.context)
     trace = client_key(key) if key else None
-    if trace is None or _read_first(op, write) or _needs_item(write):
+    if trace is None or _read_first(op, write) or _needs_item(write) or _initialises(write):
         return None
     if write.kind is CallKind.UPDATE:
         what = "creates the item when the key is new: a phantom with only the updated attributes"
@@ -66,10 +67,18 @@ def _upsert(op: Operation, write: DbCall) -> Hit | None:
 
 def _needs_item(write: DbCall) -> bool:
     """An update whose expression reads a stored attribute fails on a missing item itself."""
+    return any(a.needs_item for a in _assignments(write))
+
+
+def _initialises(write: DbCall) -> bool:
+    """An update that gives a new item its defaults (``SET name = if_not_exists(name, :n)``)
+    creates it on purpose: an upsert, not a phantom."""
+    return any(a.initialises for a in _assignments(write))
+
+
+def _assignments(write: DbCall) -> list[Assignment]:
     text = (write.event.args.get("UpdateExpression") or Value()).text
-    if not text:
-        return False
-    return any(a.needs_item for a in parse_update(text, names_of(write)))
+    return parse_update(text, names_of(write)) if text else []
 
 
 def _read_first(op: Operation, write: DbCall) -> bool:

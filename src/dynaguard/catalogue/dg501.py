@@ -26,10 +26,12 @@ RULE = declare(
                 "counts as one write. A second write to the same item and an audit-log put are "
                 "reported too: either can fail after the first write has been applied. An update "
                 "or delete in a loop over items read before (deleting a basket line by line, "
-                "copying a rename into every related item) is several writes too; a loop over the "
-                "ids a client lists, each answered on its own, and a bulk import of puts are not. "
-                "`dynaguard scan` sends the operation with a valid source and a destination that "
-                "does not exist, and reports it when the request fails yet the source changed."
+                "copying a rename into every related item), directly or through a `batch_writer`, "
+                "and a `batch_writer` putting read copies back under their keys are several "
+                "writes too; a loop over the ids a client lists, each answered on its own, and a "
+                "bulk import of new items are not. `dynaguard scan` sends the operation with a "
+                "valid source and a destination that does not exist, and reports it when the "
+                "request fails yet the source changed."
             ),
             why=(
                 "When the second write fails (a condition, throttling, a timeout, a crash), the "

@@ -66,6 +66,21 @@ def effect(streams: Streams, function: Function, call: ast.Call) -> str | None:
     return None
 
 
+_WRITES = frozenset(
+    {"put_item", "update_item", "delete_item", "batch_write_item", "transact_write_items"}
+)
+
+
+def acts(streams: Streams, function: Function, call: ast.Call) -> bool:
+    """The call changes something outside the handler: a DynamoDB write, a message or an HTTP
+    call (DG602: a failure of it that is swallowed is a change lost)."""
+    func = call.func
+    method = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if method in _WRITES or method in _MESSAGES:
+        return True
+    return method in _HTTP and _is_http(streams, function, func)
+
+
 def deduplicates(streams: Streams, function: Function, call: ast.Call) -> bool:
     """A call that records or checks the record's eventID atomically with its effect."""
     if _is_dedupe_helper(streams, function, call.func):

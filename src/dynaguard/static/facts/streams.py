@@ -4,8 +4,9 @@ Read from the ``ast`` of the modules whose source mentions ``Records`` (re-parse
 scans without a consumer pay nothing). A consumer is a function that iterates
 ``X['Records']`` / ``X.get('Records')`` (directly or through a variable) or reads one fixed
 ``Records[0]``, and that reads stream record fields (``eventName``, ``dynamodb``, ``NewImage``,
-``OldImage``) itself or in the project functions it calls. Kinesis and SQS batches have
-``Records`` too; without those fields they are not DynamoDB Streams consumers. A Chalice
+``OldImage``) itself or in the project functions it calls, as keys or as attributes (an event
+wrapped in an object: ``event.Records``, ``record.dynamodb.NewImage``). Kinesis and SQS batches
+have ``Records`` too; without those fields they are not DynamoDB Streams consumers. A Chalice
 ``@app.on_dynamodb_record(...)`` function is one by its decorator: it iterates its event.
 """
 
@@ -19,6 +20,8 @@ from dynaguard.static.flow.analyzer import Analyzer
 from dynaguard.static.source import ir
 
 STREAM_FIELDS = frozenset({"eventName", "dynamodb", "NewImage", "OldImage"})
+_STREAM_ATTRIBUTES = STREAM_FIELDS - {"dynamodb"}
+"""Read as attributes of a wrapped record; ``x.dynamodb`` is also ``boto3.dynamodb``."""
 _FUNCTION = (ast.FunctionDef, ast.AsyncFunctionDef)
 _DEPTH = 3
 
@@ -180,15 +183,19 @@ def calls_in(root: ast.AST) -> list[ast.Call]:
 
 def _mentions(root: ast.AST, words: frozenset[str]) -> bool:
     return any(
-        isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value in words
+        (isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value in words)
+        or (isinstance(n, ast.Attribute) and n.attr in words & _STREAM_ATTRIBUTES)
         for n in own_nodes(root)
     )
 
 
 def is_records(node: ast.expr, aliases: set[str]) -> bool:
-    """``X['Records']``, ``X.get('Records', [])``, or a variable assigned one of them."""
+    """``X['Records']``, ``X.get('Records', [])``, ``X.Records`` (an event wrapped in an object),
+    or a variable assigned one of them."""
     if isinstance(node, ast.Name):
         return node.id in aliases
+    if isinstance(node, ast.Attribute):
+        return node.attr == "Records"
     if isinstance(node, ast.Subscript):
         index = node.slice
         return isinstance(index, ast.Constant) and index.value == "Records"

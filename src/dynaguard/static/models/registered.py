@@ -29,6 +29,7 @@ from dynaguard.static.models import (
     pynamodb,
     secure,
     stdlib,
+    threads,
     webargs,
 )
 from dynaguard.static.models.declarations import Declarations
@@ -50,6 +51,7 @@ MODELS: tuple[Model, ...] = (
     identity.MODEL,
     secure.MODEL,
     http_clients.MODEL,
+    threads.MODEL,
     stdlib.SERIALISERS,
 )
 

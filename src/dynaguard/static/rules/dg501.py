@@ -7,8 +7,10 @@ it holds; each ``batch_writer()`` call site and each ``batch_write_item`` is one
 ``batch_write_item`` whose request list literal holds several items (used as one change). One
 put in a loop (a bulk import of independent items) is one write site: not reported on its
 own, nor is a bulk update or delete of the items a client lists (each answered on its own);
-an update or delete in a loop over items read before changes the related items of one thing
-one by one (a cascade, a rename copied into every related item) and is reported.
+an update or delete in a loop over items read before, or a batch of puts of read copies under
+their own keys, changes the related items of one thing one by one (a cascade, a rename copied into every
+related item, a basket emptied) and is reported, through a ``batch_writer`` too: its requests
+succeed or fail one by one.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def non_atomic(run: RunView) -> Iterator[Found]:
         for unit in units:
             if unit.kind is CallKind.BATCH_WRITE and _items(run, unit) > 1:
                 yield Found(_batch_hit(unit), op.endpoint, unit.event)
-            if unit.kind in _CHANGES and not unit.batch and _cascade(unit) and _looped(run, unit):
+            if _cascade(op, unit) and _looped(run, unit):
                 yield Found(_loop_hit(unit), op.endpoint, unit.event)
                 break
 
@@ -76,11 +78,30 @@ def _exclusive(run: RunView, first: DbCall, second: DbCall) -> bool:
 _CHANGES = (CallKind.UPDATE, CallKind.DELETE)
 
 
-def _cascade(unit: DbCall) -> bool:
+def _cascade(op: Operation, unit: DbCall) -> bool:
     """The key comes from items read before (the related items of one thing, changed one by
-    one); a key from the client's list is a bulk request of independent items, each answered."""
-    key = unit.event.args.get("Key") or EMPTY
-    return any(has_stored(v) for v in (key, *key.fields.values()))
+    one, directly or through a ``batch_writer``, which is no more atomic); a key from the
+    client's list is a bulk request of independent items, each answered. A batch of puts changes
+    items read before when it writes read copies back under their own keys."""
+    if unit.kind in _CHANGES:
+        key = unit.event.args.get("Key") or EMPTY
+        return any(has_stored(v) for v in (key, *key.fields.values()))
+    if unit.kind is CallKind.PUT and unit.batch:
+        # NOTE: plain puts of read copies in a loop are often each item's own refresh (a derived
+        # value recomputed on read); gathered in one batch, they are one change of those items.
+        return _rewrites(op, unit)
+    return False
+
+
+def _rewrites(op: Operation, unit: DbCall) -> bool:
+    """``put_item(Item=item)`` of an item read before: every key attribute is the read one
+    (a field left as read, or set from stored data). A new item built from read values
+    (an order line per basket line) has a key of its own and is not a rewrite."""
+    item = unit.event.args.get("Item") or EMPTY
+    names = op.context.key_names(unit)
+    if not names:
+        return has_stored(item) and not item.fields  # the read item itself, passed on whole
+    return all(has_stored(item.fields.get(name, item)) for name in names)
 
 
 def _looped(run: RunView, unit: DbCall) -> bool:

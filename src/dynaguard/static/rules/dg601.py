@@ -1,7 +1,8 @@
 """DG601: a Streams consumer repeats non-idempotent effects when a record is redelivered.
 
 For each consumer (``streams.py``), the calls made per record (in the loop over the batch and in
-the project functions it calls, three levels deep) that a redelivery would repeat
+the project functions it calls, three levels deep) or once per batch (elsewhere in the handler,
+e.g. with totals gathered over the records) that a redelivery would repeat
 (``stream_effects.py``: ``ADD`` / ``SET n = n + :d``, a put keyed by ``uuid4()`` or the clock, an
 SNS/SES/SQS message, an HTTP call), unless the consumer deduplicates on ``eventID`` anywhere in
 that reach: a conditional put or transaction carrying it, Powertools ``@idempotent`` /
@@ -30,8 +31,8 @@ def replayed_effects(run: RunView) -> Iterator[Found]:
             continue
         endpoint = run.endpoint_of(consumer.function.fn_id)
         seen: set[tuple[str, int]] = set()
-        for root in consumer.loops or (consumer.function.node,):
-            start = _step(consumer.function, root, "each record of event['Records']")
+        for root, note in _roots(consumer):
+            start = _step(consumer.function, root, note)
             for function, depth, via in streams.reach(consumer.function, root):
                 for call in calls_in(root if depth == 0 else function.node):
                     what = effect(streams, function, call)
@@ -40,6 +41,15 @@ def replayed_effects(run: RunView) -> Iterator[Found]:
                         continue
                     seen.add(where)
                     yield Found(_hit(start, function, call, via, what), endpoint)
+
+
+def _roots(consumer: Consumer) -> Iterator[tuple[ast.AST, str]]:
+    """The loops over the batch first (their effects are per record), then the whole handler:
+    a redelivered batch runs it all again, so what it does with totals it gathered over the
+    records (an ``ADD`` per product, one e-mail listing them) repeats too."""
+    for loop in consumer.loops:
+        yield loop, "each record of event['Records']"
+    yield consumer.function.node, "each delivery of the batch"
 
 
 def _deduplicated(streams: Streams, consumer: Consumer) -> bool:

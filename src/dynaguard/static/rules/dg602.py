@@ -2,7 +2,8 @@
 
 In a consumer (``streams.py``): ``event['Records'][0]`` with no loop over the batch; a ``break``
 or ``return`` inside the loop over the records; a broad ``except`` (``Exception``, bare,
-``ClientError``) inside the loop, or around it, that neither re-raises nor reports the record in
+``ClientError``) inside the loop, around it, or around a write or message made after it (with
+what the loop gathered), that neither re-raises nor reports the record in
 ``batchItemFailures``. A ``break``/``return``/``except`` that reports the failed record (its
 ``itemIdentifier`` in ``batchItemFailures``, which makes Lambda retry from it) is the documented
 partial-batch response and is not reported; nor is a narrow ``except KeyError: continue``, a
@@ -16,7 +17,15 @@ from collections.abc import Iterator
 
 from dynaguard.catalogue.dg602 import RULE
 from dynaguard.static.facts.run import RunView
-from dynaguard.static.facts.streams import Consumer, Function, own_nodes, streams_of
+from dynaguard.static.facts.stream_effects import acts
+from dynaguard.static.facts.streams import (
+    Consumer,
+    Function,
+    Streams,
+    calls_in,
+    own_nodes,
+    streams_of,
+)
 from dynaguard.static.flow.values import Step
 from dynaguard.static.rules.base import Found, Hit, check_run
 
@@ -26,18 +35,21 @@ _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 
 @check_run(RULE)
 def partial_batches(run: RunView) -> Iterator[Found]:
-    for consumer in streams_of(run.analyzer).consumers():
+    streams = streams_of(run.analyzer)
+    for consumer in streams.consumers():
         function = consumer.function
         endpoint = run.endpoint_of(function.fn_id)
         reporting = failure_names(function.node)
-        for node, message in _problems(consumer, reporting):
+        for node, message in _problems(streams, consumer, reporting):
             start = consumer.loops[0] if consumer.loops else node
             at = _step(function, node, message.partition(":")[0])
             trace = (_step(function, start, "the batch: event['Records']"), at)
             yield Found(Hit(RULE, at, message, trace), endpoint)
 
 
-def _problems(consumer: Consumer, reporting: set[str]) -> Iterator[tuple[ast.AST, str]]:
+def _problems(
+    streams: Streams, consumer: Consumer, reporting: set[str]
+) -> Iterator[tuple[ast.AST, str]]:
     if consumer.fixed and not consumer.loops:
         yield (
             consumer.fixed[0],
@@ -52,6 +64,9 @@ def _problems(consumer: Consumer, reporting: set[str]) -> Iterator[tuple[ast.AST
     for handler in _around(consumer):
         if _swallows(handler, reporting):
             yield handler, _ABORTED
+    for handler in _after(streams, consumer):
+        if _swallows(handler, reporting):
+            yield handler, _LATER
 
 
 _SWALLOWED = (
@@ -61,6 +76,12 @@ _SWALLOWED = (
 _ABORTED = (
     "a failing record ends the loop and the exception is swallowed: the rest of the batch is "
     "dropped and reported as processed (re-raise, or report the records in batchItemFailures)"
+)
+
+_LATER = (
+    "the batch's work after the loop fails and the exception is swallowed: the batch reports "
+    "success, so Lambda never delivers its records again (re-raise, or report them in "
+    "batchItemFailures)"
 )
 
 
@@ -129,6 +150,29 @@ def _around(consumer: Consumer) -> Iterator[ast.ExceptHandler]:
             id(sub) in loops for stmt in node.body for sub in own_nodes(stmt)
         ):
             yield from node.handlers
+
+
+def _after(streams: Streams, consumer: Consumer) -> Iterator[ast.ExceptHandler]:
+    """Handlers of a ``try`` after the loop over the batch whose body acts on what the loop
+    gathered (a write, a message): when it fails, the batch still counts as done.
+
+    NOTE: a ``try`` that only computes (a fallback value) loses nothing, so it needs an act.
+    """
+    if not consumer.loops:
+        return
+    end = max(getattr(loop, "end_lineno", 0) or 0 for loop in consumer.loops)
+    for node in own_nodes(consumer.function.node):
+        if isinstance(node, ast.Try) and node.lineno > end and _acts(streams, consumer, node):
+            yield from node.handlers
+
+
+def _acts(streams: Streams, consumer: Consumer, node: ast.Try) -> bool:
+    body = ast.Module(body=node.body, type_ignores=[])
+    return any(
+        acts(streams, function, call)
+        for function, depth, _ in streams.reach(consumer.function, body)
+        for call in calls_in(body if depth == 0 else function.node)
+    )
 
 
 def _swallows(handler: ast.ExceptHandler, reporting: set[str]) -> bool:

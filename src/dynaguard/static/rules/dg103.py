@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dynaguard.catalogue.dg103 import OWNERSHIP, RULE, SERVER_CONTROLLED, normalise
 from dynaguard.model import Endpoint
 from dynaguard.static.facts.flows import ANY, client, origin
+from dynaguard.static.facts.handlers import Handler, handlers
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.flow.events import Event, Op
 from dynaguard.static.flow.values import EMPTY, Value
@@ -19,6 +20,11 @@ from dynaguard.static.source.words import words
 _ALWAYS = frozenset(normalise(n) for n in SERVER_CONTROLLED)
 _ON_CREATE = frozenset(normalise(n) for n in OWNERSHIP)
 _KEYS = frozenset({"pk", "sk"})
+_GRANTS = frozenset(
+    normalise(n)
+    for n in ("role", "roles", "is_admin", "admin", "is_superuser", "is_staff", "permissions")
+)
+"""What an admin operation grants: privileges, set from the admin's request by design."""
 """Key attributes among the ownership ones: they name the item, they do not say whose it is."""
 _CLAUSE = re.compile(r"\b(SET|ADD|REMOVE|DELETE)\b", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r":[A-Za-z0-9_]+")
@@ -33,11 +39,23 @@ def _privileged(name: str, op: Op, source: str) -> bool:
 
 @check_run(RULE)
 def server_attributes(run: RunView) -> Iterator[Found]:
+    # An operation that checks the caller's role is an admin's: granting roles and permissions
+    # from what the admin sends is what it is for (timestamps and versions stay the server's).
+    admin = {e for h in handlers(run) if _checks_role(h) for e in h.endpoints}
     for event, endpoint in run.events():
         for hit in server_attribute(event):
+            if endpoint in admin and normalise(hit.detail) in _GRANTS:
+                continue
             if endpoint is not None and _signup(endpoint) and _ownership(hit.detail):
                 continue  # a sign-up names the new account itself: its own id, not another's
             yield Found(hit, endpoint, event)
+
+
+def _checks_role(handler: Handler) -> bool:
+    """A role check in the handler itself or its decorators (a helper's test of role *values*,
+    such as "does the requested role exist", is no check of the caller)."""
+    role = handler.auth.role
+    return role is not None and (role.note == "decorator" or role.function == handler.func.qualname)
 
 
 def server_attribute(event: Event) -> Iterator[Hit]:

@@ -21,6 +21,7 @@ from dynaguard.static.facts.keys import (
 from dynaguard.static.facts.operations import CallKind, Context, DbCall, run_context
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.facts.tables import table_facts
+from dynaguard.static.flow.accesses import is_fresh
 from dynaguard.static.flow.events import Event, Op
 from dynaguard.static.flow.values import REQUEST, Trace, Value, join_all
 from dynaguard.static.models import expressions
@@ -68,12 +69,21 @@ def _chosen_by_client(event: Event, context: Context, owners: frozenset[str]) ->
         return request_trace(join_all(chosen))
     if event.op is not Op.PUT:
         return request_trace(join_all(list(key_fields(event).values())))
+    return _put_chosen(event, context, owners)
+
+
+def _put_chosen(event: Event, context: Context, owners: frozenset[str]) -> Trace | None:
     call = DbCall(event, (), CallKind.PUT, 0)
     item = item_of(call)
     if item is None or condition_of(call, context) is not expressions.NONE:
         return None  # a conditional put creates, or replaces only what it expects: no takeover
     whole = next((t for (p, _), t in item.labels.items() if p == REQUEST), None)
     names = context.key_names(call)
+    # A key with a part the server generates (``uuid4()``) names a new item, never the client's
+    # pick; with no key schema known, a generated attribute in the item stands for the key.
+    keys = [item.fields[n] for n in names if n in item.fields] if names else item.fields.values()
+    if any(is_fresh(v) for v in keys):
+        return None  # an owner the client names on such a create is DG103's
     return whole if not names else _key_trace(item, names, whole)
 
 

@@ -373,7 +373,28 @@ def _emitted(frame: Frame, made: tuple[Value, list[Event]] | None) -> Value | No
     value, events = made
     for event in events:
         frame.emit(event)
+        if event.op is Op.PUT:
+            _claim_created(frame, event)
     return value
+
+
+def _claim_created(frame: Frame, event: Event) -> None:
+    """A put that only creates (``attribute_not_exists(PK)``) claims its key for this request:
+    DynamoDB refused it if the item existed, so what the code writes next under that same
+    value is inside the space it just created (a sign-up's first items)."""
+    condition = event.args.get("ConditionExpression")
+    item = event.args.get("Item")
+    if condition is None or not condition.text or item is None:
+        return
+    names = event.args.get("ExpressionAttributeNames") or EMPTY
+    spelled = {k: v.text for k, v in names.fields.items() if v.text is not None}
+    disjuncts = expressions.parse_condition(condition.text, spelled).disjuncts
+    if len(disjuncts) != 1:
+        return
+    created = [t.attribute for t in disjuncts[0] if t.kind is expressions.Kind.NOT_EXISTS]
+    values = [item.fields[a] for a in created if a in item.fields]
+    if values:
+        add_guard(frame, Guard(Check.CLAIM, event.site, subjects_of(values)))
 
 
 MODEL = Boto3()

@@ -8,7 +8,14 @@ from dynaguard.catalogue.dg203 import RULE
 from dynaguard.model import Endpoint
 from dynaguard.static.facts.call_facts import condition_of, item_of
 from dynaguard.static.facts.flows import origin
-from dynaguard.static.facts.handlers import Handler, handlers, login_route, variable_segment
+from dynaguard.static.facts.handlers import (
+    Handler,
+    Named,
+    handlers,
+    login_route,
+    named_sources,
+    variable_segment,
+)
 from dynaguard.static.facts.keys import (
     filter_fields,
     is_scan,
@@ -23,7 +30,7 @@ from dynaguard.static.facts.run import RunView
 from dynaguard.static.facts.tables import table_facts
 from dynaguard.static.flow.accesses import is_fresh
 from dynaguard.static.flow.events import Event, Op
-from dynaguard.static.flow.values import REQUEST, Trace, Value, join_all
+from dynaguard.static.flow.values import EMPTY, REQUEST, Trace, Value, join_all
 from dynaguard.static.models import expressions
 from dynaguard.static.rules.base import Found, Hit, check_run
 from dynaguard.static.source.words import words
@@ -47,6 +54,8 @@ def unauthenticated(run: RunView) -> Iterator[Found]:
                 signs_up = _creates_account(handler)
             if event.op is Op.PUT and signs_up:
                 continue  # a sign-up: the new account's name is the client's to choose
+            if event.op is Op.PUT and _in_claimed(event, run_context(run), handler.auth.claimed):
+                continue  # under a name this request registered or created first
             if any(_account_collection(e) for e in handler.endpoints):
                 break  # ``POST /users``: a sign-up checks and creates the name the client picks
             verb = "changes" if is_write(event) else "reads"
@@ -85,6 +94,20 @@ def _put_chosen(event: Event, context: Context, owners: frozenset[str]) -> Trace
     if any(is_fresh(v) for v in keys):
         return None  # an owner the client names on such a create is DG103's
     return whole if not names else _key_trace(item, names, whole)
+
+
+def _in_claimed(event: Event, context: Context, claimed: frozenset[Named]) -> bool:
+    """A key attribute of the put is a name the request registered first (with Cognito, or by
+    a create-only put): the item lies in the space the request itself created."""
+    if not claimed:
+        return False
+    item = item_of(DbCall(event, (), CallKind.PUT, 0)) or EMPTY
+    names = context.key_names(DbCall(event, (), CallKind.PUT, 0)) or tuple(item.fields)[:1]
+    for name in names:
+        sources = named_sources(item.fields.get(name, EMPTY))
+        if sources and sources <= claimed:
+            return True
+    return False
 
 
 def _selecting(attribute: str, owners: frozenset[str]) -> bool:

@@ -70,15 +70,19 @@ def _client_key(op: Operation, write: DbCall, claimed: frozenset[Named]) -> Hit 
     trace = client_key(key) if key else None
     if key is None or trace is None:
         return None
-    chosen = set().union(*(named_sources(v) for v in key.values()))
-    if chosen and chosen <= claimed:
-        return None  # the identity provider refused a taken name before this put ran
+    if any(_claimed(v, claimed) for v in key.values()):
+        return None  # a name refused when taken (Cognito, a create-only put) is this request's
     names = ", ".join(sorted(key))
     message = (
         f"{write.api} creates an item under a client-chosen key ({names}) with no "
         "attribute_not_exists condition: a second create with the same key silently replaces it"
     )
     return Hit(RULE, write.site, message, trace, confidence)
+
+
+def _claimed(value: Value, claimed: frozenset[Named]) -> bool:
+    chosen = named_sources(value)
+    return bool(chosen) and chosen <= claimed
 
 
 def _first_attribute(write: DbCall) -> dict[str, Value] | None:

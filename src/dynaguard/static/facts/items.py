@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dynaguard.static.facts.call_facts import item_of, key_of, typed
 from dynaguard.static.facts.flows import ANY, client
+from dynaguard.static.facts.keys import key_fields
 from dynaguard.static.facts.operations import READS, CallKind, Context, DbCall
 from dynaguard.static.flow.accesses import is_fresh, read_param
 from dynaguard.static.flow.values import Trace, Value
@@ -39,6 +40,8 @@ def same_item(context: Context, read: DbCall, write: DbCall) -> bool:
     """Whether ``write`` can address the item ``read`` returned."""
     if read.table and write.table and read.table != write.table:
         return False
+    if read.kind is CallKind.QUERY:
+        return _same_partition(context, read, write)
     if read.kind is not CallKind.GET:
         return read.kind in READS  # a page of items: the write addresses one of them
     read_key = key_of(read, context)
@@ -50,6 +53,23 @@ def same_item(context: Context, read: DbCall, write: DbCall) -> bool:
         write_key = {n: typed(item.fields[n]) for n in read_key if n in item.fields}
     param = read_param(read.site)
     return all(compatible(v, write_key[n], param) for n, v in read_key.items() if n in write_key)
+
+
+def _same_partition(context: Context, read: DbCall, write: DbCall) -> bool:
+    """A query returns a page of one partition: the write addresses one of its items unless its
+    key has another value where the query compares a variable (a constant is a prefix or range
+    on the sort key, which says nothing)."""
+    read_key = {n: v for n, v in key_fields(read.event).items() if n != "*"}
+    write_key = key_of(write, context)
+    if write_key is None:
+        item = item_of(write) or Value()
+        write_key = {n: typed(item.fields[n]) for n in read_key if n in item.fields}
+    param = read_param(read.site)
+    return all(
+        compatible(v, write_key[n], param)
+        for n, v in read_key.items()
+        if n in write_key and v.text is None
+    )
 
 
 def client_key(key: dict[str, Value]) -> Trace | None:

@@ -26,8 +26,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "manifest.toml"
-DESCRIPTORS = frozenset({"serverless.yml", "serverless.yaml", "template.yaml", "template.yml"})
-"""Deployment descriptors (``dynaguard.static.source.deployment``): Lambda handlers' endpoints."""
+DESCRIPTORS = frozenset(
+    {"serverless.yml", "serverless.yaml", "template.yaml", "template.yml", "cdk.json"}
+)
+"""Deployment descriptors (``dynaguard.static.source.deployment``): Lambda handlers' endpoints;
+and ``cdk.json``, whose app's ``.ts`` sources (``dynaguard.static.source.cdk``) say what API
+Gateway validates."""
 CATEGORIES = {
     "DG1": "mass assignment",
     "DG2": "authorization",
@@ -105,10 +109,11 @@ def _git_dir(mirrors: Path, repo: str) -> Path:
 
 
 def checkout(mirrors: Path, work: Path, repo: Repo) -> Path:
-    """The repository's Python files and deployment descriptors at the pinned commit (blobs over 4 MiB are not in the
-    snapshots, so files are read one by one rather than with `git archive`)."""
+    """The repository's Python and TypeScript files and deployment descriptors at the pinned
+    commit (blobs over 4 MiB are not in the snapshots, so files are read one by one rather than
+    with `git archive`)."""
     target = work / repo.name.replace("/", "+") / repo.commit
-    done = target / ".complete-2"  # 2: deployment descriptors are extracted too
+    done = target / ".complete-3"  # 2: deployment descriptors; 3: CDK apps are extracted too
     if done.exists():
         return target
     git = ["git", "--git-dir", str(_git_dir(mirrors, repo.name))]
@@ -118,7 +123,7 @@ def checkout(mirrors: Path, work: Path, repo: Repo) -> Path:
     for entry in filter(None, listing.split("\0")):
         meta, _, path = entry.partition("\t")
         mode, kind, sha = meta.split()
-        wanted = path.endswith(".py") or path.rpartition("/")[2] in DESCRIPTORS
+        wanted = path.endswith((".py", ".ts")) or path.rpartition("/")[2] in DESCRIPTORS
         if kind != "blob" or not wanted or mode == "120000":
             continue
         blob = subprocess.run([*git, "cat-file", "blob", sha], capture_output=True, check=False)

@@ -20,7 +20,7 @@ from dynaguard.history.baseline import BaselineError, apply_baseline, dump_basel
 from dynaguard.model import Finding, Persona, Report, Rule
 from dynaguard.report import render
 from dynaguard.static import Analysis, analyse, with_declared
-from dynaguard.static.source import deployment
+from dynaguard.static.source import cdk, deployment
 from dynaguard.static.source.discover import discover
 
 _PERSONAS = [p.value for p in Persona]
@@ -133,11 +133,12 @@ def _analysis(settings: CodeSettings, rules: Sequence[Rule]) -> Analysis:
 
 
 def _cache_key(cache: Cache, settings: CodeSettings, rules: Sequence[Rule]) -> str | None:
-    # The deployment descriptors decide Lambda handlers' endpoints and authorizers: an edit of
-    # serverless.yml must be a miss too.
+    # The deployment descriptors and CDK app decide Lambda handlers' endpoints, authorizers and
+    # validation: an edit of serverless.yml or of the CDK stack must be a miss too.
     files = [
         *discover(settings.paths, settings.root, settings.exclude),
         *deployment.discover(settings.paths, settings.root, settings.exclude),
+        *cdk.discover(settings.paths, settings.root),
     ]
     try:
         return entry_key(cache, files, rules=[r.id for r in rules], models=repr(settings.models))

@@ -19,7 +19,7 @@ from dynaguard.static.engine import Run
 from dynaguard.static.flow.frame import Model
 from dynaguard.static.models.declarations import Declarations
 from dynaguard.static.models.registered import MODELS, with_declared
-from dynaguard.static.source import deployment, ir
+from dynaguard.static.source import cdk, deployment, ir
 from dynaguard.static.source.discover import DEFAULT_EXCLUDES, discover
 from dynaguard.static.source.parse import load_file, load_source
 
@@ -83,7 +83,9 @@ def _analyse(
     modules = [m for m in loaded if isinstance(m, ir.Module)]
     warnings = [w for w in loaded if isinstance(w, ScanWarning)]
     handlers, unread = deployment.read(deployment.discover(paths, root, exclude))
-    return _run(modules, [*warnings, *unread], rules, models, handlers)
+    gateways, unread_cdk = cdk.read(cdk.discover(paths, root))
+    found = [*warnings, *unread, *unread_cdk]
+    return _run(modules, found, rules, models, handlers, gateways=gateways)
 
 
 @contextmanager
@@ -130,8 +132,10 @@ def _run(
     rules: Collection[Rule],
     models: Sequence[Model],
     descriptors: Sequence[deployment.Handler] = (),
+    *,
+    gateways: Sequence[cdk.Gateway] = (),
 ) -> Analysis:
-    run = Run(_unique(modules), rules, models, descriptors)
+    run = Run(_unique(modules), rules, models, descriptors, gateways)
     try:
         findings, suppressed = run.findings()
         everything = sorted(

@@ -34,7 +34,7 @@ from dynaguard.static.models.boto3 import unrecognised_calls
 from dynaguard.static.models.declared import Declared
 from dynaguard.static.models.registered import MODELS
 from dynaguard.static.rules import CHECKS
-from dynaguard.static.source import deployment, ir
+from dynaguard.static.source import cdk, deployment, ir
 from dynaguard.static.source.project import Project
 from dynaguard.static.source.suppress import is_suppressed
 
@@ -53,9 +53,11 @@ class Run:
         rules: Collection[Rule],
         models: Sequence[Model] = MODELS,
         descriptors: Sequence[deployment.Handler] = (),
+        gateways: Sequence[cdk.Gateway] = (),
     ) -> None:
         self.models = Models(models)
         self.descriptors = descriptors
+        self.gateways = {(g.path, g.function): g for g in gateways}
         """Lambda handlers the project's Serverless or SAM files declare."""
         self.unseen_auth: set[str] = set()
         """Entry points whose authentication is configured where dynaguard cannot read it."""

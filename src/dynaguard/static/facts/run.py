@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from dynaguard.model import Endpoint
 from dynaguard.static.flow.analyzer import Analyzer
 from dynaguard.static.flow.events import Event
 from dynaguard.static.flow.values import Value
+from dynaguard.static.source.cdk import Gateway
 from dynaguard.static.source.project import Project
 
 
@@ -18,9 +19,15 @@ class RunView(Protocol):
     project: Project
     analyzer: Analyzer
     routes: dict[str, list[Endpoint]]
+    """Route handler function ids and their endpoints."""
     unseen_auth: set[str]
     """Entry points whose authentication dynaguard cannot see (``RouteDecl.unseen_auth``)."""
-    """Route handler function ids and their endpoints."""
+
+    @property
+    def gateways(self) -> Mapping[tuple[str, str], Gateway]:
+        """What API Gateway validates before a Lambda handler runs, by (file, function), from
+        the project's CDK app."""
+        ...
 
     def arguments(self, fn_id: str) -> list[Value]:
         """A route handler's arguments as Flask passes them (route variables are request data)."""

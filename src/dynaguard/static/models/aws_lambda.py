@@ -56,7 +56,9 @@ def _note(name: str) -> str:
     return f"event['{name}']"
 
 
-PLAIN_MAPPINGS = frozenset({_note("queryStringParameters")})
+BODY_NOTE = _note("body")
+QUERY_NOTE = _note("queryStringParameters")
+PLAIN_MAPPINGS = frozenset({QUERY_NOTE})
 """Flow notes of request mappings that are plain dicts: a missing key is a KeyError (a 500)."""
 
 

@@ -15,7 +15,7 @@ DynamoDB refuse it and nothing handles the refusal (``refusals.py``): a conditio
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
 from dynaguard.catalogue.dg302 import RULE
@@ -37,6 +37,7 @@ from dynaguard.static.flow.inputs import FIELD, TYPED, VALIDATED
 from dynaguard.static.flow.values import REQUEST, Kind, Step, Trace, Value
 from dynaguard.static.models import aws_lambda, graphql
 from dynaguard.static.rules.base import Found, Hit, check_run
+from dynaguard.static.source.cdk import Gateway
 
 _MAX_FUNCTIONS = 3
 """A crash is reported where the request value is read, or up to two helpers down."""
@@ -65,6 +66,8 @@ def malformed_input(run: RunView) -> Iterator[Found]:
             continue  # a resolver that raises is answered with ``errors`` and HTTP 200, no 500
         if event.op is Op.RAISES and event.api in _RAISES:
             crash = _crash(event, facts, endpoint)
+            if crash is not None and _gateway_checked(crash, event, run.gateways):
+                crash = None
         else:
             refused = refusal(event, facts)
             crash = Crash(*refused) if refused is not None else None
@@ -75,6 +78,23 @@ def malformed_input(run: RunView) -> Iterator[Found]:
     # One finding per line: ``int(body['n'])`` is one crash site for the user.
     for where in sorted(lines):
         yield Found(_hit(sorted(lines[where], key=lambda c: c[0])), endpoints[where])
+
+
+def _gateway_checked(
+    crash: Crash, event: Event, gateways: Mapping[tuple[str, str], Gateway]
+) -> bool:
+    """API Gateway refused the request before the handler ran: a body that is not JSON or
+    misses a field when the method has a request model, a missing required query parameter."""
+    source = crash.trace[0]
+    gateway = gateways.get((source.path, source.function))
+    if gateway is None:
+        return False
+    if source.note == aws_lambda.BODY_NOTE:
+        return gateway.body
+    key = (event.args.get("Key") or Value()).text
+    return (
+        source.note == aws_lambda.QUERY_NOTE and event.api == "subscript" and key in gateway.query
+    )
 
 
 class Crash(NamedTuple):

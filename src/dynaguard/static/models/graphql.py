@@ -204,13 +204,12 @@ def _bound_resolvers(env: dict[str, Value]) -> list[tuple[str, str]]:
     """(function id, operation) of the fields a class body binds to resolver functions."""
     found = []
     for attribute, value in env.items():
+        resolvers = sorted(r for r in value.refs if r.startswith(_RESOLVER))
+        if not resolvers:
+            continue  # most class attributes: no resolver bound, no name to work out
         named = [r.removeprefix(_NAMED) for r in value.refs if r.startswith(_NAMED)]
         operation = named[0] if named else _camel(attribute)
-        found += [
-            (r.removeprefix(_RESOLVER), operation)
-            for r in sorted(value.refs)
-            if r.startswith(_RESOLVER)
-        ]
+        found += [(r.removeprefix(_RESOLVER), operation) for r in resolvers]
     return found
 
 

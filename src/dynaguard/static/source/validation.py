@@ -233,8 +233,19 @@ def _branch_facts(node: ast.If) -> set[str]:
     """An ``if`` on a number's order checks its range only when a branch refuses (returns,
     raises, skips) or clamps the value; ``if q < 0: <remove> else: <add>`` only picks what to
     do with any number, and ``if a > b`` of two client values bounds neither."""
+    if not _orders(node.test):
+        return test_facts(node.test)  # no order comparison: what the branches do is moot
     decides = any(_refuses(branch, node.test) for branch in (node.body, node.orelse))
     return test_facts(node.test, ranges=decides)
+
+
+def _orders(test: ast.expr) -> bool:
+    """The test compares an order somewhere ``test_facts`` looks (most ``if``s do not)."""
+    if isinstance(test, ast.BoolOp):
+        return any(_orders(value) for value in test.values)
+    if isinstance(test, ast.UnaryOp):
+        return _orders(test.operand)
+    return isinstance(test, ast.Compare) and any(isinstance(op, _RANGE) for op in test.ops)
 
 
 _REFUSALS = (ast.Return, ast.Raise, ast.Continue, ast.Break)

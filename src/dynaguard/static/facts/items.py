@@ -13,11 +13,23 @@ from dynaguard.static.facts.flows import ANY, client
 from dynaguard.static.facts.keys import key_fields
 from dynaguard.static.facts.operations import READS, CallKind, Context, DbCall
 from dynaguard.static.flow.accesses import is_fresh, read_param
-from dynaguard.static.flow.values import Trace, Value
+from dynaguard.static.flow.values import Trace, Value, prefixes
 
 
 def _params(value: Value) -> frozenset[int]:
     return frozenset(p for p, _ in value.labels if p < 0)
+
+
+def _may_share_text(a: Value, b: Value) -> bool:
+    """Two strings whose known beginnings (or whole texts) do not rule out that they are equal."""
+    ta, tb = prefixes(a), prefixes(b)
+    if not ta or not tb:
+        return True
+    if a.text is not None:  # a whole text against the beginnings of a built one
+        return any(a.text.startswith(p) for p in tb)
+    if b.text is not None:
+        return any(b.text.startswith(p) for p in ta)
+    return any(x.startswith(y) or y.startswith(x) for x in ta for y in tb)
 
 
 def compatible(a: Value, b: Value, read: int | None) -> bool:
@@ -26,6 +38,8 @@ def compatible(a: Value, b: Value, read: int | None) -> bool:
         return False
     if a.text is not None and b.text is not None:
         return a.text == b.text
+    if not _may_share_text(a, b):
+        return False  # ``PRODUCT#...`` and ``STOCK#...`` are never the same key
     pa, pb = _params(a), _params(b)
     if read is not None and read in (pa | pb) and (pa <= {read} or pb <= {read}):
         return True  # read back from the item: the same key by construction

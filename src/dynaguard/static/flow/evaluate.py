@@ -15,6 +15,7 @@ from dynaguard.static.flow.values import (
     GUARD,
     KEYED,
     KEYS,
+    PREFIX,
     REQUEST,
     SANITISE,
     STORED_BASE,
@@ -28,6 +29,7 @@ from dynaguard.static.flow.values import (
     join,
     join_all,
     not_none,
+    prefixes,
     ref,
     with_step,
 )
@@ -141,6 +143,8 @@ def _derive(frame: Frame, expr: ir.Derive) -> Value:
     out = join_all([apply(p, STR) for p in parts])
     if expr.concat and all(p.text is not None for p in parts):
         return Value(out.labels, frozenset(), None, "".join(p.text or "" for p in parts))
+    if expr.concat and (lead := prefixes(parts[0])):
+        return Value(out.labels, frozenset(PREFIX + t for t in lead if t))
     if not expr.concat and any(p.refs for p in parts):
         combined = frame.models.combine(parts)  # Attr('a').exists() & Attr('v').eq(x)
         if combined is not None:  # the compared values stay fields (the boto3 model's)

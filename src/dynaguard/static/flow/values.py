@@ -169,6 +169,18 @@ class Value:
 EMPTY = Value()
 
 
+PREFIX = "text:"
+"""Ref of a string built by concatenation after a constant (``f"USER#{uid}"``): the constant,
+so that keys of a single-table design (``USER#...`` and ``ORDER#...``) are told apart."""
+
+
+def prefixes(value: Value) -> frozenset[str]:
+    """The constant texts the value starts with (its whole text when it is a constant)."""
+    if value.text is not None:
+        return frozenset({value.text})
+    return frozenset(r[len(PREFIX) :] for r in value.refs if r.startswith(PREFIX))
+
+
 def ref(*names: str) -> Value:
     return Value(refs=frozenset(names))
 

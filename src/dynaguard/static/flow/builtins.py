@@ -23,6 +23,7 @@ from dynaguard.static.flow.values import (
     attributes_of,
     join,
     join_all,
+    whole,
     with_step,
 )
 from dynaguard.static.source import ir
@@ -31,6 +32,8 @@ _SAME = frozenset(
     {"list", "tuple", "set", "frozenset", "sorted", "reversed", "iter", "next", "zip",
      "enumerate", "map", "filter"}
 )  # fmt: skip
+_IN_ORDER = frozenset({"list", "tuple", "iter"})
+"""Of ``_SAME``, those that keep a tuple's positions (``a, b = list(pair)``)."""
 _NOTHING = frozenset(
     {"len", "isinstance", "issubclass", "hasattr", "callable", "print", "id", "type", "bool",
      "open", "hash"}
@@ -46,7 +49,8 @@ def builtin_call(frame: Frame, call: ir.Call, name: str, args: Args) -> Value:
     if name == "dict":
         return _dict_call(frame, args)
     if name in _SAME:
-        return join_all(args.positional)
+        out = join_all(args.positional)
+        return out if name in _IN_ORDER else whole(out)
     if name == "vars" and args.positional:
         return attributes_of(args.positional[0])
     if name in {"str", "repr", "format", "ascii"}:

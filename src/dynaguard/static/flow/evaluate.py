@@ -24,13 +24,17 @@ from dynaguard.static.flow.values import (
     Kind,
     LabelKey,
     Trace,
+    TupleValue,
     Value,
     apply,
     join,
     join_all,
     not_none,
+    positions,
     prefixes,
     ref,
+    tuple_of,
+    whole,
     with_step,
 )
 from dynaguard.static.source import ir
@@ -68,7 +72,7 @@ def _attr(frame: Frame, expr: ir.Attr) -> Value:
 def _sub(frame: Frame, expr: ir.Sub) -> Value:
     container = evaluate(frame, expr.obj)
     if expr.sliced:
-        return container
+        return whole(container)  # ``t[::-1]`` moves the positions
     key = evaluate(frame, expr.index)
     if container.refs:
         modelled = frame.models.subscript(frame, container, key, (expr.line, expr.col))
@@ -135,7 +139,10 @@ def _dict(frame: Frame, expr: ir.Dict) -> Value:
 
 
 def _seq(frame: Frame, expr: ir.Seq) -> Value:
-    return join_all([evaluate(frame, e) for e in expr.elts])
+    elements = [evaluate(frame, e) for e in expr.elts]
+    if expr.positional:
+        return tuple_of(elements)
+    return whole(join_all(elements))  # a list of pairs is no pair
 
 
 def _derive(frame: Frame, expr: ir.Derive) -> Value:
@@ -199,7 +206,7 @@ def _comp(frame: Frame, expr: ir.Comp) -> Value:
                 evaluate(frame, cond)
         value = evaluate(frame, expr.value)
         if expr.key is None:
-            return value
+            return whole(value)  # any element: a list of pairs is no pair
         key = evaluate(frame, expr.key)
         labels = dict(apply(key, KEYED).labels)
         for k, t in apply(value, CONTAIN).labels.items():
@@ -212,13 +219,15 @@ def _comp(frame: Frame, expr: ir.Comp) -> Value:
 def bind(frame: Frame, target: ir.Target, value: Iterated, line: int, col: int) -> None:
     """Assign ``value`` to ``target`` (a name, attribute, item or tuple of them)."""
     if isinstance(target, ir.TupleTarget):
-        if isinstance(value, list) and len(value) == len(target.elts):
-            for elt, part in zip(target.elts, value, strict=True):
+        size = len(target.elts)
+        parts = value if isinstance(value, list) else positions(value, size)
+        if parts is not None and len(parts) == size:
+            for elt, part in zip(target.elts, parts, strict=True):
                 bind(frame, elt, part, line, col)
             return
-        whole = flatten(value)
+        joined = flatten(value)
         for elt in target.elts:
-            bind(frame, elt, whole, line, col)
+            bind(frame, elt, joined, line, col)
         return
     single = flatten(value)
     if isinstance(target, ir.Name):
@@ -255,7 +264,7 @@ def iterate(frame: Frame, expr: ir.Expr) -> Iterated:
         func = expr.func
         if isinstance(func, ir.Attr) and not expr.args and func.attr in {"items", "keys", "values"}:
             container = evaluate(frame, func.obj)
-            keys, values = _keys(container), join(apply(container, VALUES), _any(container))
+            keys, values = _keys(container), _values(container)
             if func.attr == "items":
                 return [keys, values]
             return keys if func.attr == "keys" else values
@@ -297,6 +306,34 @@ def _keys(container: Value) -> Value:
 
 def _any(container: Value) -> Value:
     return join_all(list(container.fields.values()))
+
+
+def _values(container: Value) -> Value:
+    """One value of a mapping; when every entry is a tuple of one size, with its positions
+    (``for name, (alias, value) in spec.items()``)."""
+    entry = _any(container)
+    values = join(apply(container, VALUES), entry)
+    if type(entry) is not TupleValue:
+        return values
+    rest = apply(_unexplained(container), VALUES)
+    return TupleValue(values, tuple([join(rest, p) for p in entry.positions]))
+
+
+def _unexplained(container: Value) -> Value:
+    """The mapping's labels that none of its entries put there (it is request data itself, or
+    took some in a way we cannot name): they may be in any position. A label is matched by
+    where its flow starts, which naming the mapping (a step more) does not change."""
+    explained = {
+        (key, id(trace[0]) if trace else 0)
+        for field in container.fields.values()
+        for key, trace in apply(field, CONTAIN).labels.items()
+    }
+    labels = {
+        key: trace
+        for key, trace in container.labels.items()
+        if (key, id(trace[0]) if trace else 0) not in explained
+    }
+    return Value(labels) if labels else EMPTY
 
 
 _EXPR: dict[type, Callable[..., Value]] = {

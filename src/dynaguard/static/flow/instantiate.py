@@ -10,6 +10,7 @@ from dynaguard.static.flow.values import (
     ID_T,
     LabelKey,
     Trace,
+    TupleValue,
     Value,
     compose_ids,
     concat,
@@ -42,7 +43,10 @@ def instantiate(value: Value, args: Sequence[Value]) -> Value:
                 if not is_dead(composed):
                     labels.setdefault((arg_param, composed), concat(arg_trace, trace))
     fields = {name: instantiate(f, args) for name, f in value.fields.items()}
-    return join(Value(labels, value.refs, fields, value.text), passed)
+    out = join(Value(labels, value.refs, fields, value.text), passed)
+    if type(value) is TupleValue and out:  # ``return a, b``: ``x, y = f()`` unpacks them
+        return TupleValue(out, tuple([instantiate(p, args) for p in value.positions]))
+    return out
 
 
 def instantiate_event(event: Event, args: Sequence[Value]) -> Event:

@@ -32,6 +32,7 @@ def _assign(frame: Frame, stmt: ir.Assign) -> None:
         len(stmt.targets) == 1
         and isinstance(stmt.targets[0], ir.TupleTarget)
         and isinstance(value_expr, ir.Seq)
+        and not any(isinstance(e, ir.Star) for e in value_expr.elts)  # ``*rest`` moves the rest
     ):
         parts: Iterated = [evaluate(frame, e) for e in value_expr.elts]
         bind(frame, stmt.targets[0], parts, stmt.line, stmt.col)

@@ -14,6 +14,7 @@ from dynaguard.static.flow.values import (
     apply,
     join,
     join_all,
+    whole,
 )
 from dynaguard.static.source import ir
 
@@ -36,7 +37,9 @@ def mapping_method(
     if name in {"copy", "to_dict", "dict", "deepcopy"}:
         return receiver
     if name in {"keys", "values", "items"}:
-        keys, values = apply(receiver, KEYS), join(apply(receiver, VALUES), any_field(receiver))
+        keys = apply(receiver, KEYS)
+        # a view of the values: a mapping of pairs is no pair (``iterate`` unpacks its entries)
+        values = whole(join(apply(receiver, VALUES), any_field(receiver)))
         return {"keys": keys, "values": values, "items": join(keys, values)}[name]
     return None
 

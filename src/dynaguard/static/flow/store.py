@@ -13,6 +13,7 @@ from dynaguard.static.flow.values import (
     Value,
     apply,
     join,
+    whole,
     with_field,
     with_step,
 )
@@ -106,8 +107,8 @@ def add_to(frame: Frame, obj: ir.Expr, value: Value) -> None:
     root = root_name(obj)
     if root is None or not value:
         return
-    if isinstance(obj, ir.Name):
-        frame.env[root] = join(frame.lookup(root), value)
+    if isinstance(obj, ir.Name):  # a list of pairs is no pair
+        frame.env[root] = join(frame.lookup(root), whole(value))
     else:  # ``item['tags'].append(v)``: a part of the root holds it, not the root itself
         _nest(frame, root, value)
 

@@ -169,6 +169,41 @@ class Value:
 EMPTY = Value()
 
 
+class TupleValue(Value):
+    """A tuple display's value: as a whole it is any of its elements, like every container, and
+    ``positions`` keeps each element for unpacking (``a, b = t``). Nothing but ``bind`` and
+    ``iterate`` reads them, so they are never taken for attribute or key names; whatever
+    rebuilds a value makes a plain one, which only loses precision."""
+
+    __slots__ = ("positions",)
+
+    def __init__(self, joined: Value, positions: tuple[Value, ...]) -> None:
+        super().__init__(joined.labels, joined.refs, joined.fields, joined.text)
+        self.positions = positions
+
+
+def tuple_of(elements: list[Value]) -> Value:
+    """A tuple display: the join of its elements, with their positions unless that join is
+    empty (``join`` passes over an empty value, so a tuple of constants alone could come out of
+    a list of them as if it were the only one)."""
+    joined = join_all(elements)
+    return TupleValue(joined, tuple(elements)) if joined else joined
+
+
+def positions(value: Value, size: int) -> tuple[Value, ...] | None:
+    """The elements of a tuple of ``size`` elements, None when the value has no such positions."""
+    if type(value) is TupleValue and len(value.positions) == size:
+        return value.positions
+    return None
+
+
+def whole(value: Value) -> Value:
+    """The value without positions: a container of it, or a reordering, has none."""
+    if type(value) is TupleValue:
+        return Value(value.labels, value.refs, value.fields, value.text)
+    return value
+
+
 PREFIX = "text:"
 """Ref of a string built by concatenation after a constant (``f"USER#{uid}"``): the constant,
 so that keys of a single-table design (``USER#...`` and ``ORDER#...``) are told apart."""
@@ -202,6 +237,11 @@ def join(a: Value, b: Value) -> Value:
     for name, value in b.fields.items():
         fields[name] = join(fields[name], value) if name in fields else value
     text = a.text if a.text == b.text else None
+    if type(a) is TupleValue and type(b) is TupleValue:  # alternatives of one shape
+        pa, pb = a.positions, b.positions
+        if len(pa) == len(pb):
+            joined = Value(labels, a.refs | b.refs, fields, text)
+            return TupleValue(joined, tuple([join(x, y) for x, y in zip(pa, pb, strict=True)]))
     return Value(labels, a.refs | b.refs, fields, text)
 
 
@@ -247,7 +287,10 @@ def with_step(value: Value, step: Step) -> Value:
     if not value.labels:
         return value
     labels = {key: extend(trace, step) for key, trace in value.labels.items()}
-    return Value(labels, value.refs, value.fields, value.text)
+    stepped = Value(labels, value.refs, value.fields, value.text)
+    if type(value) is TupleValue:  # the name holds the tuple: each position passed it
+        return TupleValue(stepped, tuple([with_step(p, step) for p in value.positions]))
+    return stepped
 
 
 def with_field(value: Value, name: str, field: Value) -> Value:

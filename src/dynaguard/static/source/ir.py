@@ -85,6 +85,9 @@ class Seq:
     """A list, tuple or set display: the analysis treats a container as any of its elements."""
 
     elts: tuple[Expr, ...]
+    positional: bool = False
+    """A tuple display without ``*x``: its elements keep their positions for unpacking (a list
+    may be reordered or grown, a set has no order)."""
 
 
 @dataclass(slots=True)

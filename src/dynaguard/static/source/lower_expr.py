@@ -76,7 +76,10 @@ def _dict(node: ast.Dict) -> ir.Expr:
 
 
 def _seq(node: ast.List | ast.Tuple | ast.Set) -> ir.Expr:
-    return ir.Seq(lower_all(node.elts))
+    positional = isinstance(node, ast.Tuple) and not any(
+        isinstance(e, ast.Starred) for e in node.elts
+    )
+    return ir.Seq(lower_all(node.elts), positional)
 
 
 def _joined(node: ast.JoinedStr) -> ir.Expr:

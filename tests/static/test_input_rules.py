@@ -174,3 +174,49 @@ def test_a_number_under_client_chosen_names_is_still_range_checked() -> None:
         "        ExpressionAttributeValues={':e': {'quantity': quantity}})\n"
     )
     assert ("DG301", 5, Persona.REGULAR.value) in {f[:3] for f in _found(body)}
+
+
+def test_a_handled_parse_error_validates_no_field_of_what_was_parsed() -> None:
+    body = (
+        "\nimport json\n\n@app.post('/items')\ndef create():\n"
+        "    try:\n        data = json.loads(request.data)\n"
+        "    except ValueError:\n        return {'error': 'not JSON'}, 400\n"
+        "    table.put_item(Item={'price': data.get('price')})\n"
+        "    return {'ok': True}\n"
+    )
+    # The text was JSON: its price is still whatever the client sent.
+    assert ("DG301", 10, Persona.REGULAR.value, Confidence.MEDIUM.value) in _found(body)
+
+
+def test_chained_reads_from_one_column_each_name_their_key() -> None:
+    body = (
+        "\n@app.post('/hooks')\ndef hook():\n    event = request.get_json()\n"
+        "    table.put_item(Item={'id': str(event['data']['object'])})\n"
+    )
+    messages = [
+        f.message
+        for f in analyse_source(PRELUDE + body, rules=[get_rule("DG302")])
+        if f.rule.id == "DG302"
+    ]
+    assert len(messages) == 1
+    assert "['data'] raises KeyError" in messages[0]
+    assert "['object'] raises KeyError" in messages[0]
+
+
+def test_a_number_named_field_in_a_stored_list_is_checked_like_a_top_level_one() -> None:
+    body = (
+        "\n@app.post('/stores/<store_id>/stock')\ndef add_stock(store_id):\n"
+        "    body = request.get_json(silent=True) or {}\n"
+        "    store = table.get_item(Key={'id': store_id}).get('Item') or {}\n"
+        "    lines = store.get('lines', [])\n"
+        "    lines.append({'sku': 'a', 'quantity': body.get('quantity')})\n"
+        "    table.update_item(Key={'id': store_id}, UpdateExpression='SET #l = :l',\n"
+        "        ExpressionAttributeNames={'#l': 'lines'}, ExpressionAttributeValues={':l': lines})\n"
+    )
+    assert ("DG301", 8, Persona.REGULAR.value, Confidence.MEDIUM.value) in _found(body)
+    checked = body.replace(
+        "    lines.append(",
+        "    if not isinstance(body.get('quantity'), int) or not 0 < body['quantity'] <= 99:\n"
+        "        return {'error': 'quantity'}, 400\n    lines.append(",
+    )
+    assert [f for f in _found(checked) if f[0] == "DG301" and f[2] == Persona.REGULAR.value] == []

@@ -69,5 +69,8 @@ class Event:
         return Event(self.op, self.api, self.site, args, handled, self.recognised)
 
     @property
-    def key(self) -> tuple[str, str, str, int, int]:
-        return (self.op.value, self.api, self.site.path, self.site.line, self.site.col)
+    def key(self) -> tuple[str, str, str, int, int, str]:
+        # Raising reads are told apart by what they read too: ``a['x']['y']`` starts both
+        # subscripts at one column.
+        note = self.site.note if self.op is Op.RAISES else ""
+        return (self.op.value, self.api, self.site.path, self.site.line, self.site.col, note)

@@ -61,7 +61,7 @@ class Frame:
         self.qualname = qualname
         self.outer = outer
         self.env: dict[str, Value] = {}
-        self.events: dict[tuple[str, str, str, int, int], Event] = {}
+        self.events: dict[tuple[str, str, str, int, int, str], Event] = {}
         self.returns = EMPTY
         self.calls: set[str] = set()
         self.routes: list[RouteDecl] = []

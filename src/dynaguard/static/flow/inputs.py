@@ -68,7 +68,8 @@ def lookup(
         return found
     mapping = is_mapping(container)
     if raises and (mapping or _nested(obj, container)):
-        site = frame.step(*at, "")
+        # ``a['x']['y']`` starts both reads at one column: the key keeps their events apart.
+        site = frame.step(*at, repr(key.text))
         root = Value(text=obj.id if isinstance(obj, ir.Name) else _spell(obj))
         args = {"Value": container, "Key": key, "Root": root}
         frame.emit(Event(Op.RAISES, method, site, args))
@@ -103,7 +104,8 @@ def convert(
     if complete:
         origin = VALIDATED
     elif parsed:
-        origin = VALIDATED if frame.catching & errors else PARSED
+        # A handled parse error says the text was JSON, nothing about the fields it holds.
+        origin = PARSED
     else:
         origin = TYPED if frame.catching & errors else CONVERTED
     return with_step(result, frame.step(site.line, site.col, f"{label}(...)", origin))

@@ -109,7 +109,7 @@ def _findings(
     strict: list[tuple[str, Trace]] = []
     # (how the attribute reads in the message, the value's flow)
     for written in attributes(event):
-        yield from _nested_numbers(written, event, endpoint, facts)
+        yield from _nested_numbers(written, event, endpoint, facts, strict=strict)
         trace = _unvalidated(written, event.op, facts)
         if trace is None:
             continue
@@ -134,11 +134,19 @@ def _numeric(trace: Trace, facts: Facts) -> Step | None:
 
 
 def _nested_numbers(
-    written: Written, event: Event, endpoint: Endpoint | None, facts: Facts, depth: int = 0
+    written: Written,
+    event: Event,
+    endpoint: Endpoint | None,
+    facts: Facts,
+    *,
+    strict: list[tuple[str, Trace]],
+    depth: int = 0,
 ) -> Iterator[Found]:
-    """Unchecked numbers inside a map attribute (``SET cart.#p = {'quantity': q}``).
+    """Unchecked numbers inside a map or list attribute (``SET cart.#p = {'quantity': q}``, a
+    stock list whose line takes the body's quantity), and raw client values under a name that
+    code computes with (``quantity``, ``price``: added to ``strict``).
 
-    NOTE: only numbers: what else a nested map holds is the map's own shape, judged as a whole
+    NOTE: nothing else: what else a nested map holds is the map's own shape, judged as a whole
     (its keys are the server's), and a raw string there is not worth a pedantic line each.
     """
     if depth > 2:
@@ -149,7 +157,9 @@ def _nested_numbers(
         number = _numeric(trace, facts) if trace is not None else None
         if trace is not None and number is not None:
             yield _number(inner.attribute, trace, number, event, endpoint)
-        yield from _nested_numbers(inner, event, endpoint, facts, depth + 1)
+        elif trace is not None and name != "*" and _typed(name, {}):
+            strict.append((_spell(inner.attribute, "", trace), trace))
+        yield from _nested_numbers(inner, event, endpoint, facts, strict=strict, depth=depth + 1)
 
 
 def _unvalidated(written: Written, op: Op, facts: Facts) -> Trace | None:

@@ -220,3 +220,22 @@ def test_a_number_named_field_in_a_stored_list_is_checked_like_a_top_level_one()
         "        return {'error': 'quantity'}, 400\n    lines.append(",
     )
     assert [f for f in _found(checked) if f[0] == "DG301" and f[2] == Persona.REGULAR.value] == []
+
+
+def test_a_field_set_on_a_loop_element_before_break_reaches_the_list_written() -> None:
+    body = (
+        "\n@app.put('/stores/<store_id>/items/<item_id>')\ndef set_stock(store_id, item_id):\n"
+        "    body = request.get_json(silent=True) or {}\n"
+        "    store = table.get_item(Key={'id': store_id}).get('Item') or {}\n"
+        "    lines = store.get('lines', [])\n"
+        "    for line in lines:\n"
+        "        if line.get('sku') == item_id:\n"
+        "            line['quantity'] = body.get('quantity')\n"
+        "            break\n"
+        "    table.update_item(Key={'id': store_id}, UpdateExpression='SET #l = :l',\n"
+        "        ExpressionAttributeNames={'#l': 'lines'}, ExpressionAttributeValues={':l': lines})\n"
+    )
+    # The element is the list's: what the path that breaks out set is written with the list.
+    assert ("DG301", 11, Persona.REGULAR.value, Confidence.MEDIUM.value) in _found(body)
+    skipped = body.replace("            break\n", "            continue\n")
+    assert ("DG301", 11, Persona.REGULAR.value, Confidence.MEDIUM.value) in _found(skipped)

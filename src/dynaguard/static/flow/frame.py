@@ -76,6 +76,11 @@ class Frame:
         self.is_module = fn_id.endswith(":<module>")
         self.catching: frozenset[str] = frozenset()
         """Exceptions the enclosing ``try`` blocks handle here (see ``Event.caught``)."""
+        self.left_loop: list[dict[str, Value]] = []
+        """Environments of paths that left the loop being run by ``break`` or ``continue``."""
+        self.elements: dict[str, str] = {}
+        """Loop variables bound to an element of a local container (``for item in items``):
+        a field stored on the element is stored in the container too."""
 
     def step(self, line: int, col: int, note: str, origin: str = "") -> Step:
         return Step(self.module.path, line, col, self.qualname, note, origin)

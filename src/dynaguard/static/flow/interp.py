@@ -86,6 +86,8 @@ def _if(frame: Frame, stmt: ir.If) -> None:
     after_body = frame.env
     after_else = _branch(frame, start, stmt.orelse)
     if stmt.body_exits:
+        if stmt.leaves_loop:
+            frame.left_loop.append(after_body)
         frame.env = after_else
         for guard in stmt.guards:
             if not guard.positive:
@@ -110,18 +112,25 @@ def _grew(before: Env, after: Env) -> bool:
 
 def _loop(frame: Frame, stmt: ir.Loop) -> None:
     start = frame.env
+    outer_left, frame.left_loop = frame.left_loop, []
     for _ in range(2):  # a second pass carries values around the loop once
         frame.env = dict(start)
         if stmt.target is not None:
             bind(frame, stmt.target, iterate(frame, stmt.iter), _line(stmt.target), 0)
+            if isinstance(stmt.target, ir.Name) and isinstance(stmt.iter, ir.Name):
+                frame.elements[stmt.target.id] = stmt.iter.id
         else:
             evaluate(frame, stmt.iter)
         exec_block(frame, stmt.body)
+        for left in frame.left_loop:  # ``break`` / ``continue`` paths reach here too
+            frame.env = join_env(frame.env, left)
+        frame.left_loop = []
         merged = join_env(start, frame.env)
         if not _grew(start, merged):
             break
         start = merged
     frame.env = merged
+    frame.left_loop = outer_left
     exec_block(frame, stmt.orelse)
 
 

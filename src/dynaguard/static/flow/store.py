@@ -75,6 +75,12 @@ def store_field(
     )
     if isinstance(obj, ir.Name):
         frame.env[root] = with_field(frame.lookup(root), name, stepped)
+        container = frame.elements.get(root)
+        if container is not None and container in frame.env:
+            # ``item['qty'] = v`` in ``for item in items`` changes an element of ``items``.
+            old = frame.env[container]
+            field = join(old.fields.get(name, EMPTY), stepped)
+            frame.env[container] = with_field(old, name, field)
     else:  # a nested store (``a.b['c'] = v``): the root now contains the value
         frame.env[root] = with_field(
             frame.lookup(root), "*", join(frame.lookup(root).fields.get("*", EMPTY), stepped)

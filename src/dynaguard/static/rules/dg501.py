@@ -18,11 +18,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dynaguard.catalogue.dg501 import RULE
+from dynaguard.static.facts.keys import key_fields, request_trace
 from dynaguard.static.facts.operations import CallKind, DbCall, Operation, leading_to, operations
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.flow import control
+from dynaguard.static.flow.accesses import reads_of
 from dynaguard.static.flow.returns import has_stored
-from dynaguard.static.flow.values import EMPTY
+from dynaguard.static.flow.values import EMPTY, Value, join_all
 from dynaguard.static.rules.base import Found, Hit, check_run
 
 
@@ -85,12 +87,27 @@ def _cascade(op: Operation, unit: DbCall) -> bool:
     items read before when it writes read copies back under their own keys."""
     if unit.kind in _CHANGES:
         key = unit.event.args.get("Key") or EMPTY
-        return any(has_stored(v) for v in (key, *key.fields.values()))
+        stored = any(has_stored(v) for v in (key, *key.fields.values()))
+        return stored and not _listed(op, key)
     if unit.kind is CallKind.PUT and unit.batch:
         # NOTE: plain puts of read copies in a loop are often each item's own refresh (a derived
         # value recomputed on read); gathered in one batch, they are one change of those items.
-        return _rewrites(op, unit)
+        item = unit.event.args.get("Item") or EMPTY
+        return _rewrites(op, unit) and not _listed(op, item)
     return False
+
+
+def _listed(op: Operation, value: Value) -> bool:
+    """Every read the value comes from fetched one item by a key the client gave (each id of
+    the client's list, looked up one by one): a bulk request of independent items, not the
+    related items of one thing that a query or scan returns."""
+    reads = [op.read(p) for p in reads_of(value)]
+    return bool(reads) and all(
+        r is not None
+        and r.kind is CallKind.GET
+        and request_trace(join_all(list(key_fields(r.event).values()))) is not None
+        for r in reads
+    )
 
 
 def _rewrites(op: Operation, unit: DbCall) -> bool:

@@ -223,6 +223,9 @@ class If:
     guards: tuple[Guard, ...] = ()
     body_exits: bool = False
     """The body ends in return, raise, continue, break or ``abort()``."""
+    leaves_loop: bool = False
+    """The body ends in ``break`` or ``continue``: what it did reaches the loop's next round or
+    the code after the loop, not the code after the ``if``."""
 
 
 @dataclass(slots=True)

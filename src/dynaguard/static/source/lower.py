@@ -111,6 +111,7 @@ class Lowerer:
                     self.block(node.orelse, scope),
                     guards_of(node.test),
                     exits,
+                    bool(node.body) and isinstance(node.body[-1], (ast.Break, ast.Continue)),
                 )
             ]
         if isinstance(node, (ast.For, ast.AsyncFor)):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from dynaguard.catalogue import CATALOGUE
 from dynaguard.static import DEFAULT_EXCLUDES, analyse, analyse_source
+from dynaguard.static.source.discover import discover
 from dynaguard.static.source.parse import MAX_BYTES
 from tests.static.conftest import PRELUDE, Project
 from tests.static.fixtures import FIXTURES, rule_dirs
@@ -140,6 +142,16 @@ def test_excluded_directories_are_not_scanned(tmp_path: Path) -> None:
     analysis = analyse([tmp_path], root=tmp_path, rules=list(CATALOGUE), exclude=["migrations"])
     assert {f.location.path for f in analysis.findings} == {"app/main.py"}  # type: ignore[union-attr]
     assert ".venv" in DEFAULT_EXCLUDES and "third_party" in DEFAULT_EXCLUDES
+
+
+def test_only_regular_files_are_read(tmp_path: Path) -> None:
+    # A FIFO named like a module would block the scan for ever; a link to a device never ends.
+    # (Listed, not analysed: a regression must fail here, not hang.)
+    (tmp_path / "main.py").write_text("x = 1\n", encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.py")
+    (tmp_path / "zero.py").symlink_to("/dev/zero")
+    (tmp_path / "alias.py").symlink_to(tmp_path / "main.py")
+    assert [rel for _, rel in discover([tmp_path], tmp_path)] == ["alias.py", "main.py"]
 
 
 def test_rule_selection_limits_findings() -> None:

@@ -75,6 +75,8 @@ def discover(
             prefix = "" if rel_base == "." else rel_base + "/"
             subdirs[:] = sorted(d for d in subdirs if not excluded(prefix + d))
             for name in sorted(files):
-                if wanted(name) and not excluded(prefix + name):
+                # Only regular files (symlinks to one included): reading a FIFO would wait
+                # forever, and a device such as /dev/zero never ends.
+                if wanted(name) and not excluded(prefix + name) and (base / name).is_file():
                     found.setdefault(prefix + name, base / name)
     return [(found[rel], rel) for rel in sorted(found)]

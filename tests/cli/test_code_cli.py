@@ -209,3 +209,47 @@ def test_rules_lists_and_documents(tmp_path: Path) -> None:
     code, _, err = _run("rules", "DG999")
     assert code == 2
     assert "DG999" in err
+
+
+def test_output_through_a_symlink_replaces_its_target_and_keeps_the_link(tmp_path: Path) -> None:
+    (tmp_path / "reports").mkdir()
+    real = tmp_path / "reports" / "latest.json"
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "report.json"
+    link.symlink_to(real)
+    code, _, _ = _run("code", "--format", "json", "-o", str(link), str(_project(tmp_path, SAFE)))
+    assert code == 0
+    assert link.is_symlink()
+    assert json.loads(real.read_text(encoding="utf-8"))["findings"] == []
+
+
+def test_output_dash_is_standard_output(tmp_path: Path) -> None:
+    code, out, _ = _run("code", "--format", "json", "-o", "-", str(_project(tmp_path, SAFE)))
+    assert code == 0
+    assert json.loads(out)["findings"] == []
+    assert not (Path.cwd() / "-").exists()
+
+
+def test_output_into_a_fifo_writes_into_it_and_leaves_it_a_fifo(tmp_path: Path) -> None:
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(
+        target=lambda: received.append(fifo.read_text(encoding="utf-8")), daemon=True
+    )
+    reader.start()
+    code, _, _ = _run("code", "--format", "json", "-o", str(fifo), str(_project(tmp_path, SAFE)))
+    reader.join(timeout=10)
+    assert code == 0
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert json.loads(received[0])["findings"] == []
+
+
+def test_output_onto_a_directory_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, err = _run("code", "-o", str(tmp_path), str(_project(tmp_path, SAFE)))
+    assert code == 2
+    assert "is a directory" in err

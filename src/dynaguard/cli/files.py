@@ -12,25 +12,46 @@ from dynaguard.cli.exits import ExitCode, die
 
 
 def emit(text: str, output: Path | None) -> None:
-    """Print to stdout, or replace ``output`` atomically so no reader sees half a report."""
-    if output is None:
+    """Print to stdout (``output`` None or ``-``), or write ``output`` whole.
+
+    A regular file or a new path is replaced atomically (a temporary file renamed onto it), so
+    no reader sees half a report; a symlink is followed, so the link stays and its target is
+    what is replaced; anything else that exists (``/dev/stdout``, a FIFO) is written into, never
+    replaced by a file.
+    """
+    if output is None or str(output) == "-":
         click.echo(text, nl=not text.endswith("\n"))
         return
-    directory = output.parent if str(output.parent) else Path(".")
+    target = output.resolve() if output.is_symlink() else output
+    if target.is_dir():
+        die(f"--output {output}: is a directory", ExitCode.USAGE)
+    if target.exists() and not target.is_file():
+        _write_into(text, output)
+        return
+    directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         die(f"--output {output}: directory {directory} does not exist", ExitCode.USAGE)
     tmp: str | None = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
-        os.replace(tmp, output)
+        os.replace(tmp, target)
         tmp = None
     except OSError as exc:
         die(f"cannot write {output}: {exc.strerror or exc}", ExitCode.USAGE)
     finally:
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _write_into(text: str, output: Path) -> None:
+    """A device or FIFO the user named: written into as it is."""
+    try:
+        with output.open("w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        die(f"cannot write {output}: {exc.strerror or exc}", ExitCode.USAGE)
 
 
 def read_text(path: Path, what: str) -> str:

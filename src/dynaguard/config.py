@@ -240,8 +240,16 @@ def _has_tool_table(pyproject: Path) -> bool:
         return False
 
 
+_MAX_CONFIG = 1024 * 1024
+"""A config file larger than this is refused (``--config /dev/zero`` must not eat memory)."""
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
+        if path.exists() and not path.is_file():
+            raise ConfigError(f"{path}: not a regular file")
+        if path.stat().st_size > _MAX_CONFIG:
+            raise ConfigError(f"{path}: larger than 1 MB, not a config file")
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc

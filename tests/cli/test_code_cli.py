@@ -223,11 +223,13 @@ def test_output_through_a_symlink_replaces_its_target_and_keeps_the_link(tmp_pat
     assert json.loads(real.read_text(encoding="utf-8"))["findings"] == []
 
 
-def test_output_dash_is_standard_output(tmp_path: Path) -> None:
-    code, out, _ = _run("code", "--format", "json", "-o", "-", str(_project(tmp_path, SAFE)))
+def test_output_dash_is_standard_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = _project(tmp_path, SAFE)
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = _run("code", "--format", "json", "-o", "-", str(project))
     assert code == 0
     assert json.loads(out)["findings"] == []
-    assert not (Path.cwd() / "-").exists()
+    assert not (tmp_path / "-").exists()
 
 
 def test_output_into_a_fifo_writes_into_it_and_leaves_it_a_fifo(tmp_path: Path) -> None:
@@ -253,3 +255,14 @@ def test_output_onto_a_directory_is_a_usage_error(tmp_path: Path) -> None:
     code, _, err = _run("code", "-o", str(tmp_path), str(_project(tmp_path, SAFE)))
     assert code == 2
     assert "is a directory" in err
+
+
+@pytest.mark.parametrize("flag", ["--config", "--baseline"])
+def test_a_config_or_baseline_that_is_no_regular_file_is_refused(tmp_path: Path, flag: str) -> None:
+    import os
+
+    fifo = tmp_path / "input.toml"
+    os.mkfifo(fifo)  # read, it would wait for a writer for ever (a device would never end)
+    code, _, err = _run("code", flag, str(fifo), str(_project(tmp_path, SAFE)))
+    assert code == 2
+    assert "not a regular file" in err

@@ -54,9 +54,18 @@ def _write_into(text: str, output: Path) -> None:
         die(f"cannot write {output}: {exc.strerror or exc}", ExitCode.USAGE)
 
 
+MAX_INPUT = 64 * 1024 * 1024
+"""A file the user names (a baseline) larger than this is refused, as is anything but a
+regular file: ``--baseline /dev/zero`` would never end."""
+
+
 def read_text(path: Path, what: str) -> str:
     """Read a UTF-8 file the user named, or exit 2 saying which file and why."""
     try:
+        if path.exists() and not path.is_file():
+            die(f"{what} {path}: not a regular file", ExitCode.USAGE)
+        if path.stat().st_size > MAX_INPUT:
+            die(f"{what} {path}: larger than 64 MB", ExitCode.USAGE)
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         die(f"{what} {path}: no such file", ExitCode.USAGE)

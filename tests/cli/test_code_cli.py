@@ -266,3 +266,18 @@ def test_a_config_or_baseline_that_is_no_regular_file_is_refused(tmp_path: Path,
     code, _, err = _run("code", flag, str(fifo), str(_project(tmp_path, SAFE)))
     assert code == 2
     assert "not a regular file" in err
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_a_folder_name_that_is_not_utf8_keeps_the_report_valid(tmp_path: Path, fmt: str) -> None:
+    import os
+
+    project = tmp_path / "p"
+    folder = project / os.fsdecode(b"bad\xff")
+    folder.mkdir(parents=True)
+    (folder / "app.py").write_text(VULNERABLE, encoding="utf-8")
+    code, out, _ = _run("code", "--format", fmt, str(project))
+    assert code == 1
+    report = json.loads(out)
+    if fmt == "json":
+        assert report["findings"][0]["location"]["path"] == "bad\\xff/app.py"

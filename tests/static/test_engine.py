@@ -159,3 +159,15 @@ def test_rule_selection_limits_findings() -> None:
     dg102 = [r for r in CATALOGUE if r.id == "DG102"]
     assert analyse_source(source, rules=dg102) == ()
     assert analyse_source("def broken(:\n") == ()
+
+
+def test_a_folder_name_that_is_not_utf8_is_reported_with_escapes(tmp_path: Path) -> None:
+    folder = tmp_path / os.fsdecode(b"bad\xff")
+    folder.mkdir()
+    vulnerable = PRELUDE + "\n@app.post('/a')\ndef a():\n    table.put_item(Item=request.json)\n"
+    (folder / "m.py").write_text(vulnerable, encoding="utf-8")
+    analysis = analyse([tmp_path], root=tmp_path, rules=list(CATALOGUE))
+    paths = {f.location.path for f in analysis.findings if f.location}
+    assert paths == {"bad\\xff/m.py"}
+    for path in paths:
+        path.encode("utf-8")  # what JSON, SARIF and HTML writers need

@@ -32,6 +32,19 @@ def relative(path: Path, root: Path) -> str:
     return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
 
 
+def printable(rel: str) -> str:
+    """A path as reports show it: a name that is not UTF-8 (``bad\\xff``, which Python holds as
+    a lone surrogate) is spelt with backslash escapes, so JSON, SARIF and HTML stay valid text.
+    The file itself is read through its ``Path``, never through this text."""
+    if rel.isascii():
+        return rel
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(rel).decode("utf-8", "backslashreplace")
+    return rel
+
+
 class Excludes:
     """Compiled exclude patterns: plain names match any path component, globs the path too."""
 
@@ -67,7 +80,7 @@ def discover(
     found: dict[str, Path] = {}
     for path in paths:
         if path.is_file():
-            found.setdefault(relative(path, root), path)
+            found.setdefault(printable(relative(path, root)), path)
             continue
         for directory, subdirs, files in os.walk(path):
             base = Path(directory)
@@ -78,5 +91,5 @@ def discover(
                 # Only regular files (symlinks to one included): reading a FIFO would wait
                 # forever, and a device such as /dev/zero never ends.
                 if wanted(name) and not excluded(prefix + name) and (base / name).is_file():
-                    found.setdefault(prefix + name, base / name)
+                    found.setdefault(printable(prefix + name), base / name)
     return [(found[rel], rel) for rel in sorted(found)]

@@ -171,3 +171,14 @@ def test_a_folder_name_that_is_not_utf8_is_reported_with_escapes(tmp_path: Path)
     assert paths == {"bad\\xff/m.py"}
     for path in paths:
         path.encode("utf-8")  # what JSON, SARIF and HTML writers need
+
+
+def test_jobs_2_survives_a_module_too_deep_to_send_between_processes(tmp_path: Path) -> None:
+    depth = 200  # nested lists: the lowered module is deeper than pickle's recursion limit
+    (tmp_path / "deep.py").write_text("x = " + "[" * depth + "1" + "]" * depth + "\n")
+    vulnerable = PRELUDE + "\n@app.post('/a')\ndef a():\n    table.put_item(Item=request.json)\n"
+    (tmp_path / "main.py").write_text(vulnerable, encoding="utf-8")
+    parallel = analyse([tmp_path], root=tmp_path, rules=list(CATALOGUE), jobs=2)
+    serial = analyse([tmp_path], root=tmp_path, rules=list(CATALOGUE), jobs=1)
+    assert [f.fingerprint for f in parallel.findings] == [f.fingerprint for f in serial.findings]
+    assert {f.location.path for f in parallel.findings if f.location} == {"main.py"}

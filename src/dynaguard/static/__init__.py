@@ -181,9 +181,14 @@ def _load(files: list[tuple[Path, str]], jobs: int) -> list[ir.Module | ScanWarn
     # deprecated from Python 3.12); workers only import the parser.
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        chunk = max(1, len(files) // (jobs * 8))
-        return list(pool.map(_load_one, files, chunksize=chunk))
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            chunk = max(1, len(files) // (jobs * 8))
+            return list(pool.map(_load_one, files, chunksize=chunk))
+    except RecursionError:
+        # A module nested deeper than pickle can carry between processes (hostile or
+        # generated code): parse everything here instead, as ``--jobs 1`` does.
+        return [load_file(path, rel) for path, rel in files]
 
 
 def _load_one(item: tuple[Path, str]) -> ir.Module | ScanWarning:

@@ -281,3 +281,16 @@ def test_a_folder_name_that_is_not_utf8_keeps_the_report_valid(tmp_path: Path, f
     report = json.loads(out)
     if fmt == "json":
         assert report["findings"][0]["location"]["path"] == "bad\\xff/app.py"
+
+
+def test_a_symlink_loop_among_the_paths_is_a_warning(tmp_path: Path) -> None:
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    project = _project(tmp_path, VULNERABLE)
+    code, out, err = _run("code", str(loop), str(project))
+    assert code == 1  # the project's finding: the loop was skipped, not fatal
+    assert "DG101" in out
+    assert "symbolic link loop, skipped" in err
+    code, _, err = _run("code", str(loop))
+    assert code == 2
+    assert "nothing left to scan" in err

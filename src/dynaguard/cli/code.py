@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -67,7 +69,7 @@ def code_command(**options: object) -> None:
     (DYNAGUARD_CACHE_DIR overrides both; safe to delete at any time).
     """
     flags = CodeFlags(**options)  # type: ignore[arg-type]
-    _check_paths(flags.paths)
+    flags = replace(flags, paths=_check_paths(flags.paths))
     try:
         settings = resolve(flags)
     except ConfigError as exc:
@@ -77,12 +79,32 @@ def code_command(**options: object) -> None:
     raise SystemExit(int(exit_code(report, settings.fail_on)))
 
 
-def _check_paths(paths: tuple[Path, ...]) -> None:
+def _check_paths(paths: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The paths to scan; a symbolic link loop is skipped with a warning (there is nothing
+    behind it to scan), a path that does not exist is a usage error."""
+    kept = []
     for path in paths:
+        if path.is_symlink() and _loops(path):
+            click.echo(f"dynaguard: warning: {path}: a symbolic link loop, skipped", err=True)
+            continue
         if not path.exists():
             die(f"{path}: no such file or directory", ExitCode.USAGE)
         if not readable(path):
             die(f"{path}: permission denied, cannot be scanned", ExitCode.TARGET)
+        kept.append(path)
+    if paths and not kept:
+        die("nothing left to scan: every path given is a symbolic link loop", ExitCode.USAGE)
+    return tuple(kept)
+
+
+def _loops(path: Path) -> bool:
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:  # Python 3.11 says a loop this way
+        return True
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
 
 
 def readable(path: Path) -> bool:

@@ -27,6 +27,7 @@ from dynaguard.static.flow.values import (
     TupleValue,
     Value,
     apply,
+    bounded,
     join,
     join_all,
     not_none,
@@ -128,7 +129,7 @@ def _dict(frame: Frame, expr: ir.Dict) -> Value:
         if key.text is not None:
             if value.labels:
                 value = with_step(value, frame.step(line, col, f"{key.text!r}: ..."))
-            fields[key.text] = value
+            fields[key.text] = bounded(value)
         else:
             fields["*"] = join(fields.get("*", EMPTY), value)
             for k, t in apply(key, KEYED).labels.items():

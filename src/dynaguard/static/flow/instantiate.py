@@ -12,6 +12,7 @@ from dynaguard.static.flow.values import (
     Trace,
     TupleValue,
     Value,
+    bounded,
     compose_ids,
     concat,
     image,
@@ -44,6 +45,10 @@ def instantiate(value: Value, args: Sequence[Value]) -> Value:
                     labels.setdefault((arg_param, composed), concat(arg_trace, trace))
     fields = {name: instantiate(f, args) for name, f in value.fields.items()}
     out = join(Value(labels, value.refs, fields, value.text), passed)
+    if passed.fields:
+        # A helper that nests its argument (``return {"x": d, "y": d}``), called on its own
+        # result, would double the depth at each call of a chain: bound what it passes on.
+        out = bounded(out)
     if type(value) is TupleValue and out:  # ``return a, b``: ``x, y = f()`` unpacks them
         return TupleValue(out, tuple([instantiate(p, args) for p in value.positions]))
     return out

@@ -293,9 +293,43 @@ def with_step(value: Value, step: Step) -> Value:
     return stepped
 
 
+MAX_DEPTH = 6
+"""How deeply fields may nest. Past it a value keeps its labels and drops its structure: a
+handler that nests its request data in itself (``d = {"x": d, "y": d}`` in a loop) doubles the
+tree each time, and every walk of it would take exponential time and memory."""
+
+
+def bounded(value: Value, depth: int = MAX_DEPTH) -> Value:
+    """``value``, or, when its fields nest deeper than ``depth``, the same labels and refs with
+    every nested label contained (``CONTAIN``) and no fields: "some request data"."""
+    if not value.fields or not _deeper(value, depth):
+        return value
+    labels = dict(value.labels)
+    seen: set[int] = set()
+    stack = list(value.fields.values())
+    while stack:  # shared sub-values (a DAG) are visited once
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        for key, trace in apply(current, CONTAIN).labels.items():
+            labels.setdefault(key, trace)
+        stack.extend(current.fields.values())
+    return Value(labels or None, value.refs, None, value.text)
+
+
+def _deeper(value: Value, depth: int) -> bool:
+    if not value.fields:
+        return False
+    if depth <= 0:
+        return True
+    return any(_deeper(f, depth - 1) for f in value.fields.values())
+
+
 def with_field(value: Value, name: str, field: Value) -> Value:
     """``value`` with its field ``name`` replaced and the field's labels contained in it."""
     fields = dict(value.fields)
+    field = bounded(field)
     fields[name] = field
     labels = dict(value.labels)
     for key, trace in apply(field, CONTAIN).labels.items():

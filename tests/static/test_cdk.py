@@ -167,3 +167,14 @@ def test_a_python_cdk_app_is_read_the_same_way(tmp_path: Path) -> None:
     assert warnings == []
     # Code paths are relative to the app folder, where ``cdk synth`` runs.
     assert gateways == [Gateway("infra/functions/notes.py", "create", True, frozenset({"tag"}))]
+
+
+def test_unclosed_or_endless_calls_give_nothing(tmp_path: Path) -> None:
+    (tmp_path / "cdk.json").write_text("{}\n", encoding="utf-8")
+    unclosed = "// aws-cdk\n" + "root.addMethod(" * 2000 + "const f = new lambda.Function(" * 200
+    nested = "// aws-cdk\n" + "root.addMethod(" * 2000 + ")" * 2000
+    (tmp_path / "unclosed.ts").write_text(unclosed, encoding="utf-8")
+    (tmp_path / "nested.ts").write_text(nested, encoding="utf-8")
+    # One pass over the brackets per file, calls longer than any CDK props skipped: a file of
+    # unclosed brackets used to make every call read to its end (minutes for 500 KB).
+    assert read(discover([tmp_path], tmp_path)) == ([], [])

@@ -151,10 +151,12 @@ def _gateways(texts: list[tuple[str, str]], base: str) -> list[Gateway]:
     functions: dict[tuple[str | None, str], _Function] = {}
     for _, text in texts:
         classes = [(m.start(), m.group(1)) for m in _CLASS.finditer(text)]
+        closers = _closers(text)
         for match in _FUNCTION.finditer(text):
             name = next(g for g in match.groups() if g)
             # The call's arguments: TypeScript's props object, or Python's keywords.
-            found = _code(_balanced(text, match.end(), "(", ")"), base)
+            arguments = _balanced(text, match.end(), closers)
+            found = _code(arguments, base) if arguments is not None else None
             if found is not None:
                 owner = _owner(classes, match.start())
                 functions[(owner, name)] = _Function(owner, *found)
@@ -218,8 +220,12 @@ def _code(options: str, base: str) -> tuple[str, str] | None:
 
 def _methods(text: str) -> Iterator[tuple[int, str, str]]:
     """(position, integration expression, options text) of each ``addMethod`` call."""
+    closers = _closers(text)
     for match in _METHOD.finditer(text):
-        args = _split(_balanced(text, match.end(), "(", ")"))
+        inside = _balanced(text, match.end(), closers)
+        if inside is None:
+            continue  # an unclosed call: nothing to read
+        args = _split(inside)
         if len(args) < 2:
             continue
         target = args[1].strip()
@@ -249,21 +255,32 @@ def _resolve(
     return candidates[0] if len(candidates) == 1 else None
 
 
-def _balanced(text: str, start: int, opening: str = "{", closing: str = "}") -> str:
-    """The text from ``start`` to the bracket that closes the one just before it (strings and
-    comments are not parsed: CDK props rarely hold brackets in strings)."""
-    depth = 1
-    index = start
-    pairs = {"(": ")", "{": "}", "[": "]"}
-    closers = set(pairs.values())
-    while index < len(text) and depth:
-        char = text[index]
-        if char in pairs:
-            depth += 1
-        elif char in closers:
-            depth -= 1
-        index += 1
-    return text[start : index - 1] if depth == 0 else text[start:index]
+def _closers(text: str) -> dict[int, int]:
+    """Each opening bracket's position -> its closing bracket's, in one pass (strings and
+    comments are not parsed: CDK props rarely hold brackets in strings). Unclosed ones are
+    left out: a file of unclosed brackets costs one pass, not one per call."""
+    out: dict[int, int] = {}
+    stack: list[int] = []
+    for index, char in enumerate(text):
+        if char in "({[":
+            stack.append(index)
+        elif char in ")}]" and stack:
+            out[stack.pop()] = index
+    return out
+
+
+_SPAN = 20_000
+"""The longest call arguments read: CDK props are short, and a file of deeply nested calls must
+not have each of them read (and split) whole, which is quadratic."""
+
+
+def _balanced(text: str, start: int, closers: dict[int, int]) -> str | None:
+    """The text inside the bracket that opens just before ``start`` (None when unclosed or
+    longer than ``_SPAN``)."""
+    end = closers.get(start - 1)
+    if end is None or end - start > _SPAN:
+        return None
+    return text[start:end]
 
 
 def _split(args: str) -> list[str]:

@@ -35,6 +35,7 @@ from dynaguard.static.flow.values import (
     prefixes,
     ref,
     tuple_of,
+    unexplained,
     whole,
     with_step,
 )
@@ -316,25 +317,10 @@ def _values(container: Value) -> Value:
     values = join(apply(container, VALUES), entry)
     if type(entry) is not TupleValue:
         return values
-    rest = apply(_unexplained(container), VALUES)
+    # What none of its entries put there (it is request data itself, or took some in a way we
+    # cannot name) may be in any position.
+    rest = apply(Value(unexplained(container, named_only=False) or None), VALUES)
     return TupleValue(values, tuple([join(rest, p) for p in entry.positions]))
-
-
-def _unexplained(container: Value) -> Value:
-    """The mapping's labels that none of its entries put there (it is request data itself, or
-    took some in a way we cannot name): they may be in any position. A label is matched by
-    where its flow starts, which naming the mapping (a step more) does not change."""
-    explained = {
-        (key, id(trace[0]) if trace else 0)
-        for field in container.fields.values()
-        for key, trace in apply(field, CONTAIN).labels.items()
-    }
-    labels = {
-        key: trace
-        for key, trace in container.labels.items()
-        if (key, id(trace[0]) if trace else 0) not in explained
-    }
-    return Value(labels) if labels else EMPTY
 
 
 _EXPR: dict[type, Callable[..., Value]] = {

@@ -13,6 +13,7 @@ from dynaguard.static.flow.values import (
     Value,
     apply,
     join,
+    unexplained,
     whole,
     with_field,
     with_step,
@@ -29,7 +30,9 @@ def subscript(container: Value, key: Value) -> Value:
     if not container.labels:
         return container.fields.get("*", EMPTY)
     if key.text is not None and container.fields:
-        container = _unexplained(container)
+        # Another named field is none of those the code set (``item['secret'] = body['s']``
+        # then ``item['version']``).
+        container = Value(unexplained(container, named_only=True), container.refs)
     return apply(container, ELEM)
 
 
@@ -40,21 +43,6 @@ def _client_keyed(container: Value) -> Value:
     if found.labels and any(p <= STORED_BASE for p, _ in found.labels):
         return Value({k: t for k, t in found.labels.items() if k[0] > STORED_BASE} or None)
     return found
-
-
-def _unexplained(container: Value) -> Value:
-    """The container without the labels its named fields put there (``with_field``): another
-    named field is not one of those (``item['secret'] = body['s']`` then ``item['version']``)."""
-    explained = {
-        (k, id(t))
-        for name, field in container.fields.items()
-        if name != "*"
-        for k, t in apply(field, CONTAIN).labels.items()
-    }
-    if not explained:
-        return container
-    labels = {k: t for k, t in container.labels.items() if (k, id(t)) not in explained}
-    return Value(labels, container.refs, container.fields, container.text)
 
 
 def root_name(expr: ir.Expr) -> str | None:

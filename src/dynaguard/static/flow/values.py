@@ -326,6 +326,25 @@ def _deeper(value: Value, depth: int) -> bool:
     return any(_deeper(f, depth - 1) for f in value.fields.values())
 
 
+def unexplained(container: Value, *, named_only: bool) -> dict[LabelKey, Trace]:
+    """The container's labels that none of its fields put there (``with_field`` and dict
+    displays contain each field's labels in the whole): what a key the code did not name, or a
+    position of an entry, may still hold. Matched by where each flow starts, which naming the
+    container (a step more) does not change; ``named_only``: the ``*`` field (entries under
+    keys nobody can name) explains nothing."""
+    explained = {
+        (key, id(trace[0]) if trace else 0)
+        for name, field in container.fields.items()
+        if not (named_only and name == "*")
+        for key, trace in apply(field, CONTAIN).labels.items()
+    }
+    return {
+        key: trace
+        for key, trace in container.labels.items()
+        if (key, id(trace[0]) if trace else 0) not in explained
+    }
+
+
 def with_field(value: Value, name: str, field: Value) -> Value:
     """``value`` with its field ``name`` replaced and the field's labels contained in it."""
     fields = dict(value.fields)

@@ -53,8 +53,7 @@ def key_of(call: DbCall, context: Context) -> dict[str, Value] | None:
 
 
 def names_of(call: DbCall) -> dict[str, str]:
-    names = call.event.args.get("ExpressionAttributeNames") or EMPTY
-    return {k: v.text for k, v in names.fields.items() if v.text is not None}
+    return call.event.attribute_names
 
 
 def condition_of(call: DbCall, context: Context) -> Condition:

@@ -93,7 +93,7 @@ def _compared(event: Event, condition: Value) -> dict[str, Value]:
     out: dict[str, Value] = {}
     if not condition.text:
         return out
-    names = _texts(event.args.get("ExpressionAttributeNames"))
+    names = event.attribute_names
     values = event.args.get("ExpressionAttributeValues") or EMPTY
     for disjunct in parse_condition(condition.text, names).disjuncts:
         for test in disjunct:
@@ -154,9 +154,3 @@ def request_sources(value: Value) -> set[tuple[str, int, int, str]]:
 
 def owner_like(name: str, project_owners: frozenset[str]) -> bool:
     return normalise(name) in OWNER_NAMES or normalise(name) in project_owners
-
-
-def _texts(value: Value | None) -> dict[str, str]:
-    if value is None:
-        return {}
-    return {k: v.text for k, v in value.fields.items() if v.text is not None}

@@ -105,10 +105,8 @@ def written_values(event: Event) -> dict[str, Value]:
             out.update(part.fields)
     text = (event.args.get("UpdateExpression") or EMPTY).text
     if text:
-        names_value = event.args.get("ExpressionAttributeNames") or EMPTY
-        names = {k: v.text for k, v in names_value.fields.items() if v.text is not None}
         values = event.args.get("ExpressionAttributeValues") or EMPTY
-        for assignment in parse_update(text, names):
+        for assignment in parse_update(text, event.attribute_names):
             if assignment.clause in ("SET", "ADD"):
                 found = [values.fields.get(p, EMPTY) for p in assignment.placeholders]
                 out[assignment.attribute] = join_all(found)

@@ -71,9 +71,7 @@ def _update_expression(event: Event) -> Iterator[Written]:
         for value in values.fields.values():
             yield Written("*", _untyped(value))  # an expression built at run time
         return
-    names_value = event.args.get("ExpressionAttributeNames") or EMPTY
-    names = {k: v.text for k, v in names_value.fields.items() if v.text is not None}
-    for assignment in parse_update(text, names):
+    for assignment in parse_update(text, event.attribute_names):
         for placeholder in assignment.placeholders:
             found = values.fields.get(placeholder)
             if found is not None:

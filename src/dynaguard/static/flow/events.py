@@ -69,6 +69,14 @@ class Event:
         return Event(self.op, self.api, self.site, args, handled, self.recognised)
 
     @property
+    def attribute_names(self) -> dict[str, str]:
+        """``ExpressionAttributeNames``: each ``#placeholder`` whose attribute name is known."""
+        names = self.args.get("ExpressionAttributeNames")
+        if names is None:
+            return {}
+        return {k: v.text for k, v in names.fields.items() if v.text is not None}
+
+    @property
     def key(self) -> tuple[str, str, str, int, int, str]:
         # Raising reads are told apart by what they read too: ``a['x']['y']`` starts both
         # subscripts at one column.

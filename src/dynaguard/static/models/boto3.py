@@ -386,13 +386,8 @@ def _claim_created(frame: Frame, event: Event) -> None:
     item = event.args.get("Item")
     if condition is None or not condition.text or item is None:
         return
-    names = event.args.get("ExpressionAttributeNames") or EMPTY
-    spelled = {k: v.text for k, v in names.fields.items() if v.text is not None}
-    disjuncts = expressions.parse_condition(condition.text, spelled).disjuncts
-    if len(disjuncts) != 1:
-        return
-    created = [t.attribute for t in disjuncts[0] if t.kind is expressions.Kind.NOT_EXISTS]
-    values = [item.fields[a] for a in created if a in item.fields]
+    created = expressions.created(condition.text, event.attribute_names)
+    values = [item.fields[a] for a in sorted(created) if a in item.fields]
     if values:
         add_guard(frame, Guard(Check.CLAIM, event.site, subjects_of(values)))
 

@@ -133,6 +133,14 @@ def parse_condition(text: str, names: dict[str, str]) -> Condition:
     return _parse_condition(text, tuple(sorted(names.items())))
 
 
+def created(text: str, names: dict[str, str]) -> frozenset[str]:
+    """The attributes a condition requires absent whichever alternative holds
+    (``attribute_not_exists(pk)``): a put under it only creates the item they key."""
+    disjuncts = parse_condition(text, names).disjuncts
+    sets = [frozenset(t.attribute for t in d if t.kind is Kind.NOT_EXISTS) for d in disjuncts]
+    return frozenset.intersection(*sets) if sets else frozenset()
+
+
 @functools.lru_cache(maxsize=4096)
 def _parse_condition(text: str, names: tuple[tuple[str, str], ...]) -> Condition:
     # NOTE: memoised: the same few condition texts are asked about by four rules per write.

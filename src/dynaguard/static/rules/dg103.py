@@ -115,15 +115,7 @@ def _names_own_item(event: Event, item: Value) -> bool:
         return True
     condition = event.args.get("ConditionExpression")
     text = condition.text if condition is not None else None
-    if not text:
-        return False
-    tests = expressions.parse_condition(text, _names(event)).disjuncts
-    return bool(tests) and all(any(t.kind is expressions.Kind.NOT_EXISTS for t in d) for d in tests)
-
-
-def _names(event: Event) -> dict[str, str]:
-    names_value = event.args.get("ExpressionAttributeNames") or EMPTY
-    return {k: v.text for k, v in names_value.fields.items() if v.text is not None}
+    return bool(text) and bool(expressions.created(text or "", event.attribute_names))
 
 
 def _ownership(name: str) -> bool:
@@ -186,10 +178,8 @@ def _update_expression(event: Event) -> Iterator[Hit]:
     text = (event.args.get("UpdateExpression") or EMPTY).text
     if not text:
         return
-    names_value = event.args.get("ExpressionAttributeNames") or EMPTY
-    names = {k: v.text for k, v in names_value.fields.items() if v.text is not None}
     values = event.args.get("ExpressionAttributeValues") or EMPTY
-    for attribute, placeholders in assignments(text, names):
+    for attribute, placeholders in assignments(text, event.attribute_names):
         for placeholder in placeholders:
             found = client(values.fields.get(placeholder), *ANY)
             if found is not None and _privileged(attribute, event.op, found[1][0].origin):

@@ -178,3 +178,13 @@ def test_unclosed_or_endless_calls_give_nothing(tmp_path: Path) -> None:
     # One pass over the brackets per file, calls longer than any CDK props skipped: a file of
     # unclosed brackets used to make every call read to its end (minutes for 500 KB).
     assert read(discover([tmp_path], tmp_path)) == ([], [])
+
+
+def test_each_app_resolves_code_paths_from_its_own_folder(tmp_path: Path) -> None:
+    for app in ("orders", "users"):
+        (tmp_path / app).mkdir()
+        (tmp_path / app / "cdk.json").write_text("{}\n", encoding="utf-8")
+        stack = _STACK_PY.replace("PostNote", f"Post{app}").replace("self.post_fn", f"self.{app}")
+        (tmp_path / app / "stack.py").write_text(stack, encoding="utf-8")
+    gateways, _ = read(discover([tmp_path], tmp_path))
+    assert [g.path for g in gateways] == ["orders/functions/notes.py", "users/functions/notes.py"]

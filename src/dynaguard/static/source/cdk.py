@@ -90,23 +90,20 @@ def read(files: Sequence[tuple[Path, str]]) -> tuple[list[Gateway], list[ScanWar
             warnings.append(ScanWarning(f"CDK source not read ({type(exc).__name__})", path=rel))
             continue
         if "aws-cdk" in text or "aws_cdk" in text:  # a CDK source, not a vendored package
-            texts.append((rel, text))
+            texts.append((_app_base(path, rel), text))
     if not texts:
         return [], warnings
-    return _gateways(texts, _app_base(files)), warnings
+    return _gateways(texts), warnings
 
 
-def _app_base(files: Sequence[tuple[Path, str]]) -> str:
-    """The app folder relative to the scan root (where ``cdk.json`` is): CDK code paths are
-    relative to it, as ``cdk synth`` runs there."""
-    for path, rel in files:
-        folder = path.parent
-        depth = 0
-        while not (folder / CONFIG).is_file() and folder != folder.parent:
-            folder, depth = folder.parent, depth + 1
-        parts = rel.split("/")[: -(depth + 1)]
-        return "/".join(parts)
-    return ""
+def _app_base(path: Path, rel: str) -> str:
+    """The folder of the source's app (where its ``cdk.json`` is), relative to the scan root:
+    CDK code paths are relative to it, as ``cdk synth`` runs there."""
+    folder = path.parent
+    depth = 0
+    while not (folder / CONFIG).is_file() and folder != folder.parent:
+        folder, depth = folder.parent, depth + 1
+    return "/".join(rel.split("/")[: -(depth + 1)])
 
 
 # -- reading the text ------------------------------------------------------------------------------
@@ -147,9 +144,10 @@ class _Function:
     function: str
 
 
-def _gateways(texts: list[tuple[str, str]], base: str) -> list[Gateway]:
+def _gateways(texts: list[tuple[str, str]]) -> list[Gateway]:
+    """``texts``: (app folder, source) of each CDK source."""
     functions: dict[tuple[str | None, str], _Function] = {}
-    for _, text in texts:
+    for base, text in texts:
         classes = [(m.start(), m.group(1)) for m in _CLASS.finditer(text)]
         closers = _closers(text)
         for match in _FUNCTION.finditer(text):

@@ -64,6 +64,14 @@ class AuthFacts:
     """Request values registered as a new user's name with an identity provider that refuses
     a name already taken: an item keyed by that name cannot be another account's."""
 
+    def claims(self, value: Value) -> bool:
+        """Whether ``value`` is, field for field, a name this request registered first (so an
+        item keyed by it is the request's own)."""
+        if not self.claimed:
+            return False
+        sources = named_sources(value)
+        return bool(sources) and sources <= self.claimed
+
     def covers(self, value: Value, before: Step | None = None) -> bool:
         """Whether request data in ``value`` is compared with the identity (or access-checked);
         with ``before``, by a check that is not later in the same function (a check after a

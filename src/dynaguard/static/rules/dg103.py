@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dynaguard.catalogue.dg103 import OWNERSHIP, RULE, SERVER_CONTROLLED, normalise
 from dynaguard.model import Endpoint
 from dynaguard.static.facts.flows import ANY, client, origin
-from dynaguard.static.facts.handlers import Handler, Named, handlers, named_sources
+from dynaguard.static.facts.handlers import AuthFacts, Handler, handlers
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.flow.events import Event, Op
 from dynaguard.static.flow.values import EMPTY, Value
@@ -42,10 +42,10 @@ def server_attributes(run: RunView) -> Iterator[Found]:
     # An operation that checks the caller's role is an admin's: granting roles and permissions
     # from what the admin sends is what it is for (timestamps and versions stay the server's).
     admin = {e for h in handlers(run) if _checks_role(h) for e in h.endpoints}
-    claimed = {e: h.auth.claimed for h in handlers(run) if h.auth.claimed for e in h.endpoints}
+    claiming = {e: h.auth for h in handlers(run) if h.auth.claimed for e in h.endpoints}
     for event, endpoint in run.events():
-        mine = claimed.get(endpoint, frozenset()) if endpoint is not None else frozenset()
-        created = _claimed_partition(event, mine)
+        auth = claiming.get(endpoint) if endpoint is not None else None
+        created = auth is not None and _claimed_partition(event, auth)
         for hit in server_attribute(event):
             if endpoint in admin and normalise(hit.detail) in _GRANTS:
                 continue
@@ -56,16 +56,11 @@ def server_attributes(run: RunView) -> Iterator[Found]:
             yield Found(hit, endpoint, event)
 
 
-def _claimed_partition(event: Event, claimed: frozenset[Named]) -> bool:
+def _claimed_partition(event: Event, auth: AuthFacts) -> bool:
     """The put's partition key is a name the request registered or created first."""
     item = event.args.get("Item") if event.op is Op.PUT else None
-    if item is None or not claimed:
-        return False
-    for name, value in item.fields.items():
-        sources = named_sources(value) if normalise(name) == "pk" else set()
-        if sources and sources <= claimed:
-            return True
-    return False
+    fields = item.fields.items() if item is not None else ()
+    return any(normalise(name) == "pk" and auth.claims(value) for name, value in fields)
 
 
 def _checks_role(handler: Handler) -> bool:

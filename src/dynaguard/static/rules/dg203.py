@@ -9,11 +9,10 @@ from dynaguard.model import Endpoint
 from dynaguard.static.facts.call_facts import condition_of, item_of
 from dynaguard.static.facts.flows import origin
 from dynaguard.static.facts.handlers import (
+    AuthFacts,
     Handler,
-    Named,
     handlers,
     login_route,
-    named_sources,
     variable_segment,
 )
 from dynaguard.static.facts.keys import (
@@ -54,7 +53,7 @@ def unauthenticated(run: RunView) -> Iterator[Found]:
                 signs_up = _creates_account(handler)
             if event.op is Op.PUT and signs_up:
                 continue  # a sign-up: the new account's name is the client's to choose
-            if event.op is Op.PUT and _in_claimed(event, run_context(run), handler.auth.claimed):
+            if event.op is Op.PUT and _in_claimed(event, run_context(run), handler.auth):
                 continue  # under a name this request registered or created first
             if any(_account_collection(e) for e in handler.endpoints):
                 break  # ``POST /users``: a sign-up checks and creates the name the client picks
@@ -96,18 +95,15 @@ def _put_chosen(event: Event, context: Context, owners: frozenset[str]) -> Trace
     return whole if not names else _key_trace(item, names, whole)
 
 
-def _in_claimed(event: Event, context: Context, claimed: frozenset[Named]) -> bool:
+def _in_claimed(event: Event, context: Context, auth: AuthFacts) -> bool:
     """A key attribute of the put is a name the request registered first (with Cognito, or by
     a create-only put): the item lies in the space the request itself created."""
-    if not claimed:
+    if not auth.claimed:
         return False
-    item = item_of(DbCall(event, (), CallKind.PUT, 0)) or EMPTY
-    names = context.key_names(DbCall(event, (), CallKind.PUT, 0)) or tuple(item.fields)[:1]
-    for name in names:
-        sources = named_sources(item.fields.get(name, EMPTY))
-        if sources and sources <= claimed:
-            return True
-    return False
+    call = DbCall(event, (), CallKind.PUT, 0)
+    item = item_of(call) or EMPTY
+    names = context.key_names(call) or tuple(item.fields)[:1]
+    return any(auth.claims(item.fields.get(name, EMPTY)) for name in names)
 
 
 def _selecting(attribute: str, owners: frozenset[str]) -> bool:

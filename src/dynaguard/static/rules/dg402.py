@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dynaguard.catalogue.dg402 import RULE
 from dynaguard.model import Confidence
 from dynaguard.static.facts.call_facts import condition_of, item_of, key_of, write_reads
-from dynaguard.static.facts.handlers import Named, handlers, named_sources
+from dynaguard.static.facts.handlers import AuthFacts, handlers
 from dynaguard.static.facts.items import client_key, same_item
 from dynaguard.static.facts.operations import CallKind, DbCall, Operation, leading_to, operations
 from dynaguard.static.facts.run import RunView
@@ -32,13 +32,12 @@ def create_overwrites(run: RunView) -> Iterator[Found]:
     auth = {h.fn_id: h.auth for h in handlers(run)}
     for op in operations(run):
         found = auth.get(op.handler)
-        claimed = found.claimed if found is not None else frozenset()
         for write in op.writes():
             if write.kind is not CallKind.PUT or write.batch:
                 continue
             if condition_of(write, op.context).present or read_modify_write(op, write):
                 continue
-            hit = _check_then_put(op, write) or _client_key(op, write, claimed)
+            hit = _check_then_put(op, write) or _client_key(op, write, found)
             if hit is not None:
                 yield Found(hit, op.endpoint, write.event)
 
@@ -59,7 +58,7 @@ def _check_then_put(op: Operation, write: DbCall) -> Hit | None:
     return None
 
 
-def _client_key(op: Operation, write: DbCall, claimed: frozenset[Named]) -> Hit | None:
+def _client_key(op: Operation, write: DbCall, auth: AuthFacts | None) -> Hit | None:
     if not op.creates:
         return None
     key = key_of(write, op.context)
@@ -70,7 +69,7 @@ def _client_key(op: Operation, write: DbCall, claimed: frozenset[Named]) -> Hit 
     trace = client_key(key) if key else None
     if key is None or trace is None:
         return None
-    if any(_claimed(v, claimed) for v in key.values()):
+    if auth is not None and any(auth.claims(v) for v in key.values()):
         return None  # a name refused when taken (Cognito, a create-only put) is this request's
     names = ", ".join(sorted(key))
     message = (
@@ -78,11 +77,6 @@ def _client_key(op: Operation, write: DbCall, claimed: frozenset[Named]) -> Hit 
         "attribute_not_exists condition: a second create with the same key silently replaces it"
     )
     return Hit(RULE, write.site, message, trace, confidence)
-
-
-def _claimed(value: Value, claimed: frozenset[Named]) -> bool:
-    chosen = named_sources(value)
-    return bool(chosen) and chosen <= claimed
 
 
 def _first_attribute(write: DbCall) -> dict[str, Value] | None:

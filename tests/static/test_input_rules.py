@@ -239,3 +239,20 @@ def test_a_field_set_on_a_loop_element_before_break_reaches_the_list_written() -
     assert ("DG301", 11, Persona.REGULAR.value, Confidence.MEDIUM.value) in _found(body)
     skipped = body.replace("            break\n", "            continue\n")
     assert ("DG301", 11, Persona.REGULAR.value, Confidence.MEDIUM.value) in _found(skipped)
+
+
+def test_a_loop_variable_rebound_after_the_loop_is_no_element_of_its_list() -> None:
+    body = (
+        "\n@app.put('/stores/<store_id>')\ndef set_note(store_id):\n"
+        "    body = request.get_json(silent=True) or {}\n"
+        "    store = table.get_item(Key={'id': store_id}).get('Item') or {}\n"
+        "    lines = store.get('lines', [])\n"
+        "    for line in lines:\n"
+        "        pass\n"
+        "    line = {}\n"
+        "    line['quantity'] = body.get('quantity')\n"
+        "    table.update_item(Key={'id': store_id}, UpdateExpression='SET #l = :l',\n"
+        "        ExpressionAttributeNames={'#l': 'lines'}, ExpressionAttributeValues={':l': lines})\n"
+    )
+    # ``line`` is a new dict by then: the list written holds nothing the client sent.
+    assert [f for f in _found(body) if f[0] == "DG301"] == []

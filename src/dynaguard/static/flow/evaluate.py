@@ -236,6 +236,8 @@ def bind(frame: Frame, target: ir.Target, value: Iterated, line: int, col: int) 
         if single.labels:
             single = with_step(single, frame.step(line, col, target.id))
         frame.env[target.id] = single
+        if frame.elements:
+            frame.elements.pop(target.id, None)  # rebound: no longer an element of a container
     elif isinstance(target, ir.Attr):
         store_field(
             frame, target.obj, target.attr, single, at=(line, col), spelling=f".{target.attr}"

@@ -256,3 +256,16 @@ def test_a_loop_variable_rebound_after_the_loop_is_no_element_of_its_list() -> N
     )
     # ``line`` is a new dict by then: the list written holds nothing the client sent.
     assert [f for f in _found(body) if f[0] == "DG301"] == []
+
+
+def test_a_state_beside_a_city_is_an_address_line_and_alone_a_status() -> None:
+    # ``state`` names a status (regular) unless the item holds a postal address, where it is
+    # free text like the city beside it (pedantic, as any raw string).
+    template = (
+        "\n@app.post('/m')\ndef move():\n    body = request.get_json(silent=True) or {{}}\n"
+        "    table.put_item(Item={{'id': 'm', {extra}'state': body.get('state')}})\n"
+    )
+    alone = {f[2] for f in _found(template.format(extra=""))}
+    postal = {f[2] for f in _found(template.format(extra="'city': body.get('city'), "))}
+    assert alone == {Persona.REGULAR.value}
+    assert postal == {Persona.PEDANTIC.value}

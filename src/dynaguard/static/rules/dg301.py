@@ -52,6 +52,10 @@ _TYPED_WORDS = frozenset(
 )  # fmt: skip
 """Words of attribute names whose values downstream logic computes with or branches on."""
 _TYPED_PREFIXES = ("is_", "has_", "can_", "allow")
+_ADDRESS_WORDS = frozenset(
+    {"address", "street", "city", "town", "zip", "zipcode", "postcode", "postal", "pincode", "country"}
+)  # fmt: skip
+"""Words that make ``state`` one line of a postal address (beside ``city``), not a status."""
 _WORDS = re.compile(r"[a-z]+|[A-Z][a-z]*|\d+")
 _RAW = (Kind.VALUE, Kind.BODY)
 _DEPTH = 3
@@ -108,7 +112,9 @@ def _findings(
     loose: list[tuple[str, Trace]] = []
     strict: list[tuple[str, Trace]] = []
     # (how the attribute reads in the message, the value's flow)
-    for written in attributes(event):
+    written_all = list(attributes(event))
+    postal = any(_words(w.attribute) & _ADDRESS_WORDS for w in written_all)
+    for written in written_all:
         yield from _nested_numbers(written, event, endpoint, facts, strict=strict)
         trace = _unvalidated(written, event.op, facts)
         if trace is None:
@@ -118,7 +124,7 @@ def _findings(
             yield _number(written.attribute, trace, number, event, endpoint)
         elif numbers_only:
             continue
-        elif written.delta or _typed(written.attribute, typed):
+        elif written.delta or _typed(written.attribute, typed, postal=postal):
             kind = "a delta" if written.delta else typed.get(written.attribute, "")
             strict.append((_spell(written.attribute, kind, trace), trace))
         else:
@@ -180,14 +186,22 @@ def _client(value: Value) -> Trace | None:
     return None
 
 
-def _typed(attribute: str, typed: dict[str, str]) -> bool:
+def _typed(attribute: str, typed: dict[str, str], *, postal: bool = False) -> bool:
+    """Whether code computes with or branches on the attribute; ``postal``: the item holds a
+    postal address, so a ``state`` beside it is the address's, free text like its city."""
     if attribute in typed:
         return True
     lowered = attribute.lower()
-    words = {w.lower() for w in _WORDS.findall(attribute)}
+    words = _words(attribute)
+    if postal and words == {"state"}:
+        return False
     return (
         bool(words & _TYPED_WORDS) or lowered.startswith(_TYPED_PREFIXES) or lowered.endswith("_at")
     )
+
+
+def _words(attribute: str) -> set[str]:
+    return {w.lower() for w in _WORDS.findall(attribute)}
 
 
 def _field(trace: Trace) -> str:

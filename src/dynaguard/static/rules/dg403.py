@@ -7,7 +7,8 @@ value: ``balance >= :amount`` is false on a missing item). Also a read-modify-wr
 writes back a default item when the read found none. Not reported: an item the operation read
 first (its existence was checked by construction), a delete that asks for ``ALL_OLD`` (the code
 can see that nothing was there), an update that sets defaults with ``if_not_exists`` (an upsert
-by design), batch writes (no condition is possible; DG501's concern).
+by design), a counter bucket (only ``ADD``s to an item whose key names a summary or counter:
+the first add creates it on purpose), batch writes (no condition is possible; DG501's concern).
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from dynaguard.static.facts.operations import READS, CallKind, DbCall, Operation
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.flow import control
 from dynaguard.static.flow.accesses import reads_of
-from dynaguard.static.flow.values import Value
+from dynaguard.static.flow.values import Value, prefixes
 from dynaguard.static.models.expressions import Assignment, parse_update
 from dynaguard.static.rules.base import Found, Hit, check_run
 from dynaguard.static.rules.dg401 import read_modify_write
+from dynaguard.static.source.words import words
 
 
 @check_run(RULE)
@@ -53,6 +55,8 @@ def _upsert(op: Operation, write: DbCall) -> Hit | None:
     trace = client_key(key) if key else None
     if trace is None or _read_first(op, write) or _needs_item(write) or _initialises(write):
         return None
+    if key and _tally(write, key):
+        return None
     if write.kind is CallKind.UPDATE:
         what = "creates the item when the key is new: a phantom with only the updated attributes"
         confidence = None
@@ -74,6 +78,26 @@ def _initialises(write: DbCall) -> bool:
     """An update that gives a new item its defaults (``SET name = if_not_exists(name, :n)``)
     creates it on purpose: an upsert, not a phantom."""
     return any(a.initialises for a in _assignments(write))
+
+
+_TALLY_WORDS = frozenset(
+    {"summary", "summaries", "counter", "counters", "count", "counts", "stats", "statistics",
+     "totals", "aggregate", "aggregates", "metrics", "tally"}
+)  # fmt: skip
+
+
+def _tally(write: DbCall, key: dict[str, Value]) -> bool:
+    """Only ``ADD n :d`` to an item whose key text names a counter bucket
+    (``SUMMARY#DATE#{day}``): the first add creates the bucket by design, unlike ``ADD likes``
+    on a post the client names."""
+    assignments = _assignments(write)
+    if not assignments or not all(a.arithmetic for a in assignments):
+        return False
+    return any(
+        not words(text).isdisjoint(_TALLY_WORDS)
+        for value in key.values()
+        for text in prefixes(value)
+    )
 
 
 def _assignments(write: DbCall) -> list[Assignment]:

@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from dynaguard.model import Endpoint
+from dynaguard.static.flow import control
 from dynaguard.static.flow.accesses import TABLE_ARG, Access, Guard, read_param
 from dynaguard.static.flow.analyzer import Analyzer
 from dynaguard.static.flow.events import Event
@@ -252,3 +253,17 @@ def leading_to(call: DbCall, note: str) -> tuple[Step, ...]:
     steps = tuple(Step(s.path, s.line, s.col, s.function, "calls the helper") for s in call.via)
     site = call.site
     return (*steps, Step(site.path, site.line, site.col, site.function, note))
+
+
+def exclusive(run: RunView, first: DbCall, second: DbCall) -> bool:
+    """Where the two call chains part, are the two calls on exclusive paths (``if``/``else``
+    arms, a ``try`` body and its handler, a branch that always leaves)?"""
+    for a, b in zip(first.chain, second.chain, strict=False):
+        if (a.path, a.line, a.col) == (b.path, b.line, b.col):
+            continue
+        facts = control.facts(run.project, a.path, a.function)
+        if facts is None:
+            return False
+        path_a, path_b = facts.paths.get((a.line, a.col)), facts.paths.get((b.line, b.col))
+        return path_a is not None and path_b is not None and control.exclusive(path_a, path_b)
+    return False

@@ -19,7 +19,14 @@ from dynaguard.catalogue.dg403 import RULE
 from dynaguard.model import Confidence
 from dynaguard.static.facts.call_facts import condition_of, item_of, key_of, names_of
 from dynaguard.static.facts.items import client_key, compatible, same_item
-from dynaguard.static.facts.operations import READS, CallKind, DbCall, Operation, operations
+from dynaguard.static.facts.operations import (
+    READS,
+    CallKind,
+    DbCall,
+    Operation,
+    exclusive,
+    operations,
+)
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.flow import control
 from dynaguard.static.flow.accesses import reads_of
@@ -37,7 +44,7 @@ def phantom_item(run: RunView) -> Iterator[Found]:
             if write.batch or condition_of(write, op.context).requires_existence():
                 continue
             if write.kind in (CallKind.UPDATE, CallKind.DELETE):
-                hit = _upsert(op, write)
+                hit = _upsert(run, op, write)
             elif write.kind is CallKind.PUT:
                 hit = _default_item(run, op, write)
             else:
@@ -46,14 +53,14 @@ def phantom_item(run: RunView) -> Iterator[Found]:
                 yield Found(hit, op.endpoint, write.event)
 
 
-def _upsert(op: Operation, write: DbCall) -> Hit | None:
+def _upsert(run: RunView, op: Operation, write: DbCall) -> Hit | None:
     if write.model is not None and reads_of(item_of(write) or Value()):
         return None  # a PynamoDB instance the operation read: it existed
     if (write.event.args.get("ReturnValues") or Value()).text == "ALL_OLD":
         return None
     key = key_of(write, op.context)
     trace = client_key(key) if key else None
-    if trace is None or _read_first(op, write) or _needs_item(write) or _initialises(write):
+    if trace is None or _read_first(run, op, write) or _needs_item(write) or _initialises(write):
         return None
     if key and _tally(write, key):
         return None
@@ -105,11 +112,14 @@ def _assignments(write: DbCall) -> list[Assignment]:
     return parse_update(text, names_of(write)) if text else []
 
 
-def _read_first(op: Operation, write: DbCall) -> bool:
-    """The operation read (or itself created) the item first: it exists by construction."""
+def _read_first(run: RunView, op: Operation, write: DbCall) -> bool:
+    """The operation read (or itself created) the item first: it exists by construction (not
+    a read in the other arm of an ``if``: the write's path never passed it)."""
     for call in op.calls:
         if call.position >= write.position:
             break
+        if exclusive(run, call, write):
+            continue
         if call.kind in READS and same_item(op.context, call, write):
             return True
         if call.kind is CallKind.PUT and _same_key(op, call, write):

@@ -19,7 +19,14 @@ from collections.abc import Iterator
 
 from dynaguard.catalogue.dg501 import RULE
 from dynaguard.static.facts.keys import key_fields, request_trace
-from dynaguard.static.facts.operations import CallKind, DbCall, Operation, leading_to, operations
+from dynaguard.static.facts.operations import (
+    CallKind,
+    DbCall,
+    Operation,
+    exclusive,
+    leading_to,
+    operations,
+)
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.flow import control
 from dynaguard.static.flow.accesses import reads_of
@@ -59,22 +66,9 @@ def _units(op: Operation) -> list[DbCall]:
 def _pair(run: RunView, units: list[DbCall]) -> tuple[DbCall, DbCall] | None:
     for index, second in enumerate(units):
         for first in units[:index]:
-            if not _exclusive(run, first, second):
+            if not exclusive(run, first, second):
                 return first, second
     return None
-
-
-def _exclusive(run: RunView, first: DbCall, second: DbCall) -> bool:
-    """Where the two call chains part, are the two calls on exclusive paths?"""
-    for a, b in zip(first.chain, second.chain, strict=False):
-        if (a.path, a.line, a.col) == (b.path, b.line, b.col):
-            continue
-        facts = control.facts(run.project, a.path, a.function)
-        if facts is None:
-            return False
-        path_a, path_b = facts.paths.get((a.line, a.col)), facts.paths.get((b.line, b.col))
-        return path_a is not None and path_b is not None and control.exclusive(path_a, path_b)
-    return False
 
 
 _CHANGES = (CallKind.UPDATE, CallKind.DELETE)

@@ -195,6 +195,9 @@ ATTRIBUTE = "pynattr"
 _ACTIONS = frozenset({"set", "add", "remove", "append", "prepend", "delete"})
 _CONDITIONS = frozenset({"exists", "does_not_exist", "startswith", "contains", "between", "is_in"})
 _KIND = "pynamo"
+BATCH = "pynbatch"
+"""Ref of ``Model.batch_write()``'s writer (``pynbatch:<class id>``): its ``save``/``delete`` are
+batch writes of that model, with no condition possible (as boto3's ``batch_writer``)."""
 
 
 class PynamoDB(Model):
@@ -202,7 +205,7 @@ class PynamoDB(Model):
     packages = frozenset({"pynamodb"})
     class_kinds = MappingProxyType({"ext:pynamodb.models.Model": _KIND})
     kinds = frozenset({_KIND})
-    ref_kinds = frozenset({ATTRIBUTE})
+    ref_kinds = frozenset({ATTRIBUTE, BATCH})
     builtins = frozenset({"getattr", "setattr"})
 
     def instantiate(self, frame: Frame, cls_id: str, args: Args) -> Value | None:
@@ -244,6 +247,8 @@ class PynamoDB(Model):
         return EMPTY
 
     def class_method(self, frame: Frame, cls_id: str, name: str, args: Args) -> Value | None:
+        if name == "batch_write":
+            return ref(f"{BATCH}:{cls_id}")
         if name not in _CLASS_READS:
             return None
         found, event = read(frame.analyzer, cls_id, name, args)
@@ -258,7 +263,12 @@ class PynamoDB(Model):
 
     def method(self, frame: Frame, receiver: Value, name: str, args: Args) -> Value | None:
         """``User.email.set(v)``: an update action naming its attribute; ``User.email.exists()``:
-        a condition, with its expression text (as boto3's ``Attr('email').exists()``)."""
+        a condition, with its expression text (as boto3's ``Attr('email').exists()``);
+        ``batch.save(item)`` / ``batch.delete(item)`` on ``Model.batch_write()``'s writer."""
+        batches = sorted(r for r in receiver.refs if r.startswith(f"{BATCH}:"))
+        if batches and name in {"save", "delete"}:
+            _batch_write(frame, batches[0].partition(":")[2], name, args)
+            return EMPTY
         if ATTRIBUTE not in receiver.refs:
             return None
         if name in _CONDITIONS and receiver.text:
@@ -285,6 +295,15 @@ class PynamoDB(Model):
                 frame.emit(Event(Op.SETATTR, "setattr", args.site, {"Name": key}))
                 return EMPTY
         return None
+
+
+def _batch_write(frame: Frame, cls_id: str, name: str, args: Args) -> None:
+    item = args.first("item")
+    table = _table(cls_id)
+    if name == "save":
+        frame.emit(Event(Op.PUT, "batch_writer.save", args.site, {"Item": item, **table}))
+    else:
+        frame.emit(Event(Op.READ, "batch_writer.delete", args.site, {"@item": item, **table}))
 
 
 _CLASS_READS = frozenset(

@@ -2,8 +2,10 @@
 
 Per operation: a put with no condition (a) in a POST handler whose key the client chooses (a
 request-derived key part and no server-generated one such as ``uuid4()``), or (b) after a read
-of the same key (check-then-put: two requests can both pass the check). A put that writes back
-what it read is DG401's; ``attribute_not_exists`` or any other condition, a PynamoDB
+of the same key (check-then-put: two requests can both pass the check), a ``get_item`` or a
+query or scan that compares every key attribute of the put (``Attr('id').eq(card_id)``). A put
+that writes back what it read is DG401's (a query or scan check whose data it does not store
+is still ours); ``attribute_not_exists`` or any other condition, a PynamoDB
 ``VersionAttribute``, a PUT handler (replace is what PUT means) and batch writes are not reported.
 A put keyed by a name the handler registered first with an identity provider that refuses
 duplicates (Cognito's ``admin_create_user`` / ``sign_up``) is not reported either. The key is the table's (PynamoDB hash/range keys, or the ``Key=`` names the project uses for
@@ -18,7 +20,8 @@ from dynaguard.catalogue.dg402 import RULE
 from dynaguard.model import Confidence
 from dynaguard.static.facts.call_facts import condition_of, item_of, key_of, write_reads
 from dynaguard.static.facts.handlers import AuthFacts, handlers
-from dynaguard.static.facts.items import client_key, same_item
+from dynaguard.static.facts.items import client_key, compatible, same_item
+from dynaguard.static.facts.keys import filter_fields, key_fields
 from dynaguard.static.facts.operations import CallKind, DbCall, Operation, leading_to, operations
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.flow.accesses import is_fresh, read_param
@@ -35,19 +38,27 @@ def create_overwrites(run: RunView) -> Iterator[Found]:
         for write in op.writes():
             if write.kind is not CallKind.PUT or write.batch:
                 continue
-            if condition_of(write, op.context).present or read_modify_write(op, write):
+            if condition_of(write, op.context).present:
                 continue
-            hit = _check_then_put(op, write) or _client_key(op, write, found)
+            # A put that writes back what it read is DG401's; a query or scan that looked for
+            # the key, whose data the put does not store, is still a check before a create.
+            rewrites = read_modify_write(op, write) is not None
+            hit = _check_then_put(op, write, gets=not rewrites)
+            if hit is None and not rewrites:
+                hit = _client_key(op, write, found)
             if hit is not None:
                 yield Found(hit, op.endpoint, write.event)
 
 
-def _check_then_put(op: Operation, write: DbCall) -> Hit | None:
+def _check_then_put(op: Operation, write: DbCall, *, gets: bool) -> Hit | None:
     stored = write_reads(write)
     for read in op.calls:
-        if read.kind is not CallKind.GET or read.position > write.position:
+        if read.position > write.position or read_param(read.site) in stored:
             continue
-        if read_param(read.site) in stored or not same_item(op.context, read, write):
+        if read.kind is CallKind.GET:
+            if not gets or not same_item(op.context, read, write):
+                continue
+        elif read.kind not in (CallKind.QUERY, CallKind.SCAN) or not _pins_key(op, read, write):
             continue
         message = (
             f"check-then-put: {read.api} checks the item, then "
@@ -56,6 +67,19 @@ def _check_then_put(op: Operation, write: DbCall) -> Hit | None:
         )
         return Hit(RULE, write.site, message, leading_to(read, f"{read.api}(...) checks the item"))
     return None
+
+
+def _pins_key(op: Operation, read: DbCall, write: DbCall) -> bool:
+    """A query or scan that compares every key attribute of the put with a value it can hold:
+    it looks for that very item."""
+    if read.table and write.table and read.table != write.table:
+        return False
+    key = key_of(write, op.context) or _first_attribute(write)
+    compared = {**key_fields(read.event), **filter_fields(read.event)}
+    return bool(key) and all(
+        name in compared and compared[name].text is None and compatible(compared[name], v, None)
+        for name, v in (key or {}).items()
+    )
 
 
 def _client_key(op: Operation, write: DbCall, auth: AuthFacts | None) -> Hit | None:

@@ -10,6 +10,7 @@ from dynaguard.model import Endpoint
 from dynaguard.static.facts.flows import ANY, client, origin
 from dynaguard.static.facts.handlers import AuthFacts, Handler, handlers
 from dynaguard.static.facts.run import RunView
+from dynaguard.static.flow.accesses import is_fresh
 from dynaguard.static.flow.events import Event, Op
 from dynaguard.static.flow.values import EMPTY, Value
 from dynaguard.static.models import expressions, graphql
@@ -30,11 +31,17 @@ _CLAUSE = re.compile(r"\b(SET|ADD|REMOVE|DELETE)\b", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r":[A-Za-z0-9_]+")
 
 
-def _privileged(name: str, op: Op, source: str) -> bool:
+_USER_NAMES = frozenset(normalise(n) for n in ("username", "user_name", "user", "author"))
+"""Attributes naming a user: on a new item under a server-generated key (a run, a post) they
+say whose the item is; as the key itself (a user's own item) they only name it."""
+
+
+def _privileged(name: str, op: Op, source: str, *, fresh_item: bool = False) -> bool:
     key = normalise(name)
     if key in _ALWAYS:
         return True
-    return op is Op.PUT and key in _ON_CREATE and source in ("body", "declared")
+    owner = key in _ON_CREATE or (fresh_item and key in _USER_NAMES)
+    return op is Op.PUT and owner and source in ("body", "declared")
 
 
 @check_run(RULE)
@@ -43,15 +50,27 @@ def server_attributes(run: RunView) -> Iterator[Found]:
     # from what the admin sends is what it is for (timestamps and versions stay the server's).
     admin = {e for h in handlers(run) if _checks_role(h) for e in h.endpoints}
     claiming = {e: h.auth for h in handlers(run) if h.auth.claimed for e in h.endpoints}
+    # ``def signup()`` on ``POST /users/new``: a sign-up by its handler's name, not its path.
+    signing_up = {e for h in handlers(run) if not h.words.isdisjoint(_SIGNUP) for e in h.endpoints}
+    # The events keep only the attributes that carry request data or fresh ids, apart: which
+    # puts also write a generated id (a new item, whose user-naming attribute is its owner).
+    fresh = {
+        (e.site.path, e.site.line, e.site.col)
+        for e, _ in run.events()
+        if e.op is Op.PUT
+        and any(is_fresh(v) for v in (e.args.get("Item") or EMPTY).fields.values())
+    }
     for event, endpoint in run.events():
         auth = claiming.get(endpoint) if endpoint is not None else None
         created = auth is not None and _claimed_partition(event, auth)
-        for hit in server_attribute(event):
+        new_item = (event.site.path, event.site.line, event.site.col) in fresh
+        for hit in server_attribute(event, fresh_item=new_item):
             if endpoint in admin and normalise(hit.detail) in _GRANTS:
                 continue
             if created and normalise(hit.detail) in _KEYS:
                 continue  # keys under the partition this request created (a sign-up's items)
-            if endpoint is not None and _signup(endpoint) and _ownership(hit.detail):
+            signup = endpoint is not None and (_signup(endpoint) or endpoint in signing_up)
+            if signup and _ownership(hit.detail):
                 continue  # a sign-up names the new account itself: its own id, not another's
             yield Found(hit, endpoint, event)
 
@@ -70,12 +89,12 @@ def _checks_role(handler: Handler) -> bool:
     return role is not None and (role.note == "decorator" or role.function == handler.func.qualname)
 
 
-def server_attribute(event: Event) -> Iterator[Hit]:
+def server_attribute(event: Event, *, fresh_item: bool = False) -> Iterator[Hit]:
     if event.op is Op.PUT:
         item = event.args.get("Item") or EMPTY
         named = _names_own_item(event, item)
         inside = _server_partition(item)
-        for hit in _fields(event, item):
+        for hit in _fields(event, item, fresh_item=fresh_item):
             key = normalise(hit.detail)
             if not (named and key in _KEYS) and not (inside and key == "sk"):
                 yield hit
@@ -114,13 +133,16 @@ def _names_own_item(event: Event, item: Value) -> bool:
 
 
 def _ownership(name: str) -> bool:
-    return normalise(name) in _ON_CREATE and normalise(name) not in _ALWAYS
+    key = normalise(name)
+    return (key in _ON_CREATE or key in _USER_NAMES) and key not in _ALWAYS
 
 
-def _fields(event: Event, item: Value) -> Iterator[Hit]:
+def _fields(event: Event, item: Value, *, fresh_item: bool = False) -> Iterator[Hit]:
     for name in sorted(item.fields):
         found = client(item.fields[name], *ANY)
-        if found is None or not _privileged(name, event.op, found[1][0].origin):
+        if found is None:
+            continue
+        if not _privileged(name, event.op, found[1][0].origin, fresh_item=fresh_item):
             continue
         trace = found[1]
         message = f"server-controlled attribute '{name}' is set from {origin(trace)} in {event.api}"

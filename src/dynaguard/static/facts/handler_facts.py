@@ -201,5 +201,5 @@ def _answers_4xx(func: ir.Function) -> bool:
 
 def _status_value(expr: ir.Expr) -> int | None:
     if isinstance(expr, ir.Const):
-        return expr.number
+        return expr.number if expr.number is not None and expr.number >= 100 else None
     return named_status(expr.attr) if isinstance(expr, ir.Attr) else None

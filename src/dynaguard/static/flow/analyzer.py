@@ -45,6 +45,9 @@ class ClassFacts:
     bases: tuple[str, ...]
     """Project base classes, in order."""
     env: dict[str, Value] = field(default_factory=dict)
+    plain: bool = False
+    """Every base is a project class (or none is named): no library class (a form, a schema,
+    an ORM model) fills its class-level declarations from data."""
 
 
 class Body(Protocol):
@@ -77,6 +80,7 @@ class Analyzer:
         """Per function, the parameters its body calls methods on or reads attributes of."""
         self.bound_seen: dict[str, set[Bound]] = {}
         """Per function, the parameter bindings it was summarised for (a few at most)."""
+        self._class_level: dict[tuple[str, str], bool] = {}
         self.injected: dict[tuple[str, str], Value] = {}
         """(class id, attribute) -> objects a method stored there from its arguments
         (``manager.initialise(connections)`` sets ``self.cm``)."""
@@ -213,8 +217,10 @@ class Analyzer:
         kinds: frozenset[str],
         bases: tuple[str, ...],
         env: dict[str, Value],
+        *,
+        plain: bool = False,
     ) -> None:
-        self.classes[cls_id] = ClassFacts(cls_id, info, kinds, bases, env)
+        self.classes[cls_id] = ClassFacts(cls_id, info, kinds, bases, env, plain)
 
     def class_facts(self, cls_id: str) -> ClassFacts | None:
         if cls_id not in self.classes:
@@ -260,6 +266,28 @@ class Analyzer:
                 return f"{facts.cls_id.partition(':')[0]}:{facts.info.qualname}.{name}"
         return None
 
+    def class_level(self, cls_id: str, name: str) -> bool:
+        """Whether ``name`` on an instance of a plain project class (``ClassFacts.plain`` all
+        along its bases) is bound in a class body and set on ``self`` by no method: a constant
+        of the class (a validation table, a field list), not data the constructor stored."""
+        key = (cls_id, name)
+        found = self._class_level.get(key)
+        if found is None:
+            chain = self.mro(cls_id)
+            found = (
+                bool(chain)
+                and all(facts.plain for facts in chain)
+                and any(name in facts.env for facts in chain)
+                and not any(name in self._assigned(facts) for facts in chain)
+            )
+            self._class_level[key] = found
+        return found
+
+    def _assigned(self, facts: ClassFacts) -> dict[str, list[str]]:
+        """``self.<attr>`` -> the methods of the class that assign it."""
+        owner = self.project.modules.get(facts.cls_id.partition(":")[0])
+        return owner.self_attrs(facts.info.qualname) if owner else facts.info.self_attrs
+
     def class_attr(self, cls_id: str, name: str) -> Value:
         for facts in self.mro(cls_id):
             if name in facts.env:
@@ -271,8 +299,7 @@ class Analyzer:
         found = self.class_attr(cls_id, name)
         for facts in self.mro(cls_id):
             module = facts.cls_id.partition(":")[0]
-            owner = self.project.modules.get(module)
-            assigned = owner.self_attrs(facts.info.qualname) if owner else facts.info.self_attrs
+            assigned = self._assigned(facts)
             injected = self.injected.get((facts.cls_id, name))
             if injected is not None:
                 found = join(found, injected)

@@ -4,7 +4,16 @@ made (request objects, DynamoDB handles...)."""
 from __future__ import annotations
 
 from dynaguard.static.flow.frame import Frame
-from dynaguard.static.flow.values import ELEM, Value, apply, attributes_of, join_all, ref
+from dynaguard.static.flow.values import (
+    ELEM,
+    NAMED_ELEM,
+    Transform,
+    Value,
+    apply,
+    attributes_of,
+    join_all,
+    ref,
+)
 
 
 def attribute(frame: Frame, obj: Value, name: str, line: int, col: int) -> Value:
@@ -16,7 +25,7 @@ def attribute(frame: Frame, obj: Value, name: str, line: int, col: int) -> Value
     if name in obj.fields:
         parts.append(obj.fields[name])
     elif obj.labels:
-        parts.append(apply(obj, ELEM))
+        parts.append(apply(obj, _held(frame, obj, name)))
     for ref_name in sorted(obj.refs):
         found = _ref_attribute(frame, ref_name, name, line, col)
         if found is not None:
@@ -31,6 +40,17 @@ def attribute(frame: Frame, obj: Value, name: str, line: int, col: int) -> Value
             # a method of a library object, called later as the model says (``calls.py``).
             return Value(None, objects | {f"{METHOD}{name}"}, None, None)
     return join_all(parts)
+
+
+def _held(frame: Frame, obj: Value, name: str) -> Transform:
+    """What of an object's data its attribute ``name`` can hold: any of it (the constructor
+    stored its arguments under names the code chose), except a constant of its class (a class
+    body binding no method sets on ``self``), which only a name the client chose could replace
+    (``setattr(obj, body['k'], v)``)."""
+    analyzer = frame.analyzer
+    if any(r.startswith("inst:") and analyzer.class_level(r[5:], name) for r in obj.refs):
+        return NAMED_ELEM
+    return ELEM
 
 
 METHOD = "meth:"

@@ -28,6 +28,7 @@ from dynaguard.static.flow.values import (
     Value,
     apply,
     bounded,
+    indexed,
     join,
     join_all,
     not_none,
@@ -223,6 +224,8 @@ def bind(frame: Frame, target: ir.Target, value: Iterated, line: int, col: int) 
     if isinstance(target, ir.TupleTarget):
         size = len(target.elts)
         parts = value if isinstance(value, list) else positions(value, size)
+        if parts is None and not isinstance(value, list):
+            parts = indexed(value, size)  # ``out = [None, None]; out[1] = v; return out``
         if parts is not None and len(parts) == size:
             for elt, part in zip(target.elts, parts, strict=True):
                 bind(frame, elt, part, line, col)
@@ -243,7 +246,9 @@ def bind(frame: Frame, target: ir.Target, value: Iterated, line: int, col: int) 
             frame, target.obj, target.attr, single, at=(line, col), spelling=f".{target.attr}"
         )
     else:
-        key = evaluate(frame, target.index)
+        index = target.index
+        position = index.number if isinstance(index, ir.Const) else None
+        key = evaluate(frame, index) if position is None else Value(text=str(position))
         if key.text is not None:
             store_field(
                 frame, target.obj, key.text, single, at=(line, col), spelling=f"[{key.text!r}]"

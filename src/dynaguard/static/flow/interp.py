@@ -210,7 +210,8 @@ def _class(frame: Frame, stmt: ir.ClassStmt) -> None:
     info = frame.module.classes.get(stmt.class_id)
     if info is not None:
         kinds, project_bases = _kinds(frame, bases)
-        frame.analyzer.register_class(cls_id, info, kinds, project_bases, body.env)
+        plain = len(project_bases) == len(bases)  # no library base (a form, a schema, a model)
+        frame.analyzer.register_class(cls_id, info, kinds, project_bases, body.env, plain=plain)
     _decorate(frame, cls_id, stmt.decorators, is_class=True)
     frame.env[stmt.name] = Value(refs=frozenset({f"cls:{cls_id}"}))
 

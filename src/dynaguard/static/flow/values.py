@@ -51,6 +51,9 @@ Transform = tuple[int, int, int, int, int]
 _B, _F, _V, _K, _N = (int(k) for k in Kind)
 ID: Transform = (_B, _F, _V, _K, _N)
 ELEM: Transform = (_V, _V, _V, _K, _V)  # data['x'], data.get('x'), obj.attr
+# an attribute a class defines, of an object whose attribute names the client chose: whatever
+# the client could have stored under that name (``setattr(obj, body['name'], v)``)
+NAMED_ELEM: Transform = (_V, -1, -1, -1, _V)
 KEYS: Transform = (_K, -1, _V, _K, _V)  # for k in data / data.keys()
 VALUES: Transform = (_V, _V, _V, _K, -1)  # data.values()
 STR: Transform = (_V, _V, _V, _K, _V)  # f-strings, %, +, format, str()
@@ -195,6 +198,18 @@ def positions(value: Value, size: int) -> tuple[Value, ...] | None:
     if type(value) is TupleValue and len(value.positions) == size:
         return value.positions
     return None
+
+
+def indexed(value: Value, size: int) -> tuple[Value, ...] | None:
+    """The elements of a list the code filled by constant index (``out[1] = v``) and unpacks
+    whole (``a, b = out``): each stored element, with what no store explains (the list's
+    initial elements). None unless every field is such an index below ``size``."""
+    names = value.fields.keys()
+    if not names or not all(n.isdigit() and int(n) < size for n in names):
+        return None
+    rest = unexplained(value, named_only=False)
+    extra = Value(rest) if rest else EMPTY
+    return tuple([join(value.fields.get(str(i), EMPTY), extra) for i in range(size)])
 
 
 def whole(value: Value) -> Value:

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dynaguard.static.source import ir
 
 EMPTY_CONST = ir.Const()
+_INDEXES = tuple(ir.Const(None, i) for i in range(16))
+"""Small integers, kept for ``out[1] = v``: a list filled by position and unpacked whole."""
 _TRUE, _FALSE = ir.Const(truth=True), ir.Const(truth=False)
 
 
@@ -51,6 +53,8 @@ def _constant(node: ast.Constant) -> ir.Expr:
         return _TRUE if value else _FALSE
     if isinstance(value, int) and not isinstance(value, bool) and 100 <= value < 600:
         return ir.Const(None, value)  # an HTTP status (``errorhandler(500)``); others share one
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(_INDEXES):
+        return _INDEXES[value]
     return EMPTY_CONST
 
 

@@ -7,7 +7,9 @@ scans without a consumer pay nothing). A consumer is a function that iterates
 ``OldImage``) itself or in the project functions it calls, as keys or as attributes (an event
 wrapped in an object: ``event.Records``, ``record.dynamodb.NewImage``). Kinesis and SQS batches
 have ``Records`` too; without those fields they are not DynamoDB Streams consumers. A Chalice
-``@app.on_dynamodb_record(...)`` function is one by its decorator: it iterates its event.
+``@app.on_dynamodb_record(...)`` function is one by its decorator: it iterates its event, or
+hands it to a project function that does (``return triggers.handle(event)``), which is then the
+consumer (``Consumer.entry`` keeps the decorated one: the flow starts there).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dynaguard.static.flow.analyzer import Analyzer
+from dynaguard.static.flow.values import Step
 from dynaguard.static.source import ir
 
 STREAM_FIELDS = frozenset({"eventName", "dynamodb", "NewImage", "OldImage"})
@@ -46,6 +49,25 @@ class Consumer:
     """``for record in event['Records']`` loops."""
     fixed: tuple[ast.Subscript, ...]
     """``event['Records'][0]``: one record of the batch, by position."""
+    entry: Function | None = None
+    """The Chalice consumer that handed its batch to ``function`` (``return handle(event)``)."""
+
+    def entry_steps(self) -> tuple[Step, ...]:
+        """The first step of a finding's flow when the batch came from another function."""
+        if self.entry is None:
+            return ()
+        note = f"hands the batch to {self.function.qualname}"
+        return (step_at(self.entry, self.entry.node, note),)
+
+    @property
+    def entry_id(self) -> str:
+        """The function the platform calls: where the finding's endpoint comes from."""
+        return (self.entry or self.function).fn_id
+
+
+def step_at(function: Function, node: ast.AST, note: str) -> Step:
+    line, col = getattr(node, "lineno", function.node.lineno), getattr(node, "col_offset", 0)
+    return Step(function.module.path, line, col, function.qualname, note)
 
 
 Via = tuple[tuple[Function, ast.Call], ...]
@@ -67,12 +89,44 @@ class Streams:
                 continue
             for function in self.functions(name).values():
                 chalice = _chalice_consumer(function)
+                if chalice is not None and not chalice.loops:
+                    chalice = self._delegated(chalice) or chalice
                 found = _consumer(function) if is_entry(function.node) else None
                 if chalice is not None:
                     out.append(chalice)
                 elif found is not None and self.reads_stream_fields(found):
                     out.append(found)
         return out
+
+    def _delegated(self, consumer: Consumer) -> Consumer | None:
+        """``return handle(event)`` in a Chalice consumer: the project function it hands the
+        batch to, when that function loops over it, is the consumer."""
+        node = consumer.function.node
+        params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
+        for call in calls_in(node):
+            at = next(
+                (
+                    i
+                    for i, a in enumerate(call.args)
+                    if isinstance(a, ast.Name) and a.id == params[0]
+                ),
+                None,
+            )
+            callee = self.resolve(consumer.function, call.func) if at is not None else None
+            if callee is None or at is None:
+                continue
+            inner = callee.node
+            names = [a.arg for a in (*inner.args.posonlyargs, *inner.args.args)]
+            if at >= len(names):
+                continue
+            loops = [
+                n
+                for n in own_nodes(inner)
+                if isinstance(n, (ast.For, ast.AsyncFor)) and _iterates(n.iter, names[at])
+            ]
+            if loops:
+                return Consumer(callee, tuple(sorted(loops, key=_position)), (), consumer.function)
+        return None
 
     def functions(self, module_name: str) -> dict[str, Function]:
         """Every function of a module by qualname (the module parsed once per run)."""

@@ -18,7 +18,15 @@ from collections.abc import Iterator
 from dynaguard.catalogue.dg601 import RULE
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.facts.stream_effects import dedupe_decorator, deduplicates, effect
-from dynaguard.static.facts.streams import Consumer, Function, Streams, Via, calls_in, streams_of
+from dynaguard.static.facts.streams import (
+    Consumer,
+    Function,
+    Streams,
+    Via,
+    calls_in,
+    step_at,
+    streams_of,
+)
 from dynaguard.static.flow.values import Step
 from dynaguard.static.rules.base import Found, Hit, check_run
 
@@ -29,10 +37,10 @@ def replayed_effects(run: RunView) -> Iterator[Found]:
     for consumer in streams.consumers():
         if _deduplicated(streams, consumer):
             continue
-        endpoint = run.endpoint_of(consumer.function.fn_id)
+        endpoint = run.endpoint_of(consumer.entry_id)
         seen: set[tuple[str, int]] = set()
         for root, note in _roots(consumer):
-            start = _step(consumer.function, root, note)
+            start = step_at(consumer.function, root, note)
             for function, depth, via in streams.reach(consumer.function, root):
                 for call in calls_in(root if depth == 0 else function.node):
                     what = effect(streams, function, call)
@@ -40,7 +48,8 @@ def replayed_effects(run: RunView) -> Iterator[Found]:
                     if what is None or where in seen:
                         continue
                     seen.add(where)
-                    yield Found(_hit(start, function, call, via, what), endpoint)
+                    hit = _hit(consumer.entry_steps(), start, function, call, via=via, what=what)
+                    yield Found(hit, endpoint)
 
 
 def _roots(consumer: Consumer) -> Iterator[tuple[ast.AST, str]]:
@@ -62,18 +71,15 @@ def _deduplicated(streams: Streams, consumer: Consumer) -> bool:
     return False
 
 
-def _hit(start: Step, function: Function, call: ast.Call, via: Via, what: str) -> Hit:
-    steps = [start]
+def _hit(
+    entry: tuple[Step, ...], start: Step, function: Function, call: ast.Call, *, via: Via, what: str
+) -> Hit:
+    steps = [*entry, start]
     for caller, through in via:
-        steps.append(_step(caller, through, f"{ast.unparse(through.func)}(...)"))
-    at = _step(function, call, what)
+        steps.append(step_at(caller, through, f"{ast.unparse(through.func)}(...)"))
+    at = step_at(function, call, what)
     message = (
         f"{what} for every delivery of a stream record, with no deduplication on its eventID: "
         "a redelivered batch applies it again"
     )
     return Hit(RULE, at, message, (*steps, at))
-
-
-def _step(function: Function, node: ast.AST, note: str) -> Step:
-    line, col = getattr(node, "lineno", function.node.lineno), getattr(node, "col_offset", 0)
-    return Step(function.module.path, line, col, function.qualname, note)

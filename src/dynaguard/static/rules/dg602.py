@@ -20,13 +20,12 @@ from dynaguard.static.facts.run import RunView
 from dynaguard.static.facts.stream_effects import acts
 from dynaguard.static.facts.streams import (
     Consumer,
-    Function,
     Streams,
     calls_in,
     own_nodes,
+    step_at,
     streams_of,
 )
-from dynaguard.static.flow.values import Step
 from dynaguard.static.rules.base import Found, Hit, check_run
 
 _BROAD = frozenset({"Exception", "BaseException", "ClientError", "BotoCoreError"})
@@ -38,12 +37,13 @@ def partial_batches(run: RunView) -> Iterator[Found]:
     streams = streams_of(run.analyzer)
     for consumer in streams.consumers():
         function = consumer.function
-        endpoint = run.endpoint_of(function.fn_id)
+        endpoint = run.endpoint_of(consumer.entry_id)
         reporting = failure_names(function.node)
         for node, message in _problems(streams, consumer, reporting):
             start = consumer.loops[0] if consumer.loops else node
-            at = _step(function, node, message.partition(":")[0])
-            trace = (_step(function, start, "the batch: event['Records']"), at)
+            at = step_at(function, node, message.partition(":")[0])
+            first = step_at(function, start, "the batch: event['Records']")
+            trace = (*consumer.entry_steps(), first, at)
             yield Found(Hit(RULE, at, message, trace), endpoint)
 
 
@@ -186,8 +186,3 @@ def _broad(node: ast.expr | None) -> bool:
         return any(_broad(e) for e in node.elts)
     name = node.id if isinstance(node, ast.Name) else getattr(node, "attr", "")
     return name in _BROAD
-
-
-def _step(function: Function, node: ast.AST, note: str) -> Step:
-    line, col = getattr(node, "lineno", function.node.lineno), getattr(node, "col_offset", 0)
-    return Step(function.module.path, line, col, function.qualname, note)

@@ -24,6 +24,7 @@ from dynaguard.static.flow.values import (
     join,
     join_all,
     ref,
+    with_field,
 )
 from dynaguard.static.source import ir
 
@@ -127,6 +128,8 @@ def _apply_summary(
     result = frame.analyzer.function_result(fn_id, self_class, bound)
     if result.self_fields and func.class_id is not None:
         _inject(frame.analyzer, f"{module.name}:{func.class_id}", result, params)
+        if receiver is not None:
+            _update_receiver(frame, args, receiver, result, params)
     for event in result.param_events:
         frame.emit(instantiate_event(event, params))
     if result.accesses:
@@ -203,6 +206,31 @@ def _bound(
     return key
 
 
+def self_stores(result: Result, params: list[Value]) -> dict[str, Value]:
+    """What a method stored on ``self``, seen from one call (``*``: names it could not read)."""
+    return {n: instantiate(v, params) for n, v in result.self_fields.items() if n != "*"}
+
+
+def _update_receiver(
+    frame: Frame, args: Args, receiver: Value, result: Result, params: list[Value]
+) -> None:
+    """``obj.load()`` / ``self._init_record()``: the attributes the method stores are the
+    variable's from here on (``obj.record`` is what ``load`` put there, not any of the data
+    the object was built with)."""
+    func = args.call.func
+    if not isinstance(func, ir.Attr) or not isinstance(func.obj, ir.Name):
+        return
+    name = func.obj.id
+    if frame.env.get(name) is not receiver and frame.lookup(name) is not receiver:
+        return
+    updated = receiver
+    for attribute, value in self_stores(result, params).items():
+        # the object contains the value now: methods reading it through ``self`` see it too
+        updated = with_field(updated, attribute, value)
+    if updated is not receiver:
+        frame.env[name] = updated
+
+
 def _inject(analyzer: Analyzer, cls_id: str, result: Result, params: list[Value]) -> None:
     """Objects this call stores on ``self`` (a handle passed to a setup method) are what the
     instances of the class hold, wherever else their methods run. Only objects: a request
@@ -253,12 +281,25 @@ def instantiate_class(frame: Frame, cls_id: str, args: Args) -> Value:
         if found is not None:
             return found
     init = frame.analyzer.find_method(cls_id, "__init__")
+    stored: dict[str, Value] = {}
     if init is not None:
         call_function(frame, init, args, instance)
-    # The object holds its arguments under attribute names the code chose; a ``**mapping``
-    # passes the client's own names.
+        stored = _init_stores(frame, init, args, instance)
+    # The object holds its arguments under attribute names the code chose (those ``__init__``
+    # sets are known one by one); a ``**mapping`` passes the client's own names.
     named = apply(join_all([*args.positional, *args.keywords.values()]), CONTAIN)
-    return Value(declared(join(named, join_all(args.spread))).labels, instance.refs)
+    return Value(declared(join(named, join_all(args.spread))).labels, instance.refs, stored)
+
+
+def _init_stores(frame: Frame, init: str, args: Args, instance: Value) -> dict[str, Value]:
+    """What ``__init__`` stores on ``self`` for this call (its summary is already made)."""
+    located = frame.analyzer.project.function(init)
+    if located is None:
+        return {}
+    module, func = located
+    params = bind_params(func, args, instance)
+    result = frame.analyzer.function_result(init, None, _bound(frame, init, module, func, params))
+    return self_stores(result, params) if result.self_fields else {}
 
 
 def method_call(frame: Frame, call: ir.Call, receiver: Value, name: str, args: Args) -> Value:

@@ -36,7 +36,8 @@ def test_a_plain_class_constant_holds_none_of_the_constructor_data() -> None:
 
 
 def test_an_attribute_the_constructor_sets_holds_its_data() -> None:
-    assert _rules(_CLASS.format(base_import="", base="", attribute="data")) == ["DG701"]
+    # ``entity.data`` is the body itself: iterating it gives the client's names (DG102).
+    assert _rules(_CLASS.format(base_import="", base="", attribute="data")) == ["DG102"]
 
 
 def test_a_class_with_a_library_base_keeps_its_declarations_open() -> None:
@@ -65,3 +66,49 @@ def test_a_list_filled_by_position_unpacks_element_by_element() -> None:
     assert _rules(_POSITIONS.format(allowed='("a", "b")')) == []
     # Near miss: names the client chose reach the expression (DG102's, not a formatted value).
     assert _rules(_POSITIONS.format(allowed="request.get_json()")) == ["DG102"]
+
+
+_RECORD = """
+class Record:
+    def __init__(self, record_id, data):
+        self.record_id = record_id
+        self.data = data
+        self.item = {{}}
+
+    def _build(self):
+        self.item = {{"record_id": self.record_id, "title": self.data.get("title")}}
+
+    def load(self, data):
+        self.data = data
+
+    def save(self):
+        {save}
+
+@app.post("/r/<rid>")
+def create(rid):
+    record = Record(rid, {{}})
+    record.load(request.get_json())
+    record.save()
+    return {{}}
+"""
+
+RULES_101 = [get_rule("DG101")]
+
+
+def _whole_item(save: str) -> list[str]:
+    """The sources DG101 names (``request.get_json()``, ``route parameter <rid>``)."""
+    source = PRELUDE + _RECORD.format(save=save)
+    found = analyse_source(source, rules=RULES_101)
+    return sorted(f.message.partition(" reaches ")[0] for f in found)
+
+
+def test_a_method_that_builds_the_item_on_self_makes_it_field_by_field() -> None:
+    # ``self._build()`` then ``put_item(Item=self.item)``: the item is the dict it built (server
+    # names, client values), not any of the data the object holds.
+    assert _whole_item("self._build()\n        table.put_item(Item=self.item)") == []
+
+
+def test_data_a_method_stores_on_the_object_reaches_later_methods() -> None:
+    # ``record.load(body)`` stores the body on the object: ``save`` writing ``self.data`` whole
+    # writes the client's mapping.
+    assert "request.get_json()" in _whole_item("table.put_item(Item=self.data)")

@@ -23,6 +23,7 @@ ALLOWED: dict[str, set[str]] = {
     "report": {"model", "catalogue"},
     "history": {"model", "catalogue"},
     "lab": set(),
+    "tomlfile": set(),
     "secure": set(),
     "demo": {"lab", "secure"},
 }

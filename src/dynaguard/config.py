@@ -9,7 +9,6 @@ and handed to the analyser as plain ``Declarations``, so the analyser never read
 from __future__ import annotations
 
 import enum
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from keyword import iskeyword
@@ -27,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from dynaguard.catalogue import parse_selectors
 from dynaguard.model import Persona, Severity
 from dynaguard.report import OutputFormat
 from dynaguard.static.models.declarations import (
@@ -38,6 +38,7 @@ from dynaguard.static.models.declarations import (
     Role,
     Wrapper,
 )
+from dynaguard.tomlfile import TomlFileError, read_bytes, read_toml
 
 CONFIG_FILES = ("dynaguard.toml", "pyproject.toml")
 # Sub-tables other commands own; any other sub-table is a typo and an error.
@@ -78,16 +79,21 @@ class CodeConfig(BaseModel):
     fail_on: FailOn = FailOn.HIGH
     persona: Persona = Persona.REGULAR
     baseline: str | None = None
-    jobs: int = Field(default=1, ge=1, le=64)
+    # Strict: TOML's ``true``, ``2.0`` and ``"2"`` are not a number of processes.
+    jobs: int = Field(default=1, ge=1, le=64, strict=True)
     format: OutputFormat = OutputFormat.TEXT
 
     @field_validator("select", "ignore")
     @classmethod
     def _rule_selectors(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for selector in value:
-            if not selector.upper().startswith("DG") or not selector[2:].isdigit():
-                raise ValueError(f"{selector!r} is not a rule id or category (e.g. DG101, DG1)")
-        return tuple(s.upper() for s in value)
+        return parse_selectors(value)
+
+    @field_validator("baseline")
+    @classmethod
+    def _path(cls, value: str | None) -> str | None:
+        if value is not None and "\0" in value:
+            raise ValueError("a path cannot contain a NUL character")
+        return value
 
 
 def _dotted(value: str) -> str:
@@ -234,29 +240,23 @@ def find_config(start: Path) -> Path | None:
 
 def _has_tool_table(pyproject: Path) -> bool:
     try:
-        return "dynaguard" in _read_toml(pyproject).get("tool", {})
-    except ConfigError:
-        # A broken pyproject.toml that may not even be ours: report it only if it is chosen.
+        tool = read_toml(pyproject).get("tool", {})
+    except TomlFileError:
+        tool = None
+    if isinstance(tool, dict):
+        return "dynaguard" in tool
+    # A broken pyproject.toml is reported only if it speaks of us: it may be anyone's.
+    try:
+        return b"dynaguard" in read_bytes(pyproject)
+    except TomlFileError:
         return False
-
-
-_MAX_CONFIG = 1024 * 1024
-"""A config file larger than this is refused (``--config /dev/zero`` must not eat memory)."""
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        if path.exists() and not path.is_file():
-            raise ConfigError(f"{path}: not a regular file")
-        if path.stat().st_size > _MAX_CONFIG:
-            raise ConfigError(f"{path}: larger than 1 MB, not a config file")
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+        return read_toml(path)
+    except TomlFileError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def load_config(path: Path | None) -> LoadedConfig:
@@ -265,9 +265,12 @@ def load_config(path: Path | None) -> LoadedConfig:
         return LoadedConfig(CodeConfig(), None, {})
     document = _read_toml(path)
     table_name = "[tool.dynaguard]" if path.name == "pyproject.toml" else "the top level"
-    raw = (
-        document.get("tool", {}).get("dynaguard", {}) if path.name == "pyproject.toml" else document
-    )
+    raw: object = document
+    if path.name == "pyproject.toml":
+        tool = document.get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError(f"{path}: [tool] must be a table")
+        raw = tool.get("dynaguard", {})
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: {table_name} must be a table")
     # Sections of other commands (e.g. [scan]) are validated by those commands.
@@ -280,20 +283,26 @@ def load_config(path: Path | None) -> LoadedConfig:
     return LoadedConfig(code, path, raw, models)
 
 
-def validate_code_config(raw: Mapping[str, Any], origin: str, table: str) -> CodeConfig:
-    """Validate kebab-case keys; ``origin`` and ``table`` name where they came from."""
+def validate_code_config(
+    raw: Mapping[str, Any], origin: str, table: str, *, flags: bool = False
+) -> CodeConfig:
+    """Validate kebab-case keys; ``origin`` and ``table`` name where they came from, and errors
+    name the options rather than the keys when ``flags``."""
     try:
         return CodeConfig.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(_describe(origin, table, exc)) from exc
+        raise ConfigError(_describe(origin, table, exc, flags)) from exc
 
 
-def _describe(origin: str, table: str, exc: ValidationError) -> str:
+def _describe(origin: str, table: str, exc: ValidationError, flags: bool) -> str:
     problems = []
     for error in exc.errors():
         key = ".".join(str(part) for part in error["loc"]) or "(table)"
-        if error["type"] == "extra_forbidden":
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if flags and error["loc"]:
+            problems.append(f"option --{error['loc'][0]}: {message}")
+        elif error["type"] == "extra_forbidden":
             problems.append(f"unknown key {key!r} in {table}")
         else:
-            problems.append(f"key {key!r} in {table}: {error['msg']}")
+            problems.append(f"key {key!r} in {table}: {message}")
     return f"{origin}: " + "; ".join(problems)

@@ -169,4 +169,4 @@ def test_progress_bar_and_coverage_table_render(workdir: Path, secure_notes: Ser
 
 def test_unknown_probe_is_a_usage_error(workdir: Path, secure_notes: Served) -> None:
     code, _, err = _run(secure_notes.url, "--probe", "racing")
-    assert code == 2 and "unknown probe racing" in err and "race" in err
+    assert code == 2 and "--probe: unknown probe 'racing'" in err and "race" in err

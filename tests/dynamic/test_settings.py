@@ -124,7 +124,7 @@ def test_flags_win_and_flag_identities_replace_by_name() -> None:
         ("alice", {"X": "9"}),
         ("bob", {"X": "2"}),
     ]
-    with pytest.raises(ScanConfigError, match=r"key 'scan\.concurrency'"):
+    with pytest.raises(ScanConfigError, match=r"option --concurrency"):
         _options(raw, {"concurrency": 0})
 
 

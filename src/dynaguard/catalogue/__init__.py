@@ -53,6 +53,7 @@ __all__ = [
     "dg801",
     "get_rule",
     "matches",
+    "parse_selectors",
     "select_rules",
 ]
 
@@ -68,6 +69,17 @@ def get_rule(rule_id: str) -> Rule:
 def matches(rule: Rule, selectors: tuple[str, ...]) -> bool:
     """True when a selector names the rule's id or a prefix of it (``DG1``, ``DG10``)."""
     return any(rule.id.startswith(s.upper()) for s in selectors)
+
+
+def parse_selectors(selectors: tuple[str, ...]) -> tuple[str, ...]:
+    """``--select`` / ``--ignore`` values, upper-cased; a ValueError names the first that is not
+    a rule id or category, or that selects no rule (a typo must not silently select nothing)."""
+    for selector in selectors:
+        if not selector.upper().startswith("DG") or not selector[2:].isdigit():
+            raise ValueError(f"{selector!r} is not a rule id or category (e.g. DG101, DG1)")
+        if not any(rule.id.startswith(selector.upper()) for rule in CATALOGUE):
+            raise ValueError(f"{selector!r} names no rule (`dynaguard rules` lists them)")
+    return tuple(s.upper() for s in selectors)
 
 
 def select_rules(select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> tuple[Rule, ...]:

@@ -23,6 +23,7 @@ from dynaguard.cli.joined import join_source
 from dynaguard.cli.options import FORMATS, report_options
 from dynaguard.config import ConfigError, FailOn, find_config, load_config
 from dynaguard.dynamic import (
+    PROBES,
     ScanConfigError,
     ScanOptions,
     ScanResult,
@@ -168,7 +169,9 @@ def resolve(flags: dict[str, Any]) -> ScanSettings:
     if not isinstance(raw, dict):
         raise ScanConfigError(f"{origin}: [scan] must be a table")
     table = parse_scan_table(raw, origin)
+    _known_probes(table.probes, f"{origin}: key 'scan.probes'")
     overrides = _overrides(flags, table.spec, source)
+    _known_probes(overrides.get("probes", ()), "command line: option --probe")
     options = build_options(table, flags["url"], origin, overrides)
     fmt = flags["output_format"] or table.format or "text"
     if fmt not in FORMATS:
@@ -184,6 +187,14 @@ def resolve(flags: dict[str, Any]) -> ScanSettings:
         progress=flags["progress"],
         models=_source_models(flags),
     )
+
+
+def _known_probes(names: tuple[str, ...], where: str) -> None:
+    # Checked here, not with the table's types: the probe registry imports the settings.
+    unknown = ", ".join(repr(name) for name in names if name not in PROBES)
+    if unknown:
+        known = ", ".join(PROBES.keys())
+        raise ScanConfigError(f"{where}: unknown probe {unknown}; known: {known}")
 
 
 def _source_models(flags: dict[str, Any]) -> Declarations:

@@ -117,7 +117,7 @@ def _merge(flags: CodeFlags, cfg: CodeConfig) -> CodeConfig:
     }
     overrides = {key: value for key, value in given.items() if value is not None}
     merged = {**cfg.model_dump(by_alias=True, mode="json"), **overrides}
-    return validate_code_config(merged, "command line", "the options")
+    return validate_code_config(merged, "command line", "the options", flags=True)
 
 
 def _relative_to(config: Path | None, value: str | None) -> Path | None:

@@ -20,7 +20,7 @@ from dynaguard.dynamic.http.client import Call, HttpClient
 from dynaguard.dynamic.http.redact import Redactor
 from dynaguard.dynamic.markers import Markers
 from dynaguard.dynamic.outcomes import Skip
-from dynaguard.dynamic.settings import ScanOptions
+from dynaguard.dynamic.settings import ScanOptions, split_exclude
 from dynaguard.dynamic.spec.operations import Operation
 from dynaguard.dynamic.spec.samples import sample
 from dynaguard.model import Engine, Finding, Severity, fingerprint
@@ -37,8 +37,8 @@ def is_identity_param(name: str) -> bool:
 def excluded(op: Operation, patterns: tuple[str, ...]) -> bool:
     """``/admin/*`` matches any method, ``DELETE /users/*`` one method."""
     for pattern in patterns:
-        method, _, path = pattern.partition(" ") if " " in pattern else ("", "", pattern)
-        if (not method or method.upper() == op.method) and fnmatch.fnmatchcase(op.path, path):
+        method, path = split_exclude(pattern)
+        if (not method or method == op.method) and fnmatch.fnmatchcase(op.path, path):
             return True
     return False
 

@@ -16,6 +16,10 @@ ANONYMOUS = "anonymous"
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _NAME = re.compile(r"[A-Za-z0-9_.-]{1,40}")
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+"""A header name (RFC 9110 token)."""
+_FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")
+"""A header value dynaguard sends: printable ASCII, spaces and tabs."""
 
 
 class Role(enum.Enum):
@@ -88,6 +92,28 @@ def expand_tree(value: Any, key: str, env: Mapping[str, str] | None = None) -> A
     return value
 
 
+def check_header_name(name: str, key: str) -> None:
+    """A header name is a token: a space, a colon or a line break would forge another header."""
+    if not _TOKEN.fullmatch(name):
+        raise ScanConfigError(
+            f"{key}: {name!r} is not a header name (letters, digits and !#$%&'*+-.^_`|~)"
+        )
+
+
+def check_header_value(value: str, key: str, written: str) -> None:
+    """A CR or LF would end the header and start one the user never wrote; other control
+    characters and non-ASCII text are refused by HTTP libraries mid-scan. The value (``written``
+    before ``${ENV}`` expansion) is a credential: the error never shows it."""
+    if _FIELD_VALUE.fullmatch(value):
+        return
+    names = ", ".join(f"${{{name}}}" for name in _ENV_REF.findall(written))
+    expanded = f" (as {names} expands)" if names else ""
+    raise ScanConfigError(
+        f"{key}: the header value{expanded} has a line break, a control character or "
+        "non-ASCII text (the value is not shown)"
+    )
+
+
 def check_name(name: str, key: str) -> str:
     if not _NAME.fullmatch(name) or name == ANONYMOUS:
         raise ScanConfigError(
@@ -111,10 +137,13 @@ def parse_identity_flag(text: str, env: Mapping[str, str] | None = None) -> Iden
     header_name, _, value = header.partition("=")
     if not header_name.strip():
         raise ScanConfigError(f"{key} {name}: the header name is empty")
+    check_header_name(header_name.strip(), f"{key} {name}")
+    expanded = expand_env(value, f"{key} {name}", env)
+    check_header_value(expanded, f"{key} {name}", value)
     return Identity(
         name=check_name(name, key),
         role=parsed_role,
-        headers={header_name.strip(): expand_env(value, f"{key} {name}", env)},
+        headers={header_name.strip(): expanded},
     )
 
 

@@ -11,10 +11,23 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from dynaguard.catalogue import parse_selectors
 from dynaguard.dynamic.errors import ScanConfigError
-from dynaguard.dynamic.identity import Identity, Login, Role, check_name, expand_env, expand_tree
+from dynaguard.dynamic.identity import (
+    Identity,
+    Login,
+    Role,
+    check_header_name,
+    check_header_value,
+    check_name,
+    expand_env,
+    expand_tree,
+)
+
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
 
 
 def _kebab(name: str) -> str:
@@ -22,7 +35,9 @@ def _kebab(name: str) -> str:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", alias_generator=_kebab, frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", alias_generator=_kebab, frozen=True, allow_inf_nan=False
+    )
 
 
 class LoginTable(_Strict):
@@ -56,13 +71,15 @@ class ScanTable(_Strict):
     """``[scan]`` in dynaguard.toml (or ``[tool.dynaguard.scan]`` in pyproject.toml)."""
 
     spec: str | None = None
-    active: bool = False
-    rate: float = Field(default=0.0, ge=0.0)
-    concurrency: int = Field(default=4, ge=1, le=64)
-    timeout: float = Field(default=10.0, gt=0.0, le=300.0)
-    max_response_bytes: int = Field(default=1_000_000, ge=1_024)
-    retries: int = Field(default=2, ge=0, le=10)
-    race_requests: int = Field(default=20, ge=2, le=200)
+    # Strict: ``active = "yes"``, ``concurrency = true`` or ``timeout = "10"`` is a mistake to
+    # report, not a value to convert.
+    active: bool = Field(default=False, strict=True)
+    rate: float = Field(default=0.0, ge=0.0, strict=True)
+    concurrency: int = Field(default=4, ge=1, le=64, strict=True)
+    timeout: float = Field(default=10.0, gt=0.0, le=300.0, strict=True)
+    max_response_bytes: int = Field(default=1_000_000, ge=1_024, strict=True)
+    retries: int = Field(default=2, ge=0, le=10, strict=True)
+    race_requests: int = Field(default=20, ge=2, le=200, strict=True)
     probes: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     select: tuple[str, ...] = ()
@@ -70,6 +87,35 @@ class ScanTable(_Strict):
     fail_on: Literal["critical", "high", "medium", "low", "none"] = "high"
     format: str | None = None
     identities: tuple[IdentityTable, ...] = ()
+
+    @field_validator("spec")
+    @classmethod
+    def _spec(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if "\0" in value:
+            raise ValueError("a path cannot contain a NUL character")
+        problem = url_problem(value) if value.startswith(("http://", "https://")) else None
+        if problem is not None:
+            raise ValueError(f"URL {value!r}: {problem}")
+        return value
+
+    @field_validator("select", "ignore")
+    @classmethod
+    def _rule_selectors(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return parse_selectors(value)
+
+    @field_validator("exclude")
+    @classmethod
+    def _operations(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in value:
+            method, path = split_exclude(pattern)
+            if method and method not in _METHODS:
+                raise ValueError(f"{pattern!r}: {method!r} is not an HTTP method")
+            # A pattern no operation can match would leave the operation it meant unprotected.
+            if not path.startswith(("/", "*", "?", "[")):
+                raise ValueError(f"{pattern!r}: expected [METHOD ]/PATH_GLOB, e.g. /admin/*")
+        return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,12 +152,19 @@ class ScanOptions:
     """Never report these rule ids or categories."""
 
 
-def parse_scan_table(raw: Mapping[str, Any], origin: str) -> ScanTable:
-    """Validate ``[scan]``; ``origin`` names the file (or "command line") in errors."""
+def split_exclude(pattern: str) -> tuple[str, str]:
+    """``DELETE /users/*`` -> ``("DELETE", "/users/*")``; ``/admin/*`` -> ``("", "/admin/*")``."""
+    method, _, path = pattern.partition(" ") if " " in pattern else ("", "", pattern)
+    return method.upper(), path
+
+
+def parse_scan_table(raw: Mapping[str, Any], origin: str, *, flags: bool = False) -> ScanTable:
+    """Validate ``[scan]``; ``origin`` names the file (or "command line") in errors, which name
+    the options rather than the keys when ``flags``."""
     try:
         return ScanTable.model_validate(raw)
     except ValidationError as exc:
-        raise ScanConfigError(_describe(origin, exc)) from None
+        raise ScanConfigError(_describe(origin, exc, flags)) from None
 
 
 def build_options(
@@ -121,7 +174,9 @@ def build_options(
     merged = {**table.model_dump(by_alias=True, exclude={"identities"}), **(overrides or {})}
     extra_ids: tuple[Identity, ...] = merged.pop("identity-flags", ())
     checked = parse_scan_table(
-        {k: v for k, v in merged.items() if k not in ("fail-on", "format")}, "command line"
+        {k: v for k, v in merged.items() if k not in ("fail-on", "format")},
+        "command line",
+        flags=True,
     )
     identities = _merge_identities(_identities(table, origin), extra_ids)
     return ScanOptions(
@@ -143,10 +198,27 @@ def build_options(
 
 
 def check_target(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ScanConfigError(f"URL {url!r}: expected http:// or https:// and a host")
+    problem = url_problem(url)
+    if problem is not None:
+        raise ScanConfigError(f"URL {url!r}: {problem}")
     return url.rstrip("/") or url
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` is not an http(s) URL with a host that is sent as written, or ``None``."""
+    # urlsplit drops tabs and line breaks silently: the URL used would not be the one given.
+    if not url.isprintable() or " " in url:
+        return "contains a space, a line break or another control character"
+    try:
+        # What would otherwise raise at the first request: a port out of range or not a
+        # number, a host httpx cannot decode (``xn--``).
+        parts = urlsplit(url)
+        _ = parts.port, httpx.URL(url).host
+    except (ValueError, httpx.InvalidURL) as exc:
+        return str(exc)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "expected http:// or https:// and a host"
+    return None
 
 
 def _identities(table: ScanTable, origin: str) -> tuple[Identity, ...]:
@@ -158,14 +230,23 @@ def _identities(table: ScanTable, origin: str) -> tuple[Identity, ...]:
         if name in seen:
             raise ScanConfigError(f"{key}: identity {name!r} is declared twice")
         seen.add(name)
-        headers = {h: expand_env(v, f"{key}.headers.{h}") for h, v in entry.headers.items()}
+        headers = {h: _header(h, v, f"{key}.headers") for h, v in entry.headers.items()}
         result.append(Identity(name, entry.role, headers, _login(entry.login, f"{key}.login")))
     return tuple(result)
+
+
+def _header(name: str, value: str, key: str) -> str:
+    check_header_name(name, key)
+    expanded = expand_env(value, f"{key}.{name}")
+    check_header_value(expanded, f"{key}.{name}", value)
+    return expanded
 
 
 def _login(table: LoginTable | None, key: str) -> Login | None:
     if table is None:
         return None
+    check_header_name(table.header, f"{key}.header")
+    check_header_value(table.prefix, f"{key}.prefix", table.prefix)
     return Login(
         path=table.path,
         method=table.method,
@@ -186,12 +267,20 @@ def _merge_identities(
     return tuple(by_name.values())
 
 
-def _describe(origin: str, exc: ValidationError) -> str:
+_OPTIONS = {"probes": "--probe"}
+"""Keys whose option is not ``--<key>``."""
+
+
+def _describe(origin: str, exc: ValidationError, flags: bool) -> str:
     problems = []
     for error in exc.errors():
+        message = str(error["msg"]).removeprefix("Value error, ")
         key = "scan." + ".".join(str(part) for part in error["loc"]) if error["loc"] else "scan"
-        if error["type"] == "extra_forbidden":
+        if flags and error["loc"]:
+            first = str(error["loc"][0])
+            problems.append(f"option {_OPTIONS.get(first, '--' + first)}: {message}")
+        elif error["type"] == "extra_forbidden":
             problems.append(f"unknown key {key!r}")
         else:
-            problems.append(f"key {key!r}: {error['msg']}")
+            problems.append(f"key {key!r}: {message}")
     return f"{origin}: " + "; ".join(problems)

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from dynaguard.dynamic.errors import ScanConfigError
+from dynaguard.dynamic.http.redact import without_userinfo
 from dynaguard.dynamic.identity import Identity, Login, Role, check_name, expand_env, expand_tree
 
 
@@ -145,7 +146,8 @@ def build_options(
 def check_target(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ScanConfigError(f"URL {url!r}: expected http:// or https:// and a host")
+        shown = without_userinfo(url)
+        raise ScanConfigError(f"URL {shown!r}: expected http:// or https:// and a host")
     return url.rstrip("/") or url
 
 

@@ -18,7 +18,8 @@ from dynaguard.dynamic.http.redact import Redactor
 from dynaguard.dynamic.identity import ANONYMOUS, Identity, Login, Role
 
 _TOKEN_FIELDS = ("access_token", "token", "id_token", "jwt", "accessToken", "idToken")
-_SUBJECT_FIELDS = ("username", "user", "login", "email", "user_id", "userId", "name")
+SUBJECT_FIELDS = ("username", "user", "login", "email", "user_id", "userId", "name")
+"""Login body fields that name the account (its owner id), not a credential."""
 _SUBJECT_CLAIMS = ("sub", "username", "user_id", "uid", "email", "preferred_username")
 
 
@@ -43,9 +44,8 @@ class Session:
         self._generation = 0
         self.subjects: list[str] = [identity.name] if identity else []
         self.status: IdentityStatus | None = None
-        for name, value in (identity.headers if identity else {}).items():
-            redactor.add_header(name)
-            redactor.add_secret(value)
+        # The redactor knows these headers already (credentials.py); they may name the subject.
+        for value in (identity.headers if identity else {}).values():
             self._learn_from_jwt(value)
 
     @property
@@ -86,6 +86,8 @@ class Session:
             header, prefix = ("Cookie", "") if login.cookie else (login.header, login.prefix)
             self._redactor.add_header(header)
             self._redactor.add_secret(token)
+            if login.cookie:
+                self._redactor.add_secret(token.partition("=")[2])  # the value echoed alone
             self._learn_from_jwt(token)
             with self._lock:
                 self._token_headers = {header: prefix + token}
@@ -108,7 +110,7 @@ class Session:
             return self._generation
 
     def _learn_from_body(self, body: Mapping[str, Any]) -> None:
-        for field in _SUBJECT_FIELDS:
+        for field in SUBJECT_FIELDS:
             value = body.get(field)
             if isinstance(value, str) and value and value not in self.subjects:
                 self.subjects.insert(0, value)

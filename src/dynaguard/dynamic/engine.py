@@ -1,9 +1,15 @@
-"""``scan(options)``: spec -> sessions -> plan -> probes -> cleanup -> result. Emits events only."""
+"""``scan(options)``: spec -> sessions -> plan -> probes -> cleanup -> result. Emits events only.
+
+Everything the engine hands out (events, the result, the errors it raises) passes the scan's one
+:class:`Redactor`, which knows every credential of the options and learns each token obtained:
+writers, formatters and the CLI get no secret to leak.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import httpx
 
@@ -12,7 +18,8 @@ from dynaguard.dynamic.api import ApiModel, build_model
 from dynaguard.dynamic.auth import IdentityStatus, Session
 from dynaguard.dynamic.context import FindingSink, ProbeContext, Sessions, base_url
 from dynaguard.dynamic.coverage import StatusLog, coverage
-from dynaguard.dynamic.errors import ScanConfigError, SpecError, TargetUnreachable
+from dynaguard.dynamic.credentials import redactor_for
+from dynaguard.dynamic.errors import ScanConfigError, ScanError, SpecError, TargetUnreachable
 from dynaguard.dynamic.http.client import HttpClient
 from dynaguard.dynamic.http.redact import Redactor
 from dynaguard.dynamic.identity import Role
@@ -36,6 +43,24 @@ def scan(
     markers: Markers | None = None,
 ) -> ScanResult:
     """Scan ``options.target``. Raises TargetUnreachable, SpecError or ScanConfigError."""
+    redactor = redactor_for(options)
+    try:
+        result = _run(
+            options, lambda event: listener(redactor.deep(event)), redactor, transport, markers
+        )
+    except ScanError as exc:
+        raise type(exc)(redactor.text(str(exc))) from None
+    # Every request as sent stays as it is: tests check the read-only guarantee on it.
+    return replace(redactor.deep(replace(result, traffic=())), traffic=result.traffic)
+
+
+def _run(
+    options: ScanOptions,
+    listener: ev.Listener,
+    redactor: Redactor,
+    transport: httpx.BaseTransport | None,
+    markers: Markers | None,
+) -> ScanResult:
     unknown = sorted(set(options.probes) - set(PROBES.keys()))
     if unknown:
         known = ", ".join(PROBES.keys())
@@ -50,16 +75,20 @@ def scan(
         transport=transport,
     )
     try:
-        return _scan(options, http, listener, markers or Markers())
+        return _scan(options, http, listener, markers or Markers(), redactor)
     finally:
         http.close()
 
 
 def _scan(
-    options: ScanOptions, http: HttpClient, listener: ev.Listener, markers: Markers
+    options: ScanOptions,
+    http: HttpClient,
+    listener: ev.Listener,
+    markers: Markers,
+    redactor: Redactor,
 ) -> ScanResult:
     started = time.monotonic()
-    ctx, log, statuses = _prepare(options, http, listener, markers)
+    ctx, log, statuses = _prepare(options, http, listener, markers, redactor)
     work = plan(ctx.api, options)
     for name, reason in work.skipped:
         listener(ev.ProbeSkipped(name, reason))
@@ -88,14 +117,17 @@ def _scan(
 
 
 def _prepare(
-    options: ScanOptions, http: HttpClient, listener: ev.Listener, markers: Markers
+    options: ScanOptions,
+    http: HttpClient,
+    listener: ev.Listener,
+    markers: Markers,
+    redactor: Redactor,
 ) -> tuple[ProbeContext, StatusLog, tuple[IdentityStatus, ...]]:
     """Reach the target, read its spec, log every identity in: the context probes share."""
     _reachable(http, options.target)
     document = load_spec(options.spec, options.target, _fetcher(http, options.timeout))
     api = build_model(build_spec(document))
     listener(ev.ScanStarted(options.target, document.source, len(api.operations), options.active))
-    redactor = Redactor()
     log = StatusLog()
     http.on_call(log.hook)
     sessions, statuses = _sessions(options, http, redactor, api, listener)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from dynaguard.catalogue import parse_selectors
 from dynaguard.dynamic.errors import ScanConfigError
+from dynaguard.dynamic.http.redact import without_userinfo
 from dynaguard.dynamic.identity import (
     Identity,
     Login,
@@ -97,7 +98,7 @@ class ScanTable(_Strict):
             raise ValueError("a path cannot contain a NUL character")
         problem = url_problem(value) if value.startswith(("http://", "https://")) else None
         if problem is not None:
-            raise ValueError(f"URL {value!r}: {problem}")
+            raise ValueError(f"URL {without_userinfo(value)!r}: {problem}")
         return value
 
     @field_validator("select", "ignore")
@@ -200,7 +201,7 @@ def build_options(
 def check_target(url: str) -> str:
     problem = url_problem(url)
     if problem is not None:
-        raise ScanConfigError(f"URL {url!r}: {problem}")
+        raise ScanConfigError(f"URL {without_userinfo(url)!r}: {problem}")
     return url.rstrip("/") or url
 
 

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -141,6 +142,9 @@ class HttpClient:
             follow_redirects=False,
             transport=transport,
             limits=limits,
+            # NOTE: a session cookie is its identity's (auth.py sends it); httpx would keep it and
+            # send it with every identity's requests, anonymous ones included.
+            cookies=CookieJar(DefaultCookiePolicy(allowed_domains=[])),
         )
 
     @property
@@ -209,8 +213,15 @@ class HttpClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _exchange(self, request: Request) -> Response:
+        # NOTE: httpx replaces an Authorization header by Basic credentials from the URL's
+        # userinfo; an identity's own header must win (the userinfo serves requests without one).
+        own = any(name.lower() == "authorization" for name, _ in request.headers)
         with self._client.stream(
-            request.method, request.url, headers=list(request.headers), content=request.body or None
+            request.method,
+            request.url,
+            headers=list(request.headers),
+            content=request.body or None,
+            auth=httpx.Auth() if own else httpx.USE_CLIENT_DEFAULT,
         ) as response:
             chunks: list[bytes] = []
             size = 0

@@ -174,13 +174,21 @@ def scan_output(server: EchoServer, creds: Credentials, fmt: str, config: Path) 
     userinfo = f"{quote(creds.url_user, safe='')}:{quote(creds.url_password, safe='')}"
     target = server.url.replace("http://", f"http://{userinfo}@")
     args = ["scan", target, "--active", "--config", str(config), "--format", fmt]
-    args += ["--progress", "plain", "--identity", "dave:user:X-API-Key=${DG_NEWLINE_KEY}"]
+    args += ["--progress", "plain"]
     result = CliRunner().invoke(main, args, env=creds.env())
     crash = result.exception is not None and not isinstance(result.exception, SystemExit)
     if crash or result.exit_code not in (0, 1):
         detail = repr(result.exception) if crash else result.stderr.strip()
         raise AssertionError(f"--format {fmt}: exit {result.exit_code}: {detail}")
     return result.stdout, result.stderr
+
+
+def refused_output(creds: Credentials) -> tuple[int, str, str]:
+    """``dynaguard scan`` given an identity whose API key ends in a line break: (exit code,
+    stdout, stderr). It must be refused before any request, without showing the key."""
+    args = ["scan", "http://127.0.0.1:9", "--identity", "dave:user:X-API-Key=${DG_NEWLINE_KEY}"]
+    result = CliRunner().invoke(main, args, env=creds.env())
+    return result.exit_code, result.stdout, result.stderr
 
 
 def run_case(creds: Credentials) -> list[str]:

@@ -226,6 +226,8 @@ def _hostile_report(text: str) -> Report:
 def test_a_redacted_report_holds_no_secret_in_any_format(
     secret: str, speller: str, fmt: str
 ) -> None:
+    # A secret spelled in what the format prints anyway (``incl`` in a heading) proves nothing.
+    assume(leaks(render(_hostile_report("<->"), OutputFormat(fmt)), {"secret": secret}) == [])
     redactor = Redactor()
     redactor.add_secret(secret)
     report = redactor.deep(_hostile_report(f"<{SPELLERS[speller](secret)}>"))

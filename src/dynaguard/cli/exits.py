@@ -19,6 +19,9 @@ class ExitCode(enum.IntEnum):
     """Usage or configuration error."""
     TARGET = 3
     """The target could not be scanned."""
+    INTERRUPTED = 4
+    """``dynaguard scan`` stopped by SIGINT or SIGTERM: cleanup ran and the report was written,
+    listing what is left behind."""
 
 
 def die(message: str, code: ExitCode) -> NoReturn:

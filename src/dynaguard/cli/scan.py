@@ -2,7 +2,8 @@
 
 Progress goes to stderr (a bar on a terminal, plain lines otherwise), the report to stdout or
 ``--output``. Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 bad
-spec, config or flags; 3 the target could not be scanned.
+spec, config or flags; 3 the target could not be scanned; 4 interrupted by SIGINT or SIGTERM
+(cleanup ran, the report was written).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from rich.console import Console
 from dynaguard.cli.code import exit_code
 from dynaguard.cli.exits import ExitCode, die
 from dynaguard.cli.files import emit, read_text
+from dynaguard.cli.interrupts import handled
 from dynaguard.cli.joined import join_source
 from dynaguard.cli.options import FORMATS, report_options
 from dynaguard.config import ConfigError, FailOn, find_config, load_config
@@ -36,6 +38,7 @@ from dynaguard.dynamic import (
     scan,
     to_report,
 )
+from dynaguard.dynamic.interrupt import Interrupt
 from dynaguard.dynamic.writers import PlainWriter, ProgressWriter, coverage_table
 from dynaguard.history.baseline import BaselineError, apply_baseline, parse_baseline
 from dynaguard.model import Report
@@ -131,18 +134,37 @@ def scan_command(**flags: Any) -> None:
     Only URL's origin is ever contacted. Read-only unless --active; an active scan tags what it
     creates with a unique marker and deletes it afterwards where the API allows.
 
+    Ctrl-C or SIGTERM stops probing, cleans up and writes the report; a second one stops the
+    cleanup (the report lists what is left).
+
     \b
     Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it;
-    2 bad spec, config or flags; 3 the target could not be scanned.
+    2 bad spec, config or flags; 3 the target could not be scanned;
+    4 interrupted (the report covers what ran and lists what is left).
     """
     try:
         settings = resolve(flags)
     except (ConfigError, ScanConfigError) as exc:
         die(str(exc), ExitCode.USAGE)
     console = Console(stderr=True)
-    listener = _listener(settings.progress, console)
+    interrupt = Interrupt()
+    with handled(interrupt):
+        result = _run(settings, _listener(settings.progress, console), interrupt)
+        report = build_report(result)
+        if flags["sources"]:
+            report = join_source(report, flags["sources"], settings.models)
+        report = _baseline(report, settings.baseline)
+        emit(render(report, settings.output_format), settings.output)
+    if settings.progress != "none":
+        _show_coverage(result, console, settings.progress)
+    if result.interrupted:
+        raise SystemExit(int(ExitCode.INTERRUPTED))
+    raise SystemExit(int(exit_code(report, settings.fail_on)))
+
+
+def _run(settings: ScanSettings, listener: events.Listener, interrupt: Interrupt) -> ScanResult:
     try:
-        result = scan(settings.options, listener)
+        return scan(settings.options, listener, interrupt=interrupt)
     except (SpecError, ScanConfigError) as exc:
         die(str(exc), ExitCode.USAGE)
     except TargetUnreachable as exc:
@@ -151,14 +173,6 @@ def scan_command(**flags: Any) -> None:
         close = getattr(listener, "close", None)
         if close is not None:
             close()
-    report = build_report(result)
-    if flags["sources"]:
-        report = join_source(report, flags["sources"], settings.models)
-    report = _baseline(report, settings.baseline)
-    emit(render(report, settings.output_format), settings.output)
-    if settings.progress != "none":
-        _show_coverage(result, console, settings.progress)
-    raise SystemExit(int(exit_code(report, settings.fail_on)))
 
 
 def resolve(flags: dict[str, Any]) -> ScanSettings:

@@ -23,6 +23,7 @@ from dynaguard.dynamic.errors import (
     TargetUnreachable,
 )
 from dynaguard.dynamic.identity import Identity, Login, Role, parse_identity_flag
+from dynaguard.dynamic.interrupt import Interrupt
 from dynaguard.dynamic.probes import PROBES
 from dynaguard.dynamic.report import to_report
 from dynaguard.dynamic.result import ScanResult
@@ -32,6 +33,7 @@ __all__ = [
     "PROBES",
     "CoverageRow",
     "Identity",
+    "Interrupt",
     "Login",
     "OriginError",
     "Role",

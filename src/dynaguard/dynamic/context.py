@@ -18,8 +18,10 @@ from dynaguard.dynamic.cleanup import Cleanup
 from dynaguard.dynamic.http.burst import burst
 from dynaguard.dynamic.http.client import Call, HttpClient
 from dynaguard.dynamic.http.redact import Redactor
+from dynaguard.dynamic.interrupt import NEVER, Interrupt, Interrupted
 from dynaguard.dynamic.markers import Markers
 from dynaguard.dynamic.outcomes import Skip
+from dynaguard.dynamic.restore import Snapshots
 from dynaguard.dynamic.settings import ScanOptions, split_exclude
 from dynaguard.dynamic.spec.operations import Operation
 from dynaguard.dynamic.spec.samples import sample
@@ -118,6 +120,12 @@ class ProbeContext:
         self.options = options
         self.sink = sink
         self.cleanup = Cleanup()
+        self.existing = Snapshots(self.cleanup, self.call, sessions.authenticated)
+        """Objects the scan writes to without having created them (put back at cleanup)."""
+        self.interrupt: Interrupt = NEVER
+        """Set by the engine: once requested, probe requests raise :class:`Interrupted`."""
+        self.cleaning = False
+        """Set once probing is over: from then on only an abort stops requests."""
         self.cache: dict[tuple[str, str], Any] = {}
         self.cache_lock = threading.RLock()
         self.base = base_url(options.target, api.spec.base_path)
@@ -167,6 +175,7 @@ class ProbeContext:
         raw: bytes | None = None,
     ) -> Call:
         """Call ``op`` as ``session``; a 401 triggers one re-login and one retry."""
+        self.check_interrupt()
         if op.writes and not self.active:
             # NOTE: the read-only guarantee, enforced where every probe request passes.
             raise Skip("read-only scan: writes need --active")
@@ -179,16 +188,24 @@ class ProbeContext:
         call = self._send(session, op, url, payload)
         if call.status == 401 and session.refresh(generation):
             call = self._send(session, op, url, payload)
+        if op.writes:
+            self.existing.wrote(self.api.resource_of(op), values, body, call)
         return call
+
+    def check_interrupt(self) -> None:
+        """Raise :class:`Interrupted` once probing must stop (or, during cleanup, once aborted)."""
+        if self.interrupt.aborted or (self.interrupt.stopped and not self.cleaning):
+            raise Interrupted(f"scan interrupted ({self.interrupt.first})")
 
     def burst(
         self, session: Session, op: Operation, *, path: Mapping[str, str], body: Any, count: int
     ) -> list[Call]:
         """``count`` copies of one request released at the same instant (see http/burst.py)."""
+        self.check_interrupt()
         if op.writes and not self.active:
             raise Skip("read-only scan: writes need --active")
         payload = b"" if body is NO_BODY else to_json(body)
-        return burst(
+        calls = burst(
             self.http,
             self.url(op, path, None),
             op.method,
@@ -198,6 +215,9 @@ class ProbeContext:
             identity=session.name,
             operation=op.key,
         )
+        for call in [c for c in calls if c.ok][:1]:
+            self.existing.wrote(self.api.resource_of(op), path, body, call)
+        return calls
 
     def _send(self, session: Session, op: Operation, url: str, payload: bytes) -> Call:
         return self.http.send(

@@ -16,6 +16,7 @@ import httpx
 from dynaguard.dynamic import events as ev
 from dynaguard.dynamic.api import ApiModel, build_model
 from dynaguard.dynamic.auth import IdentityStatus, Session
+from dynaguard.dynamic.cleanup import CleanupResult
 from dynaguard.dynamic.context import FindingSink, ProbeContext, Sessions, base_url
 from dynaguard.dynamic.coverage import StatusLog, coverage
 from dynaguard.dynamic.credentials import redactor_for
@@ -23,6 +24,7 @@ from dynaguard.dynamic.errors import ScanConfigError, ScanError, SpecError, Targ
 from dynaguard.dynamic.http.client import HttpClient
 from dynaguard.dynamic.http.redact import Redactor
 from dynaguard.dynamic.identity import Role
+from dynaguard.dynamic.interrupt import NEVER, Interrupt
 from dynaguard.dynamic.markers import Markers
 from dynaguard.dynamic.plan import Plan, plan, run_phases
 from dynaguard.dynamic.probes import PROBES
@@ -41,12 +43,21 @@ def scan(
     *,
     transport: httpx.BaseTransport | None = None,
     markers: Markers | None = None,
+    interrupt: Interrupt = NEVER,
 ) -> ScanResult:
-    """Scan ``options.target``. Raises TargetUnreachable, SpecError or ScanConfigError."""
+    """Scan ``options.target``. Raises TargetUnreachable, SpecError or ScanConfigError.
+
+    Once ``interrupt`` is requested no new probe request is sent, cleanup runs (until a second
+    request, or ``options.cleanup_timeout``) and the result says what is left."""
     redactor = redactor_for(options)
     try:
         result = _run(
-            options, lambda event: listener(redactor.deep(event)), redactor, transport, markers
+            options,
+            lambda event: listener(redactor.deep(event)),
+            redactor,
+            transport,
+            markers,
+            interrupt=interrupt,
         )
     except ScanError as exc:
         raise type(exc)(redactor.text(str(exc))) from None
@@ -60,6 +71,8 @@ def _run(
     redactor: Redactor,
     transport: httpx.BaseTransport | None,
     markers: Markers | None,
+    *,
+    interrupt: Interrupt,
 ) -> ScanResult:
     unknown = sorted(set(options.probes) - set(PROBES.keys()))
     if unknown:
@@ -75,7 +88,7 @@ def _run(
         transport=transport,
     )
     try:
-        return _scan(options, http, listener, markers or Markers(), redactor)
+        return _scan(options, http, listener, markers or Markers(), redactor, interrupt=interrupt)
     finally:
         http.close()
 
@@ -86,20 +99,22 @@ def _scan(
     listener: ev.Listener,
     markers: Markers,
     redactor: Redactor,
+    *,
+    interrupt: Interrupt,
 ) -> ScanResult:
     started = time.monotonic()
     ctx, log, statuses = _prepare(options, http, listener, markers, redactor)
+    ctx.interrupt = interrupt
     work = plan(ctx.api, options)
     for name, reason in work.skipped:
         listener(ev.ProbeSkipped(name, reason))
     listener(ev.PlanReady(len(work.tasks)))
     warnings: list[ScanWarning] = []
     outcomes = [*work.outcomes, *run_phases(ctx, work.tasks, listener, warnings)]
-    deleted, left = ctx.cleanup.run()
-    listener(ev.CleanupFinished(deleted, left))
+    cleaned = _cleanup(ctx, listener, warnings)
     seconds = time.monotonic() - started
     listener(ev.ScanFinished(len(ctx.sink.findings), len(http.traffic), seconds))
-    warnings += _warnings(statuses, ctx, work, left)
+    warnings += _warnings(statuses, ctx, work, cleaned.left)
     return ScanResult(
         target=options.target,
         spec_source=ctx.api.spec.source,
@@ -109,11 +124,33 @@ def _scan(
         identities=statuses,
         coverage=coverage(ctx.api.operations, outcomes, log),
         skipped_probes=tuple(work.skipped),
-        not_cleaned=left,
+        not_cleaned=cleaned.left,
         requests=len(http.traffic),
         seconds=seconds,
         traffic=http.traffic,
+        interrupted=interrupt.first,
+        cleanup_stopped=cleaned.stopped,
+        restored=tuple(ctx.existing.restored()),
     )
+
+
+def _cleanup(
+    ctx: ProbeContext, listener: ev.Listener, warnings: list[ScanWarning]
+) -> CleanupResult:
+    """Undo what the probes changed, also (above all) after an interrupt."""
+    interrupt = ctx.interrupt
+    if interrupt.stopped:
+        listener(ev.ScanInterrupted(interrupt.first))
+        why = f"scan interrupted ({interrupt.first}): probing stopped early"
+        warnings.append(ScanWarning(f"{why}; the findings cover only what ran"))
+    ctx.cleaning = True
+    cleaned = ctx.cleanup.run(interrupt, ctx.options.cleanup_timeout)
+    listener(ev.CleanupFinished(cleaned.undone, cleaned.left, cleaned.stopped))
+    if cleaned.stopped:
+        warnings.append(
+            ScanWarning(f"{cleaned.stopped}: what it did not undo is listed as not cleaned up")
+        )
+    return cleaned
 
 
 def _prepare(

@@ -58,10 +58,20 @@ class FindingFound:
 
 
 @dataclass(frozen=True, slots=True)
+class ScanInterrupted:
+    """Probing stopped on request (``SIGINT``, ``SIGTERM``); cleanup comes next."""
+
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
 class CleanupFinished:
     deleted: int
+    """Items undone: objects deleted, objects put back."""
     left: tuple[str, ...]
-    """What could not be deleted, one line each."""
+    """What could not be undone, one line each."""
+    stopped: str = ""
+    """Why cleanup stopped early (aborted, out of time); empty when it went through."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +88,7 @@ Event = (
     | PlanReady
     | TaskFinished
     | FindingFound
+    | ScanInterrupted
     | CleanupFinished
     | ScanFinished
 )

@@ -124,7 +124,12 @@ def register_created(
     )
     object_key = str(client_key) if client_key is not None else key_from(call, resource)
     if object_key is None:
-        object_key = _key_from_list(ctx, resource, owner, markers)
+        try:
+            object_key = _key_from_list(ctx, resource, owner, markers)
+        except Skip as exc:  # an interrupt too: what was created must still be reported
+            where = f"{resource.singular} created by {owner.name} at {resource.collection}"
+            ctx.cleanup.add(f"{where} with markers {', '.join(markers) or 'none'}: {exc}", None)
+            raise
     values = _item_values(ctx, resource, owner, object_key)
     _register_delete(ctx, resource, owner, values, object_key)
     planted = Planted(resource, owner, object_key, values, body, (), call, None)
@@ -134,8 +139,8 @@ def register_created(
 
 
 def adopt(ctx: ProbeContext, resource: Resource, owner: Session) -> Planted:
-    """The owner's existing object (a profile, ``/users/{own id}``), marked by an update that is
-    reverted at cleanup."""
+    """The owner's existing object (a profile, ``/users/{own id}``), marked by an update; cleanup
+    puts back whatever the scan changed in it."""
     key = None if resource.singleton else owner.subject
     values = _item_values(ctx, resource, owner, key)
     planted = Planted(resource, owner, key, values)
@@ -143,13 +148,15 @@ def adopt(ctx: ProbeContext, resource: Resource, owner: Session) -> Planted:
     if before.status in _DENIED:
         raise Blocked(f"{resource.item_path} answered {before.status} to its owner {owner.name}")
     update = resource.updates[0] if resource.updates else None
+    if ctx.active and before.ok:
+        # Before any write: the state cleanup restores (any probe may change it, not only this).
+        ctx.existing.watch(resource, owner, values, before.json())
     if not ctx.active or update is None or not update.body or not before.ok:
         return Planted(resource, owner, key, values, readback=before)
     body = sample(update.body, ctx.markers)
     call = ctx.call(owner, update, path=values, body=body)
     if not call.ok:
         return Planted(resource, owner, key, values, readback=before)
-    register_restore(ctx, planted, before.json(), list(body))
     after = read(ctx, planted, owner)
     seen = tuple(v for _, v in _strings(body) if ctx.markers.owns(v) and contains(after.json(), v))
     return Planted(resource, owner, key, values, body, seen, call, after)
@@ -164,8 +171,12 @@ def discover(ctx: ProbeContext, resource: Resource, owner: Session) -> Planted:
         key = _id_of(item, resource)
         if key is not None:
             values = _item_values(ctx, resource, owner, key)
-            planted = Planted(resource, owner, key, values)
-            return Planted(resource, owner, key, values, readback=read(ctx, planted, owner))
+            readback = read(ctx, Planted(resource, owner, key, values), owner)
+            if ctx.active:  # probes may write to it: cleanup puts it back
+                ctx.existing.watch(
+                    resource, owner, values, readback.json() if readback.ok else None
+                )
+            return Planted(resource, owner, key, values, readback=readback)
     raise Skip(f"{owner.name} has no object in {resource.list.key} to test with")
 
 
@@ -246,23 +257,6 @@ def _register_delete(
         return False
 
     ctx.cleanup.add(label, undo)
-
-
-def register_restore(ctx: ProbeContext, planted: Planted, before: Any, names: list[str]) -> None:
-    """Put the named fields of an existing object back as they were; a field that did not exist
-    before cannot be removed through the API and is reported as left behind."""
-    update = planted.resource.updates[0]
-    where = f"{planted.resource.item_path} of {planted.owner.name}"
-    original = {k: before[k] for k in names if isinstance(before, dict) and k in before}
-    for name in sorted(set(names) - set(original)):
-        ctx.cleanup.add(f"attribute {name!r} added to {where}", None)
-    if not original:
-        return
-
-    def undo() -> bool:
-        return ctx.call(planted.owner, update, path=planted.values, body=original).ok
-
-    ctx.cleanup.add(f"{update.key} as {planted.owner.name}: restore {sorted(original)}", undo)
 
 
 def _strings(body: Any) -> list[tuple[str, str]]:

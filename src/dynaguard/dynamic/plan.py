@@ -13,6 +13,7 @@ from dynaguard.dynamic.api import ApiModel
 from dynaguard.dynamic.context import ProbeContext, excluded
 from dynaguard.dynamic.coverage import TaskOutcome
 from dynaguard.dynamic.errors import OriginError
+from dynaguard.dynamic.interrupt import signals_to_this_thread
 from dynaguard.dynamic.outcomes import Blocked, Rejected, Skip
 from dynaguard.dynamic.probes import PROBES, Probe, Target
 from dynaguard.dynamic.settings import ScanOptions
@@ -89,7 +90,9 @@ def _run(
         return outcome
 
     with ThreadPoolExecutor(max_workers=ctx.options.concurrency) as pool:
-        return list(pool.map(one, tasks))
+        with signals_to_this_thread():  # the workers start here
+            futures = [pool.submit(one, task) for task in tasks]
+        return [future.result() for future in futures]
 
 
 def _attempt(
@@ -97,6 +100,7 @@ def _attempt(
 ) -> TaskOutcome:
     key = target.operation.key
     try:
+        ctx.check_interrupt()  # no new probe once the scan is stopping
         probe.run(ctx, target)
     except Rejected as exc:
         return TaskOutcome(probe.name, key, "tested", f"refused: {exc}")

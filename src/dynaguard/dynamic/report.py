@@ -9,8 +9,9 @@ from dynaguard.model import Report
 
 
 def to_report(result: ScanResult) -> Report:
-    """Findings and warnings as they are; scan facts in ``extra`` (the CLI adds the score and
-    grade with the report's shared formula, dynaguard.report.grade)."""
+    """Findings and warnings as they are (one ``not cleaned up: ...`` warning per leftover); scan
+    facts in ``extra``: whether probing was interrupted, whether cleanup ran to its end, what it
+    put back (the CLI adds the score and grade with the shared formula, dynaguard.report.grade)."""
     extra = {
         "engine": "dynamic",
         "mode": "active" if result.active else "read-only",
@@ -23,6 +24,9 @@ def to_report(result: ScanResult) -> Report:
         )
         or "none",
         "not_cleaned_up": str(len(result.not_cleaned)),
+        "interrupted": result.interrupted or "no",
+        "cleanup": result.cleanup_stopped or "complete",
+        "restored": "; ".join(result.restored) or "nothing",
     }
     return Report(
         findings=result.findings,

@@ -31,10 +31,16 @@ class ScanResult:
     skipped_probes: tuple[tuple[str, str], ...]
     """(probe, why) for probes that did not run at all."""
     not_cleaned: tuple[str, ...]
-    """What the scan created and could not delete."""
+    """What the scan created and could not delete, and what it changed and could not put back."""
     requests: int
     """Requests sent, logins and race bursts included."""
     seconds: float
     """Wall time."""
     traffic: tuple[Request, ...]
     """Every request sent, credentials included: never print it unredacted."""
+    interrupted: str = ""
+    """What stopped probing early (``SIGINT``, ``SIGTERM``); empty when every probe ran."""
+    cleanup_stopped: str = ""
+    """Why cleanup stopped before the end (a second interrupt, its time bound); empty if not."""
+    restored: tuple[str, ...] = ()
+    """Objects the scan did not create that cleanup put back, with the attributes restored."""

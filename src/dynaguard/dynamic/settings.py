@@ -81,6 +81,7 @@ class ScanTable(_Strict):
     max_response_bytes: int = Field(default=1_000_000, ge=1_024, strict=True)
     retries: int = Field(default=2, ge=0, le=10, strict=True)
     race_requests: int = Field(default=20, ge=2, le=200, strict=True)
+    cleanup_timeout: float = Field(default=60.0, gt=0.0, le=3600.0, strict=True)
     probes: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     select: tuple[str, ...] = ()
@@ -143,6 +144,8 @@ class ScanOptions:
     """Retries with exponential backoff after a connection error."""
     race_requests: int = 20
     """Concurrent requests released together by the lost-update probe."""
+    cleanup_timeout: float = 60.0
+    """Seconds cleanup may take; no undo request starts after that (the rest is reported)."""
     probes: tuple[str, ...] = ()
     """Run only these probes, by name (``race``, ``bola-read``...); all when empty."""
     exclude: tuple[str, ...] = ()
@@ -191,6 +194,7 @@ def build_options(
         max_response_bytes=checked.max_response_bytes,
         retries=checked.retries,
         race_requests=checked.race_requests,
+        cleanup_timeout=checked.cleanup_timeout,
         probes=checked.probes,
         exclude=checked.exclude,
         select=tuple(s.upper() for s in checked.select),

@@ -40,9 +40,15 @@ def _line(event: ev.Event) -> str | None:
             return f"skipped probe {event.probe}: {event.reason}"
         case ev.FindingFound():
             return _finding_line(event)
+        case ev.ScanInterrupted():
+            return (
+                f"interrupted ({event.why}): probing stopped; cleaning up "
+                "(interrupt again to abort the cleanup)"
+            )
         case ev.CleanupFinished():
             left = f", {len(event.left)} left behind" if event.left else ""
-            return f"cleanup: {event.deleted} deleted{left}"
+            stopped = f" ({event.stopped})" if event.stopped else ""
+            return f"cleanup: {event.deleted} undone{left}{stopped}"
         case ev.ScanFinished():
             return (
                 f"done: {event.findings} findings, {event.requests} requests, {event.seconds:.1f}s"

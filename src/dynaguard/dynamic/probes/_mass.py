@@ -8,25 +8,9 @@ from typing import Any
 
 from dynaguard.dynamic.api import Resource
 from dynaguard.dynamic.context import ProbeContext
+from dynaguard.dynamic.privileged import NUMERIC, OWNER_FIELDS, PRIVILEGED
 from dynaguard.dynamic.spec.operations import Operation
 from dynaguard.dynamic.spec.samples import properties, schema_type
-
-PRIVILEGED = (
-    "role",
-    "is_admin",
-    "admin",
-    "tier",
-    "version",
-    "balance",
-    "credit",
-    "verified",
-    "status",
-    "created_at",
-)
-"""Server-controlled names worth trying on every write (DESIGN.md, DG103)."""
-NUMERIC = frozenset({"version", "balance", "credit"})
-OWNER_FIELDS = ("owner", "owner_id", "user_id", "created_by")
-"""Names that may hold the owning identity: sent with *another* identity's id."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,6 @@ from dynaguard.dynamic.objects import (
     plant,
     read,
     register_created,
-    register_restore,
     send_create,
 )
 from dynaguard.dynamic.outcomes import Blocked, Skip
@@ -87,8 +86,6 @@ def subject_for(ctx: ProbeContext, target: Target) -> Subject:
         subject.planted = own(ctx, resource, owner) if existing else plant(ctx, resource, owner)
         readback = subject.planted.readback
         subject.known = set(readback.json() or {}) if readback else set()
-        if existing and readback is not None and op in resource.updates and isinstance(valid, dict):
-            register_restore(ctx, subject.planted, readback.json(), list(valid))
     else:
         _attach(ctx, subject)
     return subject

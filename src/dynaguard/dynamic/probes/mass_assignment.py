@@ -16,7 +16,7 @@ from dynaguard.dynamic.api import ApiModel
 from dynaguard.dynamic.auth import Session
 from dynaguard.dynamic.context import ProbeContext
 from dynaguard.dynamic.http.client import Call
-from dynaguard.dynamic.objects import Planted, own, plant, read, register_restore
+from dynaguard.dynamic.objects import Planted, own, plant, read
 from dynaguard.dynamic.outcomes import Rejected, Skip
 from dynaguard.dynamic.probes._mass import Extra, apply, extras, owner_extras, persisted
 from dynaguard.dynamic.probes._registry import Target, probe
@@ -86,7 +86,6 @@ def _attempt(
         else:
             existing = resource.singleton or identity_keyed(resource)
             planted = own(ctx, resource, owner) if existing else plant(ctx, resource, owner)
-            before = read(ctx, planted, owner).json() if existing else None
             write = ctx.call(
                 owner, op, path=planted.values, body=apply(sample(op.body, ctx.markers), chosen)
             )
@@ -94,11 +93,8 @@ def _attempt(
         return []
     if write is None or not write.ok:
         return []
-    found = _read_back(ctx, planted, chosen, write, readers)
-    if op is not resource.create and (resource.singleton or identity_keyed(resource)):
-        # An existing account was changed: put back what can be put back, list the rest.
-        register_restore(ctx, planted, before, sorted({e.name.split(".")[0] for e, _, _ in found}))
-    return found
+    # An existing account it changed is put back at cleanup (own() took its snapshot).
+    return _read_back(ctx, planted, chosen, write, readers)
 
 
 def _read_back(

@@ -51,6 +51,8 @@ def phantom(ctx: ProbeContext, target: Target) -> None:
         raise Skip(f"a read of an unknown id answered {before.status}, not 404")
     body: Any = sample(op.body, ctx.markers) if op.body else NO_BODY
     write = ctx.call(owner, op, path=values, body=body)
+    if op is not resource.delete:
+        _register_cleanup(ctx, resource, owner, key, values)
     after = ctx.call(owner, resource.read, path=values)
     if op is resource.delete:
         if write.ok and after.status == 404:
@@ -64,10 +66,7 @@ def phantom(ctx: ProbeContext, target: Target) -> None:
                 variant="delete",
             )
         return
-    if not after.ok:
-        return
-    _register_cleanup(ctx, resource, owner, key, values)
-    if write.ok:
+    if after.ok and write.ok:
         evidence = [
             (before, "the id does not exist"),
             (write, "the update"),
@@ -92,11 +91,17 @@ def _unused_key(ctx: ProbeContext, resource: Resource) -> str:
 def _register_cleanup(
     ctx: ProbeContext, resource: Resource, owner: Session, key: str, values: dict[str, str]
 ) -> None:
+    """Registered before the scan knows whether the write created the item (an interrupt may
+    come in between): cleanup looks first, and only an item that is there is deleted or listed."""
+    read, delete = resource.read, resource.delete
+    assert read is not None
+
+    def undo() -> bool:
+        if ctx.call(owner, read, path=values).status == 404:
+            return True
+        if delete is None:
+            return False
+        return ctx.call(owner, delete, path=values).status in (200, 202, 204, 404)
+
     label = f"phantom {resource.singular} {key} at {resource.collection}"
-    delete = resource.delete
-    if delete is None:
-        ctx.cleanup.add(label + " (the API has no delete)", None)
-        return
-    ctx.cleanup.add(
-        label, lambda: ctx.call(owner, delete, path=values).status in (200, 202, 204, 404)
-    )
+    ctx.cleanup.add(label + ("" if delete else " (the API has no delete)"), undo)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, TypeVar, cast
 
 from dynaguard.model import ScanWarning
+from dynaguard.static.flow.budget import OverBudget
 from dynaguard.static.flow.result import EMPTY_RESULT, Result
 from dynaguard.static.flow.values import EMPTY, Value, join, only_client, ref
 from dynaguard.static.source import ir
@@ -156,13 +157,19 @@ class Analyzer:
             result = run()
         except RecursionError:
             return self._give_up(fn_id, module, qualname)
+        except OverBudget as exc:  # raised by this function's own frame: callees catch theirs
+            why = (
+                f"{qualname} ran past its analysis budget ({exc.limit:,} statements run): "
+                "findings in it may be missing"
+            )
+            return self._give_up(fn_id, module, qualname, message=why)
         finally:
             self._busy.discard(fn_id)
         self.results[fn_id] = result
         return result
 
-    def _give_up(self, fn_id: str, module: ir.Module, qualname: str) -> Result:
-        message = f"{qualname} is nested too deeply to analyse"
+    def _give_up(self, fn_id: str, module: ir.Module, qualname: str, message: str = "") -> Result:
+        message = message or f"{qualname} is nested too deeply to analyse"
         self.warnings.append(ScanWarning(message, path=module.path))
         self.results[fn_id] = EMPTY_RESULT
         return EMPTY_RESULT

@@ -78,6 +78,8 @@ class Frame:
         """Exceptions the enclosing ``try`` blocks handle here (see ``Event.caught``)."""
         self.left_loop: list[dict[str, Value]] = []
         """Environments of paths that left the loop being run by ``break`` or ``continue``."""
+        self.spent = 0
+        """Statements run so far (loops run their bodies again): see ``budget.py``."""
         self.elements: dict[str, str] = {}
         """Loop variables bound to an element of a local container (``for item in items``):
         a field stored on the element is stored in the container too."""

@@ -25,6 +25,10 @@ def instantiate(value: Value, args: Sequence[Value]) -> Value:
     """A callee's value (return or sink argument) with its parameter labels replaced by ``args``."""
     if not value.labels and not value.fields:
         return value
+    if value.fields:
+        # A summary's value may have grown by joins past the bound (``x = f(x) or x`` down a
+        # call chain): widen it before walking it once per call site.
+        value = bounded(value)
     labels: dict[LabelKey, Trace] = {}
     passed = EMPTY
     for (param, code), trace in value.labels.items():

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from dynaguard.static.flow import accesses
 from dynaguard.static.flow.analyzer import Analyzer, Bound
+from dynaguard.static.flow.budget import MAX_STATEMENTS, OverBudget
 from dynaguard.static.flow.evaluate import Iterated, bind, evaluate, iterate, narrow
 from dynaguard.static.flow.exceptions import handled
 from dynaguard.static.flow.frame import Frame, Model
@@ -22,6 +23,9 @@ Env = dict[str, Value]
 
 
 def exec_block(frame: Frame, body: tuple[ir.Stmt, ...]) -> None:
+    frame.spent += len(body)
+    if frame.spent > MAX_STATEMENTS and not frame.is_module:
+        raise OverBudget(MAX_STATEMENTS)
     for stmt in body:
         _STMT[type(stmt)](frame, stmt)
 

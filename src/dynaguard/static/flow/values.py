@@ -312,12 +312,17 @@ MAX_DEPTH = 6
 """How deeply fields may nest. Past it a value keeps its labels and drops its structure: a
 handler that nests its request data in itself (``d = {"x": d, "y": d}`` in a loop) doubles the
 tree each time, and every walk of it would take exponential time and memory."""
+MAX_TREE = 4096
+"""How many fields a value may hold, counted as every walk of it meets them (a field shared by
+two parents counts twice): past it, the same widening. Wide values nested in each other (a
+dict of 400 keys holding dicts of 400 keys) stay under the depth and still explode."""
 
 
 def bounded(value: Value, depth: int = MAX_DEPTH) -> Value:
-    """``value``, or, when its fields nest deeper than ``depth``, the same labels and refs with
-    every nested label contained (``CONTAIN``) and no fields: "some request data"."""
-    if not value.fields or not _deeper(value, depth):
+    """``value``, or, when its fields nest deeper than ``depth`` or hold more than
+    ``MAX_TREE`` entries in all, the same labels and refs with every nested label contained
+    (``CONTAIN``) and no fields: "some request data"."""
+    if not value.fields or not _too_big(value, depth):
         return value
     labels = dict(value.labels)
     seen: set[int] = set()
@@ -333,12 +338,28 @@ def bounded(value: Value, depth: int = MAX_DEPTH) -> Value:
     return Value(labels or None, value.refs, None, value.text)
 
 
-def _deeper(value: Value, depth: int) -> bool:
-    if not value.fields:
-        return False
-    if depth <= 0:
-        return True
-    return any(_deeper(f, depth - 1) for f in value.fields.values())
+def _too_big(value: Value, depth: int) -> bool:
+    """Whether the value nests deeper than ``depth`` or its tree holds more than ``MAX_TREE``
+    fields; each shared sub-value is measured once (the walk stays linear in distinct values)."""
+    sizes: dict[int, int] = {}
+    # (value, depth left, children pushed): an explicit stack, so no recursion limit applies
+    stack: list[tuple[Value, int, bool]] = [(value, depth, False)]
+    while stack:
+        current, left, expanded = stack.pop()
+        key = id(current)
+        if key in sizes and not expanded:
+            continue
+        if not expanded:
+            if current.fields and left <= 0:
+                return True
+            stack.append((current, left, True))
+            stack.extend((f, left - 1, False) for f in current.fields.values() if f.fields)
+            continue
+        size = sum(1 + sizes.get(id(f), 0) for f in current.fields.values())
+        if size > MAX_TREE:
+            return True
+        sizes[key] = size
+    return False
 
 
 def unexplained(container: Value, *, named_only: bool) -> dict[LabelKey, Trace]:

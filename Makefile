@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit docs bench clean
+.PHONY: demo test test-hostile lint typecheck unit docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -26,6 +26,11 @@ unit: $(STAMP)
 	$(BIN)/pytest -q
 
 test: lint typecheck unit
+
+# The slow part of the hostile-input suite (tests/hostile, marker hostile_slow): CI runs it after
+# `make test`; bench/hostile.py runs the full campaign.
+test-hostile: $(STAMP)
+	$(BIN)/pytest -q -m hostile_slow tests/hostile
 
 docs: $(STAMP)
 	$(BIN)/python -m dynaguard.docgen docs/rules

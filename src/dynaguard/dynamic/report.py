@@ -24,6 +24,8 @@ def to_report(result: ScanResult) -> Report:
         or "none",
         "not_cleaned_up": str(len(result.not_cleaned)),
     }
+    if result.cut_short:
+        extra["cut_short"] = result.cut_short
     return Report(
         findings=result.findings,
         warnings=result.warnings,

@@ -38,3 +38,5 @@ class ScanResult:
     """Wall time."""
     traffic: tuple[Request, ...]
     """Every request sent, credentials included: never print it unredacted."""
+    cut_short: str = ""
+    """What ``--max-time`` left undone, when the scan reached it; empty when it ran to the end."""

@@ -60,6 +60,7 @@ class ScanTable(_Strict):
     rate: float = Field(default=0.0, ge=0.0)
     concurrency: int = Field(default=4, ge=1, le=64)
     timeout: float = Field(default=10.0, gt=0.0, le=300.0)
+    max_time: float = Field(default=600.0, gt=0.0)
     max_response_bytes: int = Field(default=1_000_000, ge=1_024)
     retries: int = Field(default=2, ge=0, le=10)
     race_requests: int = Field(default=20, ge=2, le=200)
@@ -89,7 +90,10 @@ class ScanOptions:
     concurrency: int = 4
     """Most requests in flight, and probe tasks run in parallel."""
     timeout: float = 10.0
-    """Seconds per request (connect, read, write and pool each)."""
+    """Seconds a request may take in all: connecting, sending, the whole response."""
+    max_time: float = 600.0
+    """Seconds for the whole scan: no probe starts after it, and the report says what did not
+    run. Cleanup then gets as long again, to a minute."""
     max_response_bytes: int = 1_000_000
     """Bytes read of a response body; the rest is dropped."""
     retries: int = 2
@@ -132,6 +136,7 @@ def build_options(
         rate=checked.rate,
         concurrency=checked.concurrency,
         timeout=checked.timeout,
+        max_time=checked.max_time,
         max_response_bytes=checked.max_response_bytes,
         retries=checked.retries,
         race_requests=checked.race_requests,

@@ -127,7 +127,8 @@ def places(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
         yield from places(child, (*path, key))
 
 
-def _replaced(document: Any, path: tuple[Any, ...], value: Any) -> Any:
+def replaced(document: Any, path: tuple[Any, ...], value: Any) -> Any:
+    """A copy of ``document`` with ``value`` at ``path``."""
     changed = copy.deepcopy(document)
     node = changed
     for key in path[:-1]:
@@ -163,7 +164,7 @@ def type_confusions() -> Iterator[SpecCase]:
         for index, path in enumerate(found):
             value = HOSTILE_VALUES[(index + turn) % len(HOSTILE_VALUES)]
             yield SpecCase(
-                "types", f"{label}{_name(path)}={value!r}", _json(_replaced(document, path, value))
+                "types", f"{label}{_name(path)}={value!r}", _json(replaced(document, path, value))
             )
 
 

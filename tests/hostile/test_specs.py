@@ -8,7 +8,6 @@ normal suite; every case scanned in a child process, read-only and active, is th
 
 from __future__ import annotations
 
-import copy
 import json
 import time
 from collections.abc import Iterator
@@ -41,6 +40,7 @@ from tests.hostile.spec_cases import (
     first,
     places,
     ref_cases,
+    replaced,
     scan_case,
 )
 
@@ -71,12 +71,7 @@ def _json(document: Any) -> bytes:
 
 
 def _swagger_with(path: tuple[Any, ...], value: Any) -> bytes:
-    document = base_swagger()
-    node = document
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = value
-    return _json(document)
+    return _json(replaced(base_swagger(), path, value))
 
 
 @pytest.mark.parametrize(
@@ -260,13 +255,8 @@ _VALUES = st.recursive(
 def test_any_value_anywhere_is_read_or_refused_with_a_pointer(
     base: int, where: int, value: Any
 ) -> None:
-    document = copy.deepcopy(_bases()[base])
-    found = [p for p in places(document) if p]
-    path = found[where % len(found)]
-    node = document
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = value
+    found = [p for p in places(_bases()[base]) if p]
+    document = replaced(_bases()[base], found[where % len(found)], value)
     try:
         _read(yaml.safe_dump(document).encode())
     except SpecError as refused:

@@ -56,12 +56,14 @@ def read_body(response: httpx.Response, max_bytes: int) -> tuple[bytes, bool]:
 
 def bounded(client: httpx.Client) -> httpx.Client:
     """``client`` with its connections obeying :func:`deadline`."""
-    # NOTE: httpx takes no network backend; its transports' pools do (httpcore's public API).
+    # NOTE: httpx takes no network backend; its transports' httpcore pools do. Should a new
+    # httpx move them, bodies stay bounded (read_body) and tests/hostile says what was lost.
     mounted: Iterable[Any] = [client._transport, *client._mounts.values()]
     for transport in mounted:
-        if isinstance(transport, httpx.HTTPTransport):
-            pool = transport._pool
-            pool._network_backend = _Backend(pool._network_backend)
+        pool = getattr(transport, "_pool", None)
+        backend = getattr(pool, "_network_backend", None)
+        if isinstance(backend, httpcore.NetworkBackend):
+            pool._network_backend = _Backend(backend)  # type: ignore[union-attr]
     return client
 
 

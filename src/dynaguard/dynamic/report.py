@@ -28,6 +28,8 @@ def to_report(result: ScanResult) -> Report:
         "cleanup": result.cleanup_stopped or "complete",
         "restored": "; ".join(result.restored) or "nothing",
     }
+    if result.cut_short:
+        extra["cut_short"] = result.cut_short
     return Report(
         findings=result.findings,
         warnings=result.warnings,

@@ -103,20 +103,31 @@ class Bounds:
     timeout: float
     """``--timeout`` of each scan."""
     seconds: float
-    """A run taking longer fails."""
+    """A run taking longer fails: past ``max_time`` and ``cleanup`` by what reading takes."""
+    cleanup: float = 5.0
+    """``cleanup-timeout`` of each scan."""
     mb: float = 600.0
     """A run whose resident memory peaks higher fails."""
 
 
 def scan_judged(
-    label: str, args: Sequence[str], active: bool, bounds: Bounds, refused: str = ""
+    label: str,
+    args: Sequence[str],
+    active: bool,
+    bounds: Bounds,
+    *,
+    refused: str = "",
+    config: str = "",
 ) -> str:
-    """Scan (``args`` and the campaign's flags): "" for a clean end, else what went wrong."""
+    """Scan (``args``, the campaign's flags, ``config`` under ``[scan]``): "" for a clean end,
+    else what went wrong."""
     mode = "--active" if active else "--read-only"
     flags = [mode, "--max-time", f"{bounds.max_time:g}", "--timeout", f"{bounds.timeout:g}"]
-    run = run_scan(
-        [*args, *flags, "--format", "json", "--progress", "none"], time_limit=bounds.seconds + 30
-    )
+    with tempfile.TemporaryDirectory(prefix="dg-config-") as folder:
+        path = Path(folder) / "dynaguard.toml"
+        path.write_text(f"[scan]\ncleanup-timeout = {bounds.cleanup:g}\n{config}")
+        flags += ["--config", str(path), "--format", "json", "--progress", "none"]
+        run = run_scan([*args, *flags], time_limit=bounds.seconds + 30)
     problem = verdict(run, refused=refused, max_seconds=bounds.seconds, max_mb=bounds.mb)
     return f"{label} ({mode[2:]}): {problem}" if problem else ""
 

@@ -64,10 +64,14 @@ class ServerCase:
 
 
 def cases() -> Iterator[ServerCase]:
-    """Every hostile behaviour in every place, a behaviour's places one after the other."""
-    for name in BEHAVIOURS:
-        if name not in ("api", "spec"):
-            yield from (ServerCase(name, place, {prefix: name}) for place, prefix in PLACES.items())
+    """Every hostile behaviour in every place: each behaviour once, in a place that turns from
+    one behaviour to the next, before any behaviour comes again (a prefix sees all kinds)."""
+    hostile = [name for name in BEHAVIOURS if name not in ("api", "spec")]
+    places = list(PLACES.items())
+    for turn in range(len(places)):
+        for index, name in enumerate(hostile):
+            place, prefix = places[(index + turn) % len(places)]
+            yield ServerCase(name, place, {prefix: name})
 
 
 def first(count: int) -> list[ServerCase]:
@@ -75,7 +79,7 @@ def first(count: int) -> list[ServerCase]:
 
 
 BOUNDS = Bounds(max_time=8.0, timeout=1.0, seconds=30.0)
-"""Time enough for --max-time, then as long again for cleanup, and start-up."""
+"""Time enough for --max-time, cleanup and start-up."""
 
 
 def scan_case(case: ServerCase, active: bool) -> str:
@@ -86,9 +90,6 @@ def scan_case(case: ServerCase, active: bool) -> str:
     ):
         spec = Path(folder) / "spec.json"
         spec.write_bytes(SPEC)
-        who = list(IDENTITIES)
-        if case.login:
-            config = Path(folder) / "dynaguard.toml"
-            config.write_text(LOGIN_CONFIG)
-            who = ["--config", str(config)]
-        return scan_judged(case.label, [target.url, "--spec", str(spec), *who], active, BOUNDS)
+        args = [target.url, "--spec", str(spec), *([] if case.login else IDENTITIES)]
+        config = LOGIN_CONFIG if case.login else ""
+        return scan_judged(case.label, args, active, BOUNDS, config=config)

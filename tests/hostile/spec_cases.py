@@ -531,7 +531,7 @@ def first(count: int) -> list[SpecCase]:
 
 
 BOUNDS = Bounds(max_time=10.0, timeout=2.0, seconds=45.0)
-"""Time enough for --max-time, cleanup's grace and reading the spec."""
+"""Time enough for --max-time, cleanup and reading the spec."""
 
 
 def scan_case(case: SpecCase, active: bool) -> str:
@@ -553,4 +553,4 @@ def scan_case(case: SpecCase, active: bool) -> str:
         else:
             spec = ["--spec", (other if where == "other" else target).url + "/specs/case"]
         args = [target.url, *spec, *IDENTITIES]
-        return scan_judged(case.label, args, active, BOUNDS, case.refused)
+        return scan_judged(case.label, args, active, BOUNDS, refused=case.refused)

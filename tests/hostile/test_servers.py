@@ -99,20 +99,13 @@ def test_a_server_trickling_for_ever_ends_the_scan_at_max_time_with_a_report(
 ) -> None:
     spec = tmp_path / "spec.json"
     spec.write_bytes(SPEC)
+    config = tmp_path / "dynaguard.toml"
+    config.write_text("[scan]\ncleanup-timeout = 1\n")
     with HostileServer({"/v1/": "trickle-body"}) as server:
         started = time.monotonic()
-        # Each request alone could take 300 s; the scan may take one.
-        code, report, err = _scan(
-            server.url,
-            spec,
-            "--active",
-            "--timeout",
-            "300",
-            "--max-time",
-            "1",
-            "--progress",
-            "plain",
-        )
+        # Each request alone could take 300 s; the scan may take one, and cleanup one more.
+        flags = ["--active", "--timeout", "300", "--max-time", "1", "--config", str(config)]
+        code, report, err = _scan(server.url, spec, *flags, "--progress", "plain")
     assert time.monotonic() - started < GENEROUS
     assert code == 0
     extra = report["extra"]
@@ -120,6 +113,16 @@ def test_a_server_trickling_for_ever_ends_the_scan_at_max_time_with_a_report(
     assert str(extra["cut_short"]).startswith("the scan reached its --max-time (1 s): ")
     assert any("--max-time" in w["message"] for w in report["warnings"])  # type: ignore[attr-defined, index]
     assert "not run: the scan reached its --max-time" in err  # the coverage table says where
+
+
+def test_a_scan_that_ends_in_time_says_so(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.json"
+    spec.write_bytes(SPEC)
+    with HostileServer() as server:
+        code, report, _ = _scan(server.url, spec, "--max-time", "600")
+    assert code == 0
+    extra = report["extra"]
+    assert isinstance(extra, dict) and extra["cut_short"] == "no"
 
 
 def test_max_time_is_a_scan_key_and_a_flag() -> None:

@@ -94,11 +94,6 @@ def _run(
         http.close()
 
 
-CLEANUP_GRACE = 60.0
-"""Seconds cleanup may run past ``--max-time`` (at most ``--max-time`` again): what a scan cut
-short created is still deleted where it can be, and what is left is reported."""
-
-
 def _scan(
     options: ScanOptions,
     http: HttpClient,
@@ -119,7 +114,9 @@ def _scan(
     listener(ev.PlanReady(len(work.tasks)))
     warnings: list[ScanWarning] = []
     outcomes = [*work.outcomes, *run_phases(ctx, work.tasks, listener, warnings)]
-    http.stop_at(max(end, time.monotonic()) + min(CLEANUP_GRACE, options.max_time))
+    # Cleanup's requests have its own time, past --max-time: what a scan cut short created is
+    # still deleted where it can be, and what is left is reported.
+    http.stop_at(time.monotonic() + options.cleanup_timeout)
     cleaned = _cleanup(ctx, listener, warnings)
     seconds = time.monotonic() - started
     listener(ev.ScanFinished(len(ctx.sink.findings), len(http.traffic), seconds))

@@ -27,9 +27,8 @@ def to_report(result: ScanResult) -> Report:
         "interrupted": result.interrupted or "no",
         "cleanup": result.cleanup_stopped or "complete",
         "restored": "; ".join(result.restored) or "nothing",
+        "cut_short": result.cut_short or "no",
     }
-    if result.cut_short:
-        extra["cut_short"] = result.cut_short
     return Report(
         findings=result.findings,
         warnings=result.warnings,

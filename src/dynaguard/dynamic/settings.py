@@ -141,7 +141,7 @@ class ScanOptions:
     """Seconds a request may take in all: connecting, sending, the whole response."""
     max_time: float = 600.0
     """Seconds for the whole scan: no probe starts after it, and the report says what did not
-    run. Cleanup then gets as long again, to a minute."""
+    run. Cleanup then has ``cleanup_timeout``."""
     max_response_bytes: int = 1_000_000
     """Bytes read of a response body; the rest is dropped."""
     retries: int = 2

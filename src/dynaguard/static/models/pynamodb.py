@@ -17,10 +17,14 @@ from dynaguard.static.flow.accesses import TABLE_ARG, stored
 from dynaguard.static.flow.analyzer import Analyzer
 from dynaguard.static.flow.events import Event, Op
 from dynaguard.static.flow.frame import Args, Frame, Model
+from dynaguard.static.flow.inputs import FIELD
+from dynaguard.static.flow.store import store_field
 from dynaguard.static.flow.values import (
     CONTAIN,
+    ELEM,
     EMPTY,
     KEYED,
+    REQUEST,
     Value,
     apply,
     join,
@@ -41,6 +45,8 @@ class ModelFacts:
     range_key: str | None = None
     version: str | None = None
     """The ``VersionAttribute``'s name: PynamoDB conditions every write on it."""
+    attributes: tuple[str, ...] = ()
+    """Every declared attribute, in declaration order (the bases' first)."""
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -57,6 +63,7 @@ def model_facts(analyzer: Analyzer, cls_id: str) -> ModelFacts:
 
 def _facts(analyzer: Analyzer, cls_id: str) -> ModelFacts:
     hash_key = range_key = version = None
+    declared: dict[str, None] = {}
     for facts in reversed(analyzer.mro(cls_id)):  # a subclass's declarations win
         module_name, _, qualname = facts.cls_id.partition(":")
         module = analyzer.project.modules.get(module_name)
@@ -67,7 +74,19 @@ def _facts(analyzer: Analyzer, cls_id: str) -> ModelFacts:
             range_key = name if "range_key" in kwargs else range_key
             if _is_version(analyzer, module_name, call.func):
                 version = name
-    return ModelFacts(hash_key, range_key, version)
+            if _spelled(call.func).endswith("Attribute"):
+                declared[name] = None
+    return ModelFacts(hash_key, range_key, version, tuple(declared))
+
+
+def _passed(value: Value) -> Value:
+    """The request data and parameters in ``value`` (not stored data, not generated ids)."""
+    labels = {k: t for k, t in value.labels.items() if k[0] >= 0 or k[0] == REQUEST}
+    return Value(labels) if labels else EMPTY
+
+
+def _spelled(func: ir.Expr) -> str:
+    return func.id if isinstance(func, ir.Name) else getattr(func, "attr", "")
 
 
 def _attribute_calls(body: tuple[ir.Stmt, ...]) -> list[tuple[str, ir.Call]]:
@@ -216,6 +235,22 @@ class PynamoDB(Model):
             join_all(args.spread), frame.step(site.line, site.col, f"{class_name}(**...)")
         )
         out = Value(spread.labels, refs, dict(spread.fields))
+        if spread.labels and not spread.fields:
+            # ``Model(**payload)``: each declared attribute is set from the payload's value (a
+            # whole client mapping stays one too, for DG101).
+            given = set(args.keywords)
+            inner = apply(_passed(spread), ELEM)
+            # NOTE: not the key attributes: whether the client picks the key is what the whole
+            # mapping's labels say (DG101, DG402), and a helper may have set it on the way.
+            facts = model_facts(frame.analyzer, cls_id)
+            fields = {
+                n: with_step(
+                    inner, frame.step(site.line, site.col, f"{class_name}(**...)['{n}']", FIELD)
+                )
+                for n in facts.attributes
+                if n not in given and n not in facts.keys
+            }
+            out = Value(spread.labels, refs, fields) if inner.labels else out
         for key, value in args.keywords.items():
             stepped = with_step(value, frame.step(site.line, site.col, f"{class_name}({key}=...)"))
             out = Value(
@@ -293,6 +328,7 @@ class PynamoDB(Model):
             obj, key = args.positional[0], args.positional[1]
             if key.text is None and _of_kind(frame, obj, "inst:"):
                 frame.emit(Event(Op.SETATTR, "setattr", args.site, {"Name": key}))
+                _set_any(frame, obj, args)
                 return EMPTY
         return None
 
@@ -309,6 +345,24 @@ def _batch_write(frame: Frame, cls_id: str, name: str, args: Args) -> None:
 _CLASS_READS = frozenset(
     {"get", "get_or_none", "query", "scan", "batch_get", "from_raw_data", "from_dynamodb_dict"}
 )
+
+
+def _set_any(frame: Frame, obj: Value, args: Args) -> None:
+    """``setattr(item, name, value)`` with a name we cannot read: any declared attribute but the
+    key (PynamoDB refuses to change one on a saved item) may now hold the value."""
+    value, name = args.positional[2], args.positional[1]
+    if not value.labels or any(k[0] == REQUEST for k in name.labels):
+        return  # a name the client chose: the write is DG102's (its values come with it)
+    site = args.site
+    for cls_id in sorted(r.removeprefix("inst:") for r in obj.refs if r.startswith("inst:")):
+        facts = model_facts(frame.analyzer, cls_id)
+        target = args.call.args[0]
+        for attribute in facts.attributes:
+            if attribute in facts.keys:
+                continue
+            old = obj.fields.get(attribute, EMPTY)
+            at = (site.line, site.col)
+            store_field(frame, target, attribute, join(old, value), at=at, spelling=".<name>")
 
 
 def _of_kind(frame: Frame, value: Value, prefix: str) -> bool:

@@ -89,7 +89,9 @@ def _client_key(op: Operation, write: DbCall, auth: AuthFacts | None) -> Hit | N
     # NOTE: with no key schema known, the item's first attribute stands for its key: a put must
     # carry the whole key, and code writes the key first; a guess, so medium confidence.
     confidence = None if key else Confidence.MEDIUM
-    key = key or _first_attribute(write)
+    # A PynamoDB model declares its key: no guess when the item does not show it.
+    if key is None and not (write.model is not None and op.context.key_names(write)):
+        key = _first_attribute(write)
     trace = client_key(key) if key else None
     if key is None or trace is None:
         return None

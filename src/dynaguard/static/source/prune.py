@@ -82,6 +82,8 @@ def _direct_keys(node: ast.expr) -> str | None:
         if len(node.args) != 1:
             return None
         node = node.args[0]
+        if isinstance(node, ast.Name):
+            return node.id  # ``list(m)``: a copy of its keys, safe to pop from m while looping
     if (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)

@@ -22,7 +22,7 @@ import ast
 import functools
 import re
 
-_VALIDATOR = re.compile(r"valid|check|verif|saniti[sz]|ensure|clean", re.IGNORECASE)
+_VALIDATOR = re.compile(r"valid|check|verif|saniti[sz]|ensure", re.IGNORECASE)
 """Callee names of project or library validators (``validate_record``, ``check_values``)."""
 _STRING_CHECKS = frozenset(
     {"isdigit", "isdecimal", "isnumeric", "isalnum", "isalpha", "isascii", "isidentifier"}

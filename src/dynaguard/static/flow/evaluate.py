@@ -7,14 +7,18 @@ from collections.abc import Callable
 from dynaguard.static.flow import inputs
 from dynaguard.static.flow.attributes import attribute
 from dynaguard.static.flow.calls import function_call, method_call
+from dynaguard.static.flow.events import Event, Op
 from dynaguard.static.flow.frame import Args, Frame
-from dynaguard.static.flow.store import store_any, store_field, subscript
+from dynaguard.static.flow.store import spell, store_any, store_field, subscript
 from dynaguard.static.flow.values import (
     CONTAIN,
     EMPTY,
     GUARD,
     KEYED,
     KEYS,
+    MAYBE_NONE,
+    NONE_SPREAD,
+    NONE_SUBSCRIPT,
     PREFIX,
     REQUEST,
     SANITISE,
@@ -77,6 +81,10 @@ def _sub(frame: Frame, expr: ir.Sub) -> Value:
     if expr.sliced:
         return whole(container)  # ``t[::-1]`` moves the positions
     key = evaluate(frame, expr.index)
+    if MAYBE_NONE in container.refs:  # ``None['x']`` raises TypeError (DG302)
+        site = frame.step(expr.line, expr.col, "")
+        frame.emit(Event(Op.RAISES, NONE_SUBSCRIPT, site, {"Value": container, "Key": key}))
+        container = not_none(container)
     if container.refs:
         modelled = frame.models.subscript(frame, container, key, (expr.line, expr.col))
         if modelled is not None:
@@ -97,6 +105,11 @@ def _call(frame: Frame, call: ir.Call) -> Value:
     for name, expr in call.kwargs:
         value = evaluate(frame, expr)
         if name is None:
+            if MAYBE_NONE in value.refs:  # ``f(**None)`` raises TypeError (DG302)
+                site = frame.step(call.line, call.col, "")
+                called = Value(text=spell(call.func))
+                frame.emit(Event(Op.RAISES, NONE_SPREAD, site, {"Value": value, "Key": called}))
+                value = not_none(value)
             spread.append(value)
             for field, field_value in value.fields.items():
                 keywords.setdefault(field, field_value)

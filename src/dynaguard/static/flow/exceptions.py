@@ -24,6 +24,8 @@ DECIMAL_ERRORS = frozenset({"InvalidOperation", "DecimalException", "ArithmeticE
 """``Decimal('x')`` raises ``decimal.InvalidOperation``, which is NOT a ValueError."""
 ATTRIBUTE_ERRORS = frozenset({"AttributeError", *BROAD})
 """What catches a method called on ``None`` (a mapping the request did not have)."""
+TYPE_ERRORS = frozenset({"TypeError", *BROAD})
+"""What catches ``f(**None)``."""
 JSON_ERRORS = frozenset({"JSONDecodeError", *VALUE_ERRORS})
 DATE_ERRORS = frozenset({"TypeError", "ParserError", *VALUE_ERRORS})
 """What catches a date parser's failure (``None`` is a TypeError, dateutil's a ParserError)."""

@@ -292,6 +292,12 @@ MAYBE_NONE = "none:maybe"
 calling its methods raises AttributeError, until ``x or {}`` replaces it."""
 
 
+NONE_SPREAD = "** of None"
+"""The ``Op.RAISES`` event of ``f(**x)`` where ``x`` may be None (a TypeError, DG302)."""
+NONE_SUBSCRIPT = "[] of None"
+"""The ``Op.RAISES`` event of ``x['k']`` where ``x`` may be None (a TypeError, DG302)."""
+
+
 def not_none(value: Value) -> Value:
     if MAYBE_NONE not in value.refs:
         return value

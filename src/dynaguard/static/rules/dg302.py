@@ -31,10 +31,19 @@ from dynaguard.static.flow.exceptions import (
     DECIMAL_ERRORS,
     JSON_ERRORS,
     KEY_ERRORS,
+    TYPE_ERRORS,
     VALUE_ERRORS,
 )
 from dynaguard.static.flow.inputs import FIELD, TYPED, VALIDATED
-from dynaguard.static.flow.values import REQUEST, Kind, Step, Trace, Value
+from dynaguard.static.flow.values import (
+    NONE_SPREAD,
+    NONE_SUBSCRIPT,
+    REQUEST,
+    Kind,
+    Step,
+    Trace,
+    Value,
+)
 from dynaguard.static.models import aws_lambda, chalice, graphql
 from dynaguard.static.rules.base import Found, Hit, check_run
 from dynaguard.static.source.cdk import Gateway
@@ -53,7 +62,11 @@ _RAISES: dict[str, tuple[str, frozenset[str]]] = {
     "isoparse": ("ValueError", DATE_ERRORS),
     "parse": ("ValueError", DATE_ERRORS),
     aws_lambda.NONE_METHOD: ("AttributeError", ATTRIBUTE_ERRORS),
+    NONE_SPREAD: ("TypeError", TYPE_ERRORS),
+    NONE_SUBSCRIPT: ("TypeError", TYPE_ERRORS),
 }
+_ABSENT = frozenset({aws_lambda.NONE_METHOD, NONE_SPREAD, NONE_SUBSCRIPT})
+"""Crashes of a request mapping that may be None: only the first use of it raises."""
 
 
 @check_run(RULE)
@@ -72,7 +85,7 @@ def malformed_input(run: RunView) -> Iterator[Found]:
         else:
             refused = refusal(event, facts)
             crash = Crash(*refused) if refused is not None else None
-        if crash is not None and event.api == aws_lambda.NONE_METHOD:
+        if crash is not None and event.api in _ABSENT:
             # Only the first method called on a mapping that may be None raises: past it, the
             # mapping was there. One finding per request mapping, where it is first used.
             if crash.trace[0] not in absent:  # events come in the order they run
@@ -103,9 +116,9 @@ def _gateway_checked(
     if source.note == aws_lambda.BODY_NOTE:
         return gateway.body
     key = (event.args.get("Key") or Value()).text
-    return (
-        source.note == aws_lambda.QUERY_NOTE and event.api == "subscript" and key in gateway.query
-    )
+    # A required query parameter also means there is a query string (no None to subscript).
+    read = event.api in ("subscript", NONE_SUBSCRIPT)
+    return source.note == aws_lambda.QUERY_NOTE and read and key in gateway.query
 
 
 class Crash(NamedTuple):
@@ -123,7 +136,7 @@ def _crash(event: Event, facts: Facts, endpoint: Endpoint | None) -> Crash | Non
     value = event.args.get("Value") or Value()
     if event.api in ("subscript", "pop"):
         return _missing_key(event, value, facts)
-    if event.api == aws_lambda.NONE_METHOD:
+    if event.api in _ABSENT:
         return _absent_mapping(event, value, facts, endpoint)
     trace = _client(value, Kind.VALUE)
     if trace is None or not _direct(trace) or facts.validated(trace) is not None:
@@ -159,6 +172,10 @@ def _absent_mapping(
         return None  # a route with variables always has them (and one we cannot see may)
     method = (event.args.get("Key") or Value()).text
     when = _NO_JSON_WHEN if trace[0].note == chalice.JSON_BODY_NOTE else _NONE_WHEN
+    if event.api == NONE_SPREAD:
+        return Crash(trace, f"{method}(**{origin(trace)}) raises TypeError", when)
+    if event.api == NONE_SUBSCRIPT:
+        return Crash(trace, f"{origin(trace)}[{method!r}] raises TypeError", when)
     return Crash(trace, f"{origin(trace)}.{method}() raises AttributeError", when)
 
 

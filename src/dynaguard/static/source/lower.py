@@ -181,6 +181,10 @@ class Lowerer:
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: str, class_id: str | None
     ) -> ir.Stmt:
         qualname = f"{scope}.{node.name}" if scope else node.name
+        if qualname in self.functions:
+            # A second ``def`` of the name (two Chalice views both named ``create_user``): each
+            # keeps its body and its decorators' route; the name binds the later one, as Python.
+            qualname = f"{qualname}@{node.lineno}"
         args = node.args
         params = [a.arg for a in (*args.posonlyargs, *args.args)]
         positional = len(params)

@@ -107,11 +107,19 @@ class Facts:
         return None
 
     def nonempty(self, trace: Trace) -> bool:
-        """Some variable the flow passes through is tested for being there and not empty."""
-        return any(
+        """Some variable the flow passes through is tested for being there and not empty; or the
+        request attribute it starts from (``if request.json_body:`` guards a later
+        ``request.json_body.get(...)``: each access reads the same attribute)."""
+        if any(
             (name := _variable(step)) is not None and f"{name}!" in self.checked(step)
             for step in trace
-        )
+        ):
+            return True
+        source = trace[0] if trace else None
+        if source is None or "." not in source.note or not source.note.isascii():
+            return False
+        attribute = "." + source.note.rpartition(".")[2] + "!"
+        return any(fact.endswith(attribute) for fact in self.checked(source))
 
     def present(self, step: Step, root: str, key: str) -> bool:
         """The function at ``step`` makes sure ``root[key]`` exists before reading it."""

@@ -122,6 +122,8 @@ def _wraps(node: ast.expr) -> bool:
 
 
 def _presence(node: ast.expr) -> set[str]:
+    if isinstance(node, ast.Attribute) and (dotted := _dotted(node)) is not None:
+        return {f"{dotted}!"}  # ``if request.json_body:`` / ``... is None``: the attribute is there
     found = _subject(node)
     if found is None:
         return set()

@@ -261,6 +261,10 @@ def exclusive(run: RunView, first: DbCall, second: DbCall) -> bool:
     for a, b in zip(first.chain, second.chain, strict=False):
         if (a.path, a.line, a.col) == (b.path, b.line, b.col):
             continue
+        if (a.path, a.function) != (b.path, b.function):
+            # One call site, two callees (``HANDLERS[kind](...)``, a variable holding either
+            # function): each run calls one of them.
+            return True
         facts = control.facts(run.project, a.path, a.function)
         if facts is None:
             return False

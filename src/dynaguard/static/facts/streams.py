@@ -160,10 +160,20 @@ class Streams:
             if depth >= _DEPTH:
                 continue
             for call in calls_in(node):
-                callee = self.resolve(current, call.func)
-                if callee is not None and callee.fn_id not in seen:
-                    seen.add(callee.fn_id)
-                    pending.append((callee, callee.node, depth + 1, (*via, (current, call))))
+                for callee in self.callees(current, call.func):
+                    if callee.fn_id not in seen:
+                        seen.add(callee.fn_id)
+                        pending.append((callee, callee.node, depth + 1, (*via, (current, call))))
+
+    def callees(self, caller: Function, func: ast.expr) -> list[Function]:
+        """The project functions a call may run: the one it names, or each entry of a dispatch
+        table it indexes (``HANDLERS[kind](record)``, a module-level dict of functions)."""
+        if isinstance(func, ast.Subscript) and isinstance(func.value, ast.Name):
+            table = self.analyzer.global_value(caller.module.name, func.value.id)
+            entries = [self._by_ref(v.refs) for _, v in sorted(table.fields.items())]
+            return [f for f in entries if f is not None]
+        found = self.resolve(caller, func)
+        return [found] if found is not None else []
 
     def resolve(self, caller: Function, func: ast.expr) -> Function | None:
         """The project function a call names: nested, module-level, imported, ``self.m``."""

@@ -13,6 +13,7 @@ from dynaguard.static.flow.values import (
     Value,
     apply,
     join,
+    join_all,
     unexplained,
     whole,
     with_field,
@@ -28,12 +29,19 @@ def subscript(container: Value, key: Value) -> Value:
     if key.text is not None and key.text in container.fields:
         return join(container.fields[key.text], _client_keyed(container))
     if not container.labels:
-        return container.fields.get("*", EMPTY)
+        found = container.fields.get("*", EMPTY)
+        if key.text is None:  # ``HANDLERS[kind](...)``: a dispatch table calls any of its entries
+            return join(found, join_all([v for v in container.fields.values() if _callable(v)]))
+        return found
     if key.text is not None and container.fields:
         # Another named field is none of those the code set (``item['secret'] = body['s']``
         # then ``item['version']``).
         container = Value(unexplained(container, named_only=True), container.refs)
     return apply(container, ELEM)
+
+
+def _callable(value: Value) -> bool:
+    return any(r.startswith(("fn:", "cls:")) for r in value.refs)
 
 
 def _client_keyed(container: Value) -> Value:

@@ -12,7 +12,7 @@ class Record:
         self.key = key
 
     def persist(self):
-        table.put_item(Item={"pk": self.key})
+        table.put_item(Item={"pk": self.key, "kind": "record"})
 
 
 def write(record):

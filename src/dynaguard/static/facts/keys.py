@@ -41,6 +41,8 @@ def table_label(event: Event) -> str:
         return "a table"
     if name.startswith("model:"):
         return f"model {name.rpartition(':')[2].rpartition('.')[2]}"
+    if name.startswith("$"):
+        return f"the table named by {name}"  # an environment variable (models/stdlib.py)
     return f"the {name} table"
 
 

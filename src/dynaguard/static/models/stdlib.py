@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import posixpath
+
 from dynaguard.static.flow import accesses, inputs
 from dynaguard.static.flow.exceptions import DATE_ERRORS, DECIMAL_ERRORS, JSON_ERRORS
 from dynaguard.static.flow.frame import ANY_PACKAGE, Args, Frame, Model
@@ -65,7 +67,28 @@ class Stdlib(Model):
             return args.first()
         if name in _FRESH:
             return accesses.fresh(args.site, f"{name[4:]}()")
+        if name in _ENV_READS:
+            return _env(frame, args.first("key"))
         return None
+
+    def subscript(
+        self, frame: Frame, container: Value, key: Value, at: tuple[int, int]
+    ) -> Value | None:
+        return _env(frame, key) if ENVIRON in container.refs else None
+
+
+ENVIRON = "ext:os.environ"
+_ENV_READS = frozenset({"ext:os.getenv", "ext:os.environ.get"})
+
+
+def _env(frame: Frame, name: Value) -> Value | None:
+    """``os.environ['USERS_TABLE']``: the deployment's value, named by its variable, so that
+    every read of one variable names the same table. Qualified by the module's folder: separate
+    Lambda functions (a folder each) have environments of their own."""
+    if not name.text:
+        return None
+    folder = posixpath.dirname(frame.module.path)
+    return Value(text=f"${name.text}" + (f" ({folder}/)" if folder else ""))
 
 
 class Serialisers(Model):

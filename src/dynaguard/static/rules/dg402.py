@@ -21,9 +21,10 @@ from dynaguard.model import Confidence
 from dynaguard.static.facts.call_facts import condition_of, item_of, key_of, write_reads
 from dynaguard.static.facts.handlers import AuthFacts, handlers
 from dynaguard.static.facts.items import client_key, compatible, same_item
-from dynaguard.static.facts.keys import filter_fields, key_fields
+from dynaguard.static.facts.keys import filter_fields, key_fields, table_of
 from dynaguard.static.facts.operations import CallKind, DbCall, Operation, leading_to, operations
 from dynaguard.static.facts.run import RunView
+from dynaguard.static.facts.tables import table_facts
 from dynaguard.static.flow.accesses import is_fresh, read_param
 from dynaguard.static.flow.values import Value
 from dynaguard.static.rules.base import Found, Hit, check_run
@@ -97,12 +98,22 @@ def _client_key(op: Operation, write: DbCall, auth: AuthFacts | None) -> Hit | N
         return None
     if auth is not None and any(auth.claims(v) for v in key.values()):
         return None  # a name refused when taken (Cognito, a create-only put) is this request's
+    if _key_only(op, write, key):
+        return None  # items of this table are their key (a link between two ids): no loss
     names = ", ".join(sorted(key))
     message = (
         f"{write.api} creates an item under a client-chosen key ({names}) with no "
         "attribute_not_exists condition: a second create with the same key silently replaces it"
     )
     return Hit(RULE, write.site, message, trace, confidence)
+
+
+def _key_only(op: Operation, write: DbCall, key: dict[str, Value]) -> bool:
+    """Every write the project makes to the table writes only these key attributes: replacing
+    an item with the same key changes nothing (a follower link, a membership)."""
+    table = table_of(write.event)
+    written = table_facts(op.context.analyzer).written.get(table or "", set())
+    return bool(table) and bool(written) and written <= set(key)
 
 
 def _first_attribute(write: DbCall) -> dict[str, Value] | None:

@@ -40,6 +40,8 @@ class CodeSettings:
     """What ``[tool.dynaguard.models]`` declares about the project's own code."""
     cache: Cache | None = None
     """Where finished analyses are kept (``None``: ``--no-cache``)."""
+    new_since: str | None = None
+    """``--new-since REF``: report only findings not present at this git ref."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,7 @@ class CodeFlags:
     write_baseline: Path | None = None
     config: Path | None = None
     no_cache: bool = False
+    new_since: str | None = None
 
 
 def split_selectors(values: Sequence[str]) -> tuple[str, ...]:
@@ -102,6 +105,7 @@ def resolve(flags: CodeFlags) -> CodeSettings:
         write_baseline=flags.write_baseline,
         models=loaded.models.declarations(),
         cache=None if flags.no_cache else locate(source),
+        new_since=flags.new_since or None,
     )
 
 

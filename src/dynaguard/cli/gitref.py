@@ -72,6 +72,22 @@ def resolve_commit(top: Path, ref: str) -> str:
     )
 
 
+def fetch_missing(top: Path, ref: str) -> bool:
+    """Fetch ``ref`` (a commit id or a branch) from ``origin`` when this clone lacks it, as a CI
+    checkout of a single commit does; whether it is there now. Never asks for credentials."""
+    if ref.startswith("-"):
+        return False
+    if _has_commit(top, ref):
+        return True
+    _git(top, "fetch", "--quiet", "--no-tags", "--depth=1", "origin", ref)
+    return _has_commit(top, ref)
+
+
+def _has_commit(top: Path, ref: str) -> bool:
+    found = _git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+    return found.returncode == 0
+
+
 @contextlib.contextmanager
 def checkout(where: Path, ref: str) -> Iterator[Checkout]:
     """The tree at ``ref`` of the repository holding ``where``, removed afterwards."""

@@ -81,7 +81,7 @@ def gate_code(statuses: Sequence[int]) -> int:
     return max(statuses, default=0)
 
 
-def _invoke(args: list[str]) -> int:
+def invoke(args: list[str]) -> int:
     """Run a dynaguard command in this process (the analysis cache is shared with later runs)."""
     from dynaguard.cli import main
 
@@ -166,17 +166,17 @@ def github_command(defer_exit: bool) -> None:
     server, repository = env.get("GITHUB_SERVER_URL", ""), env.get("GITHUB_REPOSITORY", "")
     links = summary.Links(server, repository, head_commit(event, env))
     code_sarif = out / "code.sarif"
-    statuses = [_invoke(code_args(inputs, ref, code_sarif))]
+    statuses = [invoke(code_args(inputs, ref, code_sarif))]
     new = _report(code_sarif, "dynaguard code", links, statuses[0], env)
     outputs = {"sarif-file": str(code_sarif) if code_sarif.exists() else ""}
     if inputs.scan_url:
         scan_sarif = out / "scan.sarif"
-        statuses.append(_invoke(scan_args(inputs, scan_sarif)))
+        statuses.append(invoke(scan_args(inputs, scan_sarif)))
         new += _report(scan_sarif, "dynaguard scan", links, statuses[-1], env)
         outputs["scan-sarif-file"] = str(scan_sarif) if scan_sarif.exists() else ""
     if inputs.format != "sarif" and statuses[0] not in (ExitCode.USAGE, ExitCode.TARGET):
         # Read back from the analysis cache: printing the log costs no second analysis.
-        _invoke([a if a != "sarif" else inputs.format for a in code_args(inputs, ref, Path("-"))])
+        invoke([a if a != "sarif" else inputs.format for a in code_args(inputs, ref, Path("-"))])
     status = gate_code(statuses)
     outputs |= {"new-findings": str(new), "exit-code": str(status)}
     _append(env, "GITHUB_OUTPUT", "".join(f"{k}={v}\n" for k, v in outputs.items()))

@@ -17,6 +17,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "scan": ("dynaguard.cli.scan", "scan_command"),
     "demo": ("dynaguard.cli.demo", "demo_command"),
     "github-action": ("dynaguard.ci.github", "github_command"),
+    "pre-commit": ("dynaguard.ci.precommit", "precommit_command"),
 }
 """Subcommand -> (module, attribute) of its click command, in the order ``--help`` lists them."""
 

@@ -58,6 +58,12 @@ _PERSONAS = [p.value for p in Persona]
     help="Analyse even if an identical scan is cached, and cache nothing.",
 )
 @click.option(
+    "--only",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Report only findings in FILE (repeatable); the whole of PATHS is still analysed.",
+)
+@click.option(
     "--new-since",
     metavar="REF",
     envvar="DYNAGUARD_NEW_SINCE",
@@ -125,9 +131,9 @@ def _run(settings: CodeSettings) -> Report:
     rules = select_rules(settings.select, settings.ignore)
     previous = gate.at_ref(settings, lambda at_ref: _analysis(at_ref, rules))
     analysis = _analysis(settings, rules)
-    findings = gate.visible(analysis.findings, settings.persona)
+    findings = gate.visible(analysis.findings, settings.persona, settings.only)
     findings, baselined = _baseline(findings, settings)
-    suppressed = gate.visible(analysis.hidden, settings.persona)
+    suppressed = gate.visible(analysis.hidden, settings.persona, settings.only)
     gated = gate.against(findings, suppressed, baselined, previous)
     return Report(
         findings=gated.shown,

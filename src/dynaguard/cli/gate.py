@@ -8,7 +8,7 @@ same relative paths and contents on every run, so its analysis is read back, not
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -47,9 +47,17 @@ class Previous:
     """What inline suppressions hide at REF."""
 
 
-def visible(findings: Iterable[Finding], persona: Persona) -> tuple[Finding, ...]:
-    """The findings this persona sees."""
-    return tuple(f for f in findings if f.effective_persona <= persona)
+def visible(
+    findings: Iterable[Finding], persona: Persona, only: Collection[str] | None = None
+) -> tuple[Finding, ...]:
+    """The findings this persona sees, in the ``--only`` files when some are named (a finding
+    with no file is in none)."""
+    return tuple(
+        f
+        for f in findings
+        if f.effective_persona <= persona
+        and (only is None or (f.location is not None and f.location.path in only))
+    )
 
 
 def at_ref(settings: CodeSettings, analyse: Analyse) -> Previous | None:
@@ -64,9 +72,12 @@ def at_ref(settings: CodeSettings, analyse: Analyse) -> Previous | None:
             if not mirrored.paths:
                 return Previous(ref, tree.commit, (), ())
             found = analyse(mirrored)
-            persona = settings.persona
+            persona, only = settings.persona, settings.only
             return Previous(
-                ref, tree.commit, visible(found.findings, persona), visible(found.hidden, persona)
+                ref,
+                tree.commit,
+                visible(found.findings, persona, only),
+                visible(found.hidden, persona, only),
             )
     except GitRefError as exc:
         die(str(exc), ExitCode.USAGE)

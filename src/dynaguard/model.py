@@ -346,6 +346,11 @@ class Report:
     its location in the ref's tree). Every other format ignores them."""
     compared_with: str = ""
     """What ``baseline_state`` compares with (``git ref origin/main``, ``baseline b.json``)."""
+    started_at: str = field(default="", compare=False)
+    """When the run started, ``YYYY-MM-DDTHH:MM:SS`` in UTC (empty when unknown); the CLI sets
+    it, so formatters stay pure (GitLab's report requires the time)."""
+    finished_at: str = field(default="", compare=False)
+    """When the run finished, as ``started_at``."""
 
 
 def fingerprint(*parts: str) -> str:

@@ -128,6 +128,7 @@ def readable(path: Path) -> bool:
 
 
 def _run(settings: CodeSettings) -> Report:
+    started = gate.utc_now()
     rules = select_rules(settings.select, settings.ignore)
     previous = gate.at_ref(settings, lambda at_ref: _analysis(at_ref, rules))
     analysis = _analysis(settings, rules)
@@ -146,6 +147,8 @@ def _run(settings: CodeSettings) -> Report:
         coverage=analysis.coverage,
         hidden=gated.hidden,
         compared_with=gated.compared_with or _compared_with(settings),
+        started_at=started,
+        finished_at=gate.utc_now(),
     )
 
 

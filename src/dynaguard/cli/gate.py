@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from dynaguard.cli.exits import ExitCode, die
@@ -126,3 +127,8 @@ def _inside(path: Path, tree: Checkout) -> Path:
             f"--new-since: {path.resolve()} is outside the git repository at {tree.top}; "
             "run dynaguard from inside the repository"
         ) from None
+
+
+def utc_now() -> str:
+    """The time for ``Report.started_at`` and ``finished_at``."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")

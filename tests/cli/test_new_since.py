@@ -234,3 +234,12 @@ def test_sarif_shows_baselined_findings_as_external_suppressions(
     assert str(baseline) in results[0]["suppressions"][0]["justification"]
     # Other formats keep their behaviour: baselined findings are not listed.
     assert _json("--baseline", str(baseline), "app") == (0, [])
+
+
+def test_the_text_report_says_what_it_compared_with(repo: Path) -> None:
+    commit(repo, BASE + SECOND_COPY)
+    code, out, _ = _run("--new-since", "base", "app")
+    assert code == 1
+    (line,) = [line for line in out.splitlines() if line.startswith("compared with ")]
+    assert line.startswith("compared with git ref base (")
+    assert line.endswith(": 1 new, 1 unchanged, 0 updated, 0 gone")

@@ -26,14 +26,15 @@ NEW, UNCHANGED = BaselineState.NEW, BaselineState.UNCHANGED
 
 @dataclass(frozen=True, slots=True)
 class Gated:
-    """What a run reports once compared with REF."""
+    """What a run reports once compared with REF or a baseline."""
 
     shown: tuple[Finding, ...]
-    """The new findings: the ones the gate and every format count."""
+    """The gated findings (with REF, the new ones): what every format lists."""
     hidden: tuple[Finding, ...]
-    """The findings already at REF (unchanged or updated) and those gone since (absent)."""
+    """The rest, for SARIF: at REF already (unchanged, updated), gone since (absent), and the
+    suppressed and baselined ones."""
     compared_with: str
-    """``git ref REF (commit)``, for the report."""
+    """``git ref REF (commit)``, for the report; empty without REF."""
 
 
 @dataclass(frozen=True, slots=True)

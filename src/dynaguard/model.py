@@ -61,6 +61,38 @@ class Persona(_Ordered):
     AUDITOR = "auditor"
 
 
+class BaselineState(enum.Enum):
+    """How a finding compares with a baseline or an earlier git ref (SARIF's ``baselineState``)."""
+
+    NEW = "new"
+    """Not there before: the only state a CI gate fails on."""
+    UNCHANGED = "unchanged"
+    """There before, the same."""
+    UPDATED = "updated"
+    """There before (same fingerprint), but its message, severity or route changed."""
+    ABSENT = "absent"
+    """There before, gone now."""
+
+
+class SuppressionKind(enum.Enum):
+    """Where a suppression was declared (SARIF's ``suppression.kind``)."""
+
+    IN_SOURCE = "inSource"
+    """A ``# dynaguard: ignore[DGnnn]`` comment in the code."""
+    EXTERNAL = "external"
+    """A baseline file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """Why a finding is shown but not gated."""
+
+    kind: SuppressionKind
+    """Where it was declared."""
+    justification: str
+    """What declared it, e.g. ``# dynaguard: ignore[DG101] at app.py:12``."""
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
     """A place in scanned source code."""
@@ -217,6 +249,10 @@ class Finding:
     """Override of the rule's confidence for this occurrence."""
     persona: Persona | None = None
     """Override of the rule's persona for this occurrence."""
+    baseline_state: BaselineState | None = None
+    """How it compares with ``--baseline`` / ``--new-since`` (``None``: nothing to compare)."""
+    suppression: Suppression | None = None
+    """Set on the findings of ``Report.hidden`` that a comment or a baseline suppressed."""
 
     @property
     def effective_severity(self) -> Severity:
@@ -303,6 +339,18 @@ class Report:
     """Free-form facts for formatters (e.g. the scan's grade)."""
     coverage: Coverage | None = None
     """What a static scan recognised (``None`` for dynamic scans)."""
+    hidden: tuple[Finding, ...] = ()
+    """Findings present but not gated, for the formats that show them marked (SARIF): the
+    suppressed ones (with ``suppression``) and, with ``--new-since``, those already at the ref
+    (``baseline_state`` unchanged or updated) and those gone since (absent: the ref's finding,
+    its location in the ref's tree). Every other format ignores them."""
+    compared_with: str = ""
+    """What ``baseline_state`` compares with (``git ref origin/main``, ``baseline b.json``)."""
+    started_at: str = field(default="", compare=False)
+    """When the run started, ``YYYY-MM-DDTHH:MM:SS`` in UTC (empty when unknown); the CLI sets
+    it, so formatters stay pure (GitLab's report requires the time)."""
+    finished_at: str = field(default="", compare=False)
+    """When the run finished, as ``started_at``."""
 
 
 def fingerprint(*parts: str) -> str:

@@ -7,14 +7,11 @@ variable a missing snapshot fails (it never passes silently).
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from jsonschema.validators import validator_for
 
 from dynaguard.catalogue import get_rule
 from dynaguard.model import (
@@ -34,7 +31,6 @@ from dynaguard.model import (
 )
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-SARIF_SCHEMA = Path(__file__).parents[3] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 UPDATE_ENV = "DYNAGUARD_UPDATE_SNAPSHOTS"
 
 # Not in the catalogue: a stand-in so reports can mix rules while DG101 is the only real one.
@@ -186,13 +182,3 @@ def snapshot() -> Callable[[str, str], None]:
         assert text == path.read_bytes().decode("utf-8"), f"output differs from {path}"
 
     return check
-
-
-@pytest.fixture(scope="session")
-def sarif_validator() -> Any:
-    """A validator for the OASIS SARIF 2.1.0 schema, checked formats included."""
-    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
-    # The schema's own "$schema" (draft-04) picks the validator class.
-    cls = validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)

@@ -18,6 +18,7 @@ SUFFIX = {
     # Not ".md": ruff formats Python code blocks inside .md files, which would edit the snapshot.
     OutputFormat.MARKDOWN: "markdown",
     OutputFormat.HTML: "html",
+    OutputFormat.GITLAB_SAST: "gitlab-sast.json",
 }
 
 

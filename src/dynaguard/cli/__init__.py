@@ -16,6 +16,8 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "rules": ("dynaguard.cli.rules", "rules_command"),
     "scan": ("dynaguard.cli.scan", "scan_command"),
     "demo": ("dynaguard.cli.demo", "demo_command"),
+    "github-action": ("dynaguard.ci.github", "github_command"),
+    "pre-commit": ("dynaguard.ci.precommit", "precommit_command"),
 }
 """Subcommand -> (module, attribute) of its click command, in the order ``--help`` lists them."""
 

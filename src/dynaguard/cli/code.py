@@ -12,13 +12,14 @@ import click
 
 from dynaguard import __version__
 from dynaguard.catalogue import select_rules
+from dynaguard.cli import gate
 from dynaguard.cli.cache import Cache, CacheUnavailable, entry_key, load, store
 from dynaguard.cli.exits import ExitCode, die
 from dynaguard.cli.files import emit, read_text
 from dynaguard.cli.options import report_options
 from dynaguard.cli.settings import CodeFlags, CodeSettings, resolve
 from dynaguard.config import ConfigError, FailOn
-from dynaguard.history.baseline import BaselineError, apply_baseline, dump_baseline, parse_baseline
+from dynaguard.history.baseline import BaselineError, dump_baseline, parse_baseline, split_baseline
 from dynaguard.model import Finding, Persona, Report, Rule
 from dynaguard.report import render
 from dynaguard.static import Analysis, analyse, with_declared
@@ -55,6 +56,18 @@ _PERSONAS = [p.value for p in Persona]
     "--no-cache",
     is_flag=True,
     help="Analyse even if an identical scan is cached, and cache nothing.",
+)
+@click.option(
+    "--only",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Report only findings in FILE (repeatable); the whole of PATHS is still analysed.",
+)
+@click.option(
+    "--new-since",
+    metavar="REF",
+    envvar="DYNAGUARD_NEW_SINCE",
+    help="Report (and fail on) only findings not present at git ref REF.",
 )
 @report_options
 def code_command(**options: object) -> None:
@@ -115,18 +128,27 @@ def readable(path: Path) -> bool:
 
 
 def _run(settings: CodeSettings) -> Report:
-    analysis = _analysis(settings, select_rules(settings.select, settings.ignore))
-    findings = tuple(f for f in analysis.findings if f.effective_persona <= settings.persona)
+    started = gate.utc_now()
+    rules = select_rules(settings.select, settings.ignore)
+    previous = gate.at_ref(settings, lambda at_ref: _analysis(at_ref, rules))
+    analysis = _analysis(settings, rules)
+    findings = gate.visible(analysis.findings, settings.persona, settings.only)
     findings, baselined = _baseline(findings, settings)
+    suppressed = gate.visible(analysis.hidden, settings.persona, settings.only)
+    gated = gate.against(findings, suppressed, baselined, previous)
     return Report(
-        findings=findings,
+        findings=gated.shown,
         warnings=analysis.warnings,
         tool_version=__version__,
         files_scanned=analysis.files_scanned,
         suppressed=analysis.suppressed,
-        baselined=baselined,
+        baselined=len(baselined),
         target=" ".join(str(path) for path in settings.paths),
         coverage=analysis.coverage,
+        hidden=gated.hidden,
+        compared_with=gated.compared_with or _compared_with(settings),
+        started_at=started,
+        finished_at=gate.utc_now(),
     )
 
 
@@ -171,22 +193,27 @@ def _cache_key(cache: Cache, settings: CodeSettings, rules: Sequence[Rule]) -> s
 
 def _baseline(
     findings: tuple[Finding, ...], settings: CodeSettings
-) -> tuple[tuple[Finding, ...], int]:
+) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+    """(findings not in the baseline, those in it)."""
     if settings.write_baseline is not None:
         emit(dump_baseline(findings), settings.write_baseline)
         click.echo(
             f"dynaguard: wrote {len(findings)} fingerprints to {settings.write_baseline}", err=True
         )
-        return (), len(findings)
+        every = frozenset(f.fingerprint for f in findings)
+        return (), split_baseline(findings, every, str(settings.write_baseline))[1]
     if settings.baseline is None:
-        return findings, 0
+        return findings, ()
     text = read_text(settings.baseline, "--baseline")
     try:
         known = parse_baseline(text, str(settings.baseline))
     except BaselineError as exc:
         die(str(exc), ExitCode.USAGE)
-    kept, hidden = apply_baseline(findings, known)
-    return tuple(kept), hidden
+    return split_baseline(findings, known, str(settings.baseline))
+
+
+def _compared_with(settings: CodeSettings) -> str:
+    return "" if settings.baseline is None else f"baseline {settings.baseline}"
 
 
 def exit_code(report: Report, fail_on: FailOn) -> ExitCode:

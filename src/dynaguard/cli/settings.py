@@ -40,6 +40,10 @@ class CodeSettings:
     """What ``[tool.dynaguard.models]`` declares about the project's own code."""
     cache: Cache | None = None
     """Where finished analyses are kept (``None``: ``--no-cache``)."""
+    new_since: str | None = None
+    """``--new-since REF``: report only findings not present at this git ref."""
+    only: frozenset[str] | None = None
+    """``--only FILE``: report only findings in these files (paths relative to ``root``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,8 @@ class CodeFlags:
     write_baseline: Path | None = None
     config: Path | None = None
     no_cache: bool = False
+    new_since: str | None = None
+    only: tuple[Path, ...] = ()
 
 
 def split_selectors(values: Sequence[str]) -> tuple[str, ...]:
@@ -87,9 +93,10 @@ def resolve(flags: CodeFlags) -> CodeSettings:
     cfg = loaded.code
     merged = _merge(flags, cfg)
     baseline = flags.baseline or _relative_to(source, cfg.baseline)
+    root = scan_root(flags.paths)
     return CodeSettings(
         paths=flags.paths,
-        root=scan_root(flags.paths),
+        root=root,
         output_format=merged.format,
         output=flags.output,
         fail_on=merged.fail_on,
@@ -102,6 +109,8 @@ def resolve(flags: CodeFlags) -> CodeSettings:
         write_baseline=flags.write_baseline,
         models=loaded.models.declarations(),
         cache=None if flags.no_cache else locate(source),
+        new_since=flags.new_since or None,
+        only=_relative_files(flags.only, root) if flags.only else None,
     )
 
 
@@ -126,3 +135,8 @@ def _relative_to(config: Path | None, value: str | None) -> Path | None:
         return None
     path = Path(value)
     return path if path.is_absolute() or config is None else config.parent / path
+
+
+def _relative_files(files: Sequence[Path], root: Path) -> frozenset[str]:
+    """Files as findings name them: relative to the scan root, with forward slashes."""
+    return frozenset(Path(os.path.relpath(f.resolve(), root)).as_posix() for f in files)

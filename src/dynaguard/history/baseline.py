@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable
+from dataclasses import replace
 from typing import Any
 
-from dynaguard.model import Finding
+from dynaguard.model import BaselineState, Finding, Suppression, SuppressionKind
 
 BASELINE_VERSION = 1
 TOOL = "dynaguard"
@@ -66,6 +67,22 @@ def apply_baseline(
     every = tuple(findings)
     kept = tuple(f for f in every if f.fingerprint not in fingerprints)
     return kept, len(every) - len(kept)
+
+
+def split_baseline(
+    findings: Iterable[Finding], fingerprints: Collection[str], source: str
+) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+    """``(findings not in the baseline, those in it)``; the second ones carry an external
+    suppression naming ``source``, for the formats that show them (SARIF)."""
+    every = tuple(findings)
+    why = Suppression(SuppressionKind.EXTERNAL, f"accepted in the baseline {source}")
+    kept = tuple(f for f in every if f.fingerprint not in fingerprints)
+    hidden = tuple(
+        replace(f, suppression=why, baseline_state=BaselineState.UNCHANGED)
+        for f in every
+        if f.fingerprint in fingerprints
+    )
+    return kept, hidden
 
 
 def _entry(finding: Finding) -> Entry:

@@ -22,6 +22,7 @@ class OutputFormat(enum.Enum):
     JUNIT = "junit"
     MARKDOWN = "markdown"
     HTML = "html"
+    GITLAB_SAST = "gitlab-sast"
 
 
 Formatter = Callable[[Report], str]
@@ -35,7 +36,7 @@ class _Formatters(Mapping[OutputFormat, Formatter]):
     """
 
     def __getitem__(self, fmt: OutputFormat) -> Formatter:
-        module = importlib.import_module(f"dynaguard.report.{fmt.value}")
+        module = importlib.import_module(f"dynaguard.report.{fmt.value.replace('-', '_')}")
         formatter: Formatter = module.render
         return formatter
 

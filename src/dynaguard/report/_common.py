@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from dynaguard.model import (
+    BaselineState,
     Coverage,
     Endpoint,
     Exchange,
@@ -172,3 +173,23 @@ def coverage_sentences(coverage: Coverage) -> list[str]:
         tail = f" and {more} more" if more > 0 else ""
         out.append(f"routes that reach no recognised DynamoDB call: {shown}{tail}")
     return out
+
+
+def state_counts(report: Report) -> dict[BaselineState, int]:
+    """How many findings are new, unchanged, updated and gone since what the report compares
+    with (suppressed ones apart: they are counted as suppressed)."""
+    counts = dict.fromkeys(BaselineState, 0)
+    for finding in (*report.findings, *report.hidden):
+        if finding.baseline_state is not None and finding.suppression is None:
+            counts[finding.baseline_state] += 1
+    return counts
+
+
+def comparison_sentence(report: Report) -> str | None:
+    """``compared with git ref main (1a2b3c4d5e6f): 2 new, 5 unchanged, 0 updated, 1 gone``."""
+    if not report.compared_with:
+        return None
+    counts = state_counts(report)
+    gone = counts.pop(BaselineState.ABSENT)
+    parts = [f"{n} {state.value}" for state, n in counts.items()] + [f"{gone} gone"]
+    return f"compared with {one_line(report.compared_with)}: " + ", ".join(parts)

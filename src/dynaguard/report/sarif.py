@@ -11,11 +11,21 @@ endpoint; its proof (the exchanges) travels in ``properties.evidence``.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from dynaguard.model import Confidence, Endpoint, Finding, Location, Report, Rule, Severity
+from dynaguard.model import (
+    BaselineState,
+    Confidence,
+    Endpoint,
+    Finding,
+    Location,
+    Report,
+    Rule,
+    Severity,
+)
 from dynaguard.report._common import (
     INFORMATION_URI,
     docs_url,
@@ -23,6 +33,7 @@ from dynaguard.report._common import (
     ordered,
     rule_counts,
     rules_used,
+    state_counts,
     warning_label,
 )
 from dynaguard.report.json import coverage_dict, endpoint_dict, exchange_dict
@@ -33,6 +44,10 @@ SARIF_VERSION = "2.1.0"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "dynaguard/v1"
 """Our own partial fingerprint: GitHub keeps alerts stable across runs with it."""
+MAX_RESULTS = 25_000
+"""GitHub code scanning rejects a run with more results."""
+MAX_BYTES = 10_000_000
+"""GitHub code scanning rejects a larger upload (10 MB)."""
 ENDPOINT_URI_PREFIX = "endpoints/"
 """Synthetic artifact path for findings that have an endpoint but no source file."""
 
@@ -61,16 +76,46 @@ PRECISION = {
 }
 
 
-def render(report: Report) -> str:
-    """The report as a SARIF log with one run."""
-    rules = rules_used(report.findings)
+def render(report: Report, *, max_results: int = MAX_RESULTS, max_bytes: int = MAX_BYTES) -> str:
+    """The report as a SARIF log with one run: the gated findings first (most severe first, so
+    that they are what survives GitHub's limits), then the suppressed and the unchanged ones."""
+    emitted = emitted_findings(report)
+    limit = min(len(emitted), max_results)
+    text = _log(report, emitted, limit)
+    # NOTE: the size limit is GitHub's upload limit; checked on the text as written (not
+    # compressed), so a file that passes here is accepted however it is uploaded.
+    while len(text.encode("utf-8")) > max_bytes and limit > 0:
+        size = len(text.encode("utf-8"))
+        limit = min(limit - 1, int(limit * max_bytes / size * 0.95))
+        text = _log(report, emitted, max(limit, 0))
+    return text
+
+
+def emitted_findings(report: Report) -> list[Finding]:
+    """What becomes a result, in the order kept when GitHub's limits force a cut: the gated
+    findings, most severe first, then the others. Absent ones are left out: gone from the code,
+    a result would open an alert where GitHub, which ignores ``baselineState``, finds nothing."""
+    hidden = [f for f in report.hidden if f.baseline_state is not BaselineState.ABSENT]
+    return [*_by_severity(report.findings), *_by_severity(hidden)]
+
+
+def _by_severity(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(ordered(findings), key=lambda f: f.effective_severity, reverse=True)
+
+
+def _log(report: Report, emitted: list[Finding], limit: int) -> str:
+    chosen = {id(f) for f in emitted[:limit]}
+    # Written in report order (the gated findings, then the others), whatever was cut.
+    kept = [f for f in (*ordered(report.findings), *ordered(report.hidden)) if id(f) in chosen]
+    rules = rules_used(kept)
     index = {rule.id: number for number, rule in enumerate(rules)}
+    truncated = len(emitted) - len(kept)
     run: SarifObject = {
         "tool": {"driver": _driver(report, rules)},
         "originalUriBaseIds": {SRCROOT: _srcroot(report.target)},
-        "invocations": [_invocation(report)],
-        "results": [_result(f, index[f.rule.id]) for f in ordered(report.findings)],
-        "properties": _run_properties(report),
+        "invocations": [_invocation(report, truncated, len(emitted))],
+        "results": [_result(f, index[f.rule.id]) for f in kept],
+        "properties": _run_properties(report, truncated),
     }
     log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
@@ -159,6 +204,17 @@ def _result(finding: Finding, rule_index: int) -> SarifObject:
         thread = {"locations": [{"location": step} for step in steps]}
         result["codeFlows"] = [{"threadFlows": [thread]}]
         result["relatedLocations"] = [{"id": n, **step} for n, step in enumerate(steps, 1)]
+    if finding.baseline_state is not None:
+        result["baselineState"] = finding.baseline_state.value
+    if finding.suppression is not None:
+        suppression = finding.suppression
+        result["suppressions"] = [
+            {
+                "kind": suppression.kind.value,
+                "status": "accepted",
+                "justification": suppression.justification,
+            }
+        ]
     result["properties"] = _result_properties(finding)
     return result
 
@@ -234,16 +290,30 @@ def _srcroot(target: str) -> SarifObject:
     return base
 
 
-def _invocation(report: Report) -> SarifObject:
+def _invocation(report: Report, truncated: int, total: int) -> SarifObject:
     """Scan warnings become tool execution notifications; the run itself still succeeded."""
     notifications = [
         {"level": "warning", "message": {"text": warning_label(w)}} for w in report.warnings
     ]
+    if truncated:
+        text = (
+            f"report truncated: {total - truncated} of {total} results kept, the most severe "
+            f"gated ones first (GitHub code scanning accepts at most {MAX_RESULTS} results and "
+            f"{MAX_BYTES // 1_000_000} MB per upload)"
+        )
+        notifications.append({"level": "warning", "message": {"text": text}})
     return {"executionSuccessful": True, "toolExecutionNotifications": notifications}
 
 
-def _run_properties(report: Report) -> SarifObject:
+def _run_properties(report: Report, truncated: int) -> SarifObject:
+    states = state_counts(report)
+    compared = {
+        "comparedWith": report.compared_with,
+        "absent": states[BaselineState.ABSENT],
+    }
     return {
+        **(compared if report.compared_with else {}),
+        **({"truncatedResults": truncated} if truncated else {}),
         "target": report.target,
         "filesScanned": report.files_scanned,
         "suppressed": report.suppressed,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dynaguard.model import Exchange, Finding, FlowStep, Report
 from dynaguard.report._common import (
+    comparison_sentence,
     coverage_sentences,
     endpoint_label,
     exchange_line,
@@ -95,6 +96,8 @@ def summary_lines(report: Report) -> list[str]:
         f"{report.baselined} baselined",
     ]
     lines = ["; ".join(parts)]
+    compared = comparison_sentence(report)
+    lines.extend([compared] if compared else [])
     lines.extend(f"{one_line(k)}: {one_line(v)}" for k, v in sorted(report.extra.items()))
     if report.coverage is not None:
         lines.extend(one_line(sentence) for sentence in coverage_sentences(report.coverage))

@@ -50,6 +50,8 @@ class Analysis:
     """How many findings inline suppressions hid."""
     coverage: Coverage
     """Routes found, DynamoDB calls recognised and how, routes that reach none."""
+    hidden: tuple[Finding, ...] = ()
+    """The findings inline suppressions hid, each with its ``suppression`` (SARIF shows them)."""
 
 
 def analyse(
@@ -137,14 +139,16 @@ def _run(
 ) -> Analysis:
     run = Run(_unique(modules), rules, models, descriptors, gateways)
     try:
-        findings, suppressed = run.findings()
+        findings, hidden = run.findings()
         everything = sorted(
             [*warnings, *run.warnings()], key=lambda w: (w.path or "", w.line or 0, w.message)
         )
         coverage = run.coverage()
     finally:
         run.close()
-    return Analysis(tuple(findings), tuple(everything), len(modules), suppressed, coverage)
+    return Analysis(
+        tuple(findings), tuple(everything), len(modules), len(hidden), coverage, tuple(hidden)
+    )
 
 
 def _unique(modules: list[ir.Module]) -> list[ir.Module]:

@@ -24,10 +24,12 @@ from dynaguard.model import (
     Persona,
     ScanWarning,
     Severity,
+    Suppression,
+    SuppressionKind,
 )
 from dynaguard.static import Analysis
 
-FORMAT = 1
+FORMAT = 2
 """Bumped whenever the encoding changes: entries of another format are misses."""
 
 
@@ -50,6 +52,7 @@ def encode(analysis: Analysis) -> str:
             "files_scanned": analysis.files_scanned,
             "suppressed": analysis.suppressed,
             "findings": [_finding(f) for f in analysis.findings],
+            "hidden": [_finding(f) for f in analysis.hidden],
             "warnings": [[w.message, w.path, w.line] for w in analysis.warnings],
             "coverage": [
                 coverage.routes,
@@ -79,6 +82,7 @@ def decode(text: str) -> Analysis | None:
             ),
             files_scanned=_int(data["files_scanned"]),
             suppressed=_int(data["suppressed"]),
+            hidden=tuple(_decode_finding(f) for f in data["hidden"]),
             coverage=Coverage(
                 _int(routes),
                 _int(reaching),
@@ -107,6 +111,9 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "severity": None if finding.severity is None else finding.severity.value,
         "confidence": None if finding.confidence is None else finding.confidence.value,
         "persona": None if finding.persona is None else finding.persona.value,
+        "suppression": None
+        if finding.suppression is None
+        else [finding.suppression.kind.value, finding.suppression.justification],
     }
 
 
@@ -129,7 +136,15 @@ def _decode_finding(data: dict[str, Any]) -> Finding:
         severity=None if data["severity"] is None else Severity(data["severity"]),
         confidence=None if data["confidence"] is None else Confidence(data["confidence"]),
         persona=None if data["persona"] is None else Persona(data["persona"]),
+        suppression=_decode_suppression(data["suppression"]),
     )
+
+
+def _decode_suppression(data: Any) -> Suppression | None:
+    if data is None:
+        return None
+    kind, justification = data
+    return Suppression(SuppressionKind(kind), _str(justification))
 
 
 def _decode_location(data: list[Any]) -> Location:

@@ -5,8 +5,17 @@ from __future__ import annotations
 import re
 from collections import Counter, deque
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import replace
 
-from dynaguard.model import Coverage, Endpoint, Finding, Rule, ScanWarning
+from dynaguard.model import (
+    Coverage,
+    Endpoint,
+    Finding,
+    Rule,
+    ScanWarning,
+    Suppression,
+    SuppressionKind,
+)
 from dynaguard.static.findings import Sources, build, with_fingerprints
 from dynaguard.static.flow import relevance
 from dynaguard.static.flow.accesses import Access
@@ -36,7 +45,7 @@ from dynaguard.static.models.registered import MODELS
 from dynaguard.static.rules import CHECKS
 from dynaguard.static.source import cdk, deployment, ir
 from dynaguard.static.source.project import Project
-from dynaguard.static.source.suppress import is_suppressed
+from dynaguard.static.source.suppress import suppressed_at
 
 _VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>|\{([^{}]+)\}")
 """A route variable: Flask's ``<int:id>``, Chalice's and API Gateway's ``{id}``."""
@@ -78,8 +87,9 @@ class Run:
         self._decorated: dict[str, dict[str, Value]] = {}
         self._bound: dict[str, list[Event | None]] = {}
 
-    def findings(self) -> tuple[list[Finding], int]:
-        """(findings after suppression, how many suppressions hid)."""
+    def findings(self) -> tuple[list[Finding], list[Finding]]:
+        """(findings after suppression, the findings suppressions hid, each with its
+        ``suppression``)."""
         self._analyse_all()
         kept: dict[tuple[str, str, int, int, str], dict[Endpoint | None, Finding]] = {}
         for finding in self._raw():
@@ -89,16 +99,25 @@ class Run:
             # One finding per route that reaches the place: a weakness in a helper shared by
             # two routes is one in each (a route-less copy adds nothing to a routed one).
             kept.setdefault(key, {}).setdefault(finding.endpoint, finding)
-        visible, suppressed = [], 0
+        visible, suppressed = [], []
         for finding in _per_route(kept.values()):
             loc = finding.location
             assert loc is not None
             module = self._module_at(loc.path)
-            if module is not None and is_suppressed(module.suppressions, loc.line, finding.rule.id):
-                suppressed += 1
-            else:
+            line = (
+                None
+                if module is None
+                else suppressed_at(module.suppressions, loc.line, finding.rule.id)
+            )
+            if line is None:
                 visible.append(finding)
-        return with_fingerprints(visible), suppressed
+            else:
+                why = f"# dynaguard: ignore[{finding.rule.id}] at {loc.path}:{line}"
+                suppressed.append(
+                    replace(finding, suppression=Suppression(SuppressionKind.IN_SOURCE, why))
+                )
+        # Numbered apart, so a suppressed copy never changes a visible one's fingerprint.
+        return with_fingerprints(visible), with_fingerprints(suppressed)
 
     def close(self) -> None:
         """Break the run's reference cycles, so it is freed as soon as it is dropped."""

@@ -43,4 +43,9 @@ def _comments(source: str) -> list[tuple[int, str]]:
 
 
 def is_suppressed(suppressions: dict[int, frozenset[str]], line: int, rule_id: str) -> bool:
-    return any(rule_id in suppressions.get(n, frozenset()) for n in (line, line - 1))
+    return suppressed_at(suppressions, line, rule_id) is not None
+
+
+def suppressed_at(suppressions: dict[int, frozenset[str]], line: int, rule_id: str) -> int | None:
+    """The line of the comment that suppresses ``rule_id`` on ``line`` (it or the one above)."""
+    return next((n for n in (line, line - 1) if rule_id in suppressions.get(n, frozenset())), None)

@@ -294,3 +294,35 @@ def test_a_symlink_loop_among_the_paths_is_a_warning(tmp_path: Path) -> None:
     code, _, err = _run("code", str(loop))
     assert code == 2
     assert "nothing left to scan" in err
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "html"])
+def test_a_path_given_that_is_not_utf8_is_printed_with_escapes(tmp_path: Path, fmt: str) -> None:
+    # The report's target (the paths given) was printed as given: a UnicodeEncodeError
+    # traceback on a UTF-8 stdout.
+    import os
+
+    named = tmp_path / os.fsdecode(b"bad\xff.py")
+    named.write_text(VULNERABLE, encoding="utf-8")
+    code, out, _ = _run("code", "--format", fmt, str(named))
+    assert code == 1
+    if fmt == "json":
+        assert json.loads(out)["summary"]["target"].endswith("bad\\xff.py")
+    elif fmt == "sarif":
+        assert json.loads(out)["runs"][0]["properties"]["target"].endswith("bad\\xff.py")
+    else:
+        assert "bad\\xff.py" in out
+
+
+def test_a_path_behind_a_folder_that_cannot_be_entered_cannot_be_scanned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Root enters any folder: the OS saying no (a folder without x) is simulated.
+    def refused(path: Path) -> bool:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "is_symlink", refused)
+    code, out, err = _run("code", str(tmp_path / "shut" / "app.py"))
+    assert code == 3
+    assert "Permission denied, cannot be scanned" in err
+    assert out == ""

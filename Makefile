@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit docs bench clean
+.PHONY: demo test test-hostile lint typecheck unit docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -26,6 +26,13 @@ unit: $(STAMP)
 	$(BIN)/pytest -q
 
 test: lint typecheck unit
+
+# The slow part of the hostile-input suite (tests/hostile, marker hostile_slow): CI runs it after
+# `make test`, except the scan of every generated spec and server one by one in a child process
+# (20 minutes on 2 cores), which bench/hostile.py runs with the rest of the campaign.
+test-hostile: $(STAMP)
+	$(BIN)/pytest -q -m hostile_slow tests/hostile \
+		-k "not test_every_spec_case and not test_every_server_case"
 
 docs: $(STAMP)
 	$(BIN)/python -m dynaguard.docgen docs/rules

@@ -321,3 +321,11 @@ def test_a_session_cookie_goes_only_with_its_identity() -> None:
     client.send("GET", "http://api.test/me", identity="anonymous")
     client.send("GET", "http://api.test/me", headers={"Cookie": "sid=mine"}, identity="carol")
     assert [r.headers.get("Cookie") for r in seen] == [None, None, "sid=mine"]
+
+
+def test_a_basic_pair_ending_in_a_control_character_is_masked_without_it() -> None:
+    # Found by the campaign: ``root:0001\r`` sent in a Basic header, ``root%3A0001`` echoed.
+    redactor = Redactor()
+    redactor.add_secret("Basic " + base64.b64encode(b"root:0001\r").decode())
+    shown = redactor.text("seen http://root%3A0001@host and root:0001 there")
+    assert "0001" not in shown

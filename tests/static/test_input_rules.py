@@ -269,3 +269,15 @@ def test_a_state_beside_a_city_is_an_address_line_and_alone_a_status() -> None:
     postal = {f[2] for f in _found(template.format(extra="'city': body.get('city'), "))}
     assert alone == {Persona.REGULAR.value}
     assert postal == {Persona.PEDANTIC.value}
+
+
+def test_a_completion_flag_is_typed_and_a_title_is_not() -> None:
+    # ``done`` is a flag list logic branches on (regular); a free-text title stays pedantic.
+    template = (
+        "\n@app.post('/todos')\ndef create():\n    body = request.get_json(silent=True) or {{}}\n"
+        "    table.put_item(Item={{'id': 't', '{name}': body.get('{name}')}})\n"
+    )
+    personas = {
+        name: {f[2] for f in _found(template.format(name=name))} for name in ("done", "title")
+    }
+    assert personas == {"done": {Persona.REGULAR.value}, "title": {Persona.PEDANTIC.value}}

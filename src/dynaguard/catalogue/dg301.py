@@ -30,7 +30,7 @@ RULE = declare(
                 "client delta "
                 "(`ADD n :d`, `SET n = n + :d`), a PynamoDB `NumberAttribute`, "
                 "`BooleanAttribute` or `UTCDateTimeAttribute`, an attribute named like one "
-                "(`amount`, `quantity`, `enabled`, `expires_at`, `state`; a `state` written beside "
+                "(`amount`, `quantity`, `enabled`, `done`, `expires_at`, `state`; a `state` written beside "
                 "a `city` or `address` is a line of that address, a raw string). Any other raw value "
                 "(a title, a display name) only for `--persona pedantic`, with low confidence. "
                 "Whole bodies and client-chosen names are DG101/DG102's, server-controlled "

@@ -99,7 +99,10 @@ RULE = declare(
                     note=(
                         "Chalice hands over plain dicts: a missing key of `query_params` is a "
                         "`KeyError` too (Flask would answer 400), and `query_params` is `None` "
-                        "when there is no query string."
+                        "when there is no query string. `json_body` is `None` when the request "
+                        "has no JSON `Content-Type` (a request without the header passes the "
+                        "route's content-type check, which defaults to JSON): the first "
+                        "`.get()` or `.pop()` on it raises AttributeError."
                     ),
                     example=(
                         "from chalice import Chalice, CognitoUserPoolAuthorizer\n\n"

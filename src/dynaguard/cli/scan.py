@@ -90,7 +90,14 @@ class ScanSettings:
     help="Requests in flight and probes run in parallel (default 4).",
 )
 @click.option(
-    "--timeout", type=click.FloatRange(min=0.1, max=300), help="Seconds per request (default 10)."
+    "--timeout",
+    type=click.FloatRange(min=0.1, max=300),
+    help="Seconds a request may take in all, its whole response included (default 10).",
+)
+@click.option(
+    "--max-time",
+    type=click.FloatRange(min=0.1),
+    help="Seconds for the whole scan (default 600); then it stops probing and reports.",
 )
 @click.option(
     "--race-requests",
@@ -229,6 +236,7 @@ def _overrides(
         "rate": flags["rate"],
         "concurrency": flags["concurrency"],
         "timeout": flags["timeout"],
+        "max-time": flags["max_time"],
         "race-requests": flags["race_requests"],
         "probes": _split(flags["probes"]) or None,
         "exclude": tuple(flags["exclude"]) or None,

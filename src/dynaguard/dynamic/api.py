@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from dynaguard.dynamic.spec.operations import ApiSpec, Operation
 from dynaguard.dynamic.spec.samples import properties
@@ -17,6 +17,7 @@ _PARAM = re.compile(r"^\{([^}]+)\}$")
 IDENTITY_NAME = re.compile(  # a parameter or attribute that names a user
     r"(user|owner|account|member|customer|profile)([_-]?(id|name|key))?|username|uid|sub|me", re.I
 )
+_WORD = re.compile("[a-z]+")
 _ADMIN_WORDS = re.compile(
     r"(^|[^a-z])(admin|administrator|staff|superuser|internal)([^a-z]|$)", re.I
 )
@@ -73,13 +74,24 @@ class ApiModel:
 
     spec: ApiSpec
     resources: tuple[Resource, ...]
+    _owners: dict[int, Resource] = field(init=False, repr=False, compare=False)
+    """id of an operation -> its (first) resource: probes ask for every operation."""
+    _referable: _Referable = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        owners: dict[int, Resource] = {}
+        for resource in self.resources:
+            for op in resource.operations():
+                owners.setdefault(id(op), resource)
+        object.__setattr__(self, "_owners", owners)
+        object.__setattr__(self, "_referable", _Referable.of(self.resources))
 
     @property
     def operations(self) -> tuple[Operation, ...]:
         return self.spec.operations
 
     def resource_of(self, op: Operation) -> Resource | None:
-        return next((r for r in self.resources if op in r.operations()), None)
+        return self._owners.get(id(op))
 
     def by_id_param(self, name: str) -> Resource | None:
         return next((r for r in self.resources if r.id_param == name), None)
@@ -90,28 +102,56 @@ class ApiModel:
         names = [*properties(op.body or {}), *(p.name for p in op.query_params)]
         found = []
         for name in names:
-            for resource in self.resources:
-                # Ids of accounts (``username``) name people, not objects: filled, never swapped.
-                keyed_by_identity = resource.id_param and IDENTITY_NAME.fullmatch(resource.id_param)
-                if (
-                    resource.id_param
-                    and resource.item_path
-                    and not keyed_by_identity
-                    and _refers(name, resource)
-                ):
-                    found.append((name, resource))
-                    break
+            resource = self._referable.first(name)
+            if resource is not None:
+                found.append((name, resource))
         return found
 
 
-def _refers(name: str, resource: Resource) -> bool:
-    id_param = resource.id_param or ""
-    stem = resource.singular
-    if name == id_param and id_param != "id":
-        return True
-    return bool(re.fullmatch(rf"([a-z]+_)?{re.escape(stem)}(_id|_key)?", name)) or (
-        id_param != "id" and name.endswith("_" + id_param)
-    )
+@dataclass(frozen=True, slots=True)
+class _Referable:
+    """The resources a field can name, indexed: a field refers to the first resource whose id
+    parameter it is (``record_id``, not ``id``) or ends with (``from_record_id``), or whose
+    singular it is, after a ``word_`` and before ``_id`` or ``_key`` (``from_record``). An index,
+    not a test of every resource for every field: that is quadratic in a spec's size."""
+
+    resources: tuple[Resource, ...]
+    by_param: dict[str, int]
+    by_stem: dict[str, int]
+
+    @staticmethod
+    def of(resources: Iterable[Resource]) -> _Referable:
+        # Ids of accounts (``username``) name people, not objects: filled, never swapped.
+        referable = tuple(
+            r
+            for r in resources
+            if r.id_param and r.item_path and not IDENTITY_NAME.fullmatch(r.id_param)
+        )
+        by_param: dict[str, int] = {}
+        by_stem: dict[str, int] = {}
+        for index, resource in enumerate(referable):
+            if resource.id_param != "id":
+                by_param.setdefault(resource.id_param or "", index)
+            by_stem.setdefault(resource.singular, index)
+        return _Referable(referable, by_param, by_stem)
+
+    def first(self, name: str) -> Resource | None:
+        suffixes = [name[i + 1 :] for i, char in enumerate(name) if char == "_"]
+        hits = [self.by_param.get(p) for p in (name, *suffixes)]
+        hits += [self.by_stem.get(stem) for stem in _stems(name)]
+        found = [hit for hit in hits if hit is not None]
+        return self.resources[min(found)] if found else None
+
+
+def _stems(name: str) -> set[str]:
+    """What a resource's singular may be for ``name`` to name it (see _Referable)."""
+    cores = [name, *(name[: -len(end)] for end in ("_id", "_key") if name.endswith(end))]
+    stems = set(cores)
+    for core in cores:
+        head, underscore, rest = core.partition("_")
+        if underscore and _WORD.fullmatch(head):
+            stems.add(rest)
+    return stems
 
 
 def is_admin_operation(op: Operation) -> bool:
@@ -155,6 +195,7 @@ def _unclaimed_actions(resources: list[Resource]) -> Iterable[Resource]:
 
 
 def _item_resources(by_path: Mapping[str, Mapping[str, Operation]]) -> Iterable[Resource]:
+    actions = _actions(by_path)
     for path, methods in sorted(by_path.items()):
         collection, _, last = path.rpartition("/")
         name = param_name(last)
@@ -177,16 +218,19 @@ def _item_resources(by_path: Mapping[str, Mapping[str, Operation]]) -> Iterable[
             read=methods.get("GET"),
             updates=updates,
             delete=methods.get("DELETE"),
-            actions=tuple(_actions(by_path, path)),
+            actions=tuple(actions.get(path, ())),
             client_key=name if create is put and put is not None else _client_key(create, name),
         )
 
 
-def _actions(by_path: Mapping[str, Mapping[str, Operation]], item: str) -> Iterable[Operation]:
+def _actions(by_path: Mapping[str, Mapping[str, Operation]]) -> dict[str, list[Operation]]:
+    """Path -> the operations on its sub-paths without a parameter (``/{id}/increment``)."""
+    found: dict[str, list[Operation]] = {}
     for path, methods in sorted(by_path.items()):
         head, _, verb = path.rpartition("/")
-        if head == item and param_name(verb) is None:
-            yield from (op for m, op in sorted(methods.items()) if m != "GET")
+        if param_name(verb) is None:
+            found.setdefault(head, []).extend(op for m, op in sorted(methods.items()) if m != "GET")
+    return found
 
 
 def _client_key(create: Operation | None, id_param: str) -> str | None:

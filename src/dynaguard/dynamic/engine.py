@@ -18,20 +18,21 @@ from dynaguard.dynamic.api import ApiModel, build_model
 from dynaguard.dynamic.auth import IdentityStatus, Session
 from dynaguard.dynamic.cleanup import CleanupResult
 from dynaguard.dynamic.context import FindingSink, ProbeContext, Sessions, base_url
-from dynaguard.dynamic.coverage import StatusLog, coverage
+from dynaguard.dynamic.coverage import StatusLog, TaskOutcome, coverage
 from dynaguard.dynamic.credentials import redactor_for
 from dynaguard.dynamic.errors import ScanConfigError, ScanError, SpecError, TargetUnreachable
 from dynaguard.dynamic.http.client import HttpClient
+from dynaguard.dynamic.http.deadline import bounded, deadline, read_body
 from dynaguard.dynamic.http.redact import Redactor
 from dynaguard.dynamic.identity import Role
 from dynaguard.dynamic.interrupt import NEVER, Interrupt
 from dynaguard.dynamic.markers import Markers
-from dynaguard.dynamic.plan import Plan, plan, run_phases
+from dynaguard.dynamic.plan import CUT_SHORT, NOT_RUN, Plan, plan, run_phases
 from dynaguard.dynamic.probes import PROBES
 from dynaguard.dynamic.probes.exposure import watch
 from dynaguard.dynamic.result import ScanResult
 from dynaguard.dynamic.settings import ScanOptions
-from dynaguard.dynamic.spec.load import load_spec
+from dynaguard.dynamic.spec.load import MAX_SPEC_BYTES, load_spec
 from dynaguard.dynamic.spec.operations import build_spec
 from dynaguard.dynamic.verify import anonymous_status, check_operation, verify
 from dynaguard.model import ScanWarning
@@ -103,6 +104,8 @@ def _scan(
     interrupt: Interrupt,
 ) -> ScanResult:
     started = time.monotonic()
+    end = started + options.max_time
+    http.stop_at(end)
     ctx, log, statuses = _prepare(options, http, listener, markers, redactor)
     ctx.interrupt = interrupt
     work = plan(ctx.api, options)
@@ -111,10 +114,15 @@ def _scan(
     listener(ev.PlanReady(len(work.tasks)))
     warnings: list[ScanWarning] = []
     outcomes = [*work.outcomes, *run_phases(ctx, work.tasks, listener, warnings)]
+    # Cleanup's requests have its own time, past --max-time: what a scan cut short created is
+    # still deleted where it can be, and what is left is reported.
+    http.stop_at(time.monotonic() + options.cleanup_timeout)
     cleaned = _cleanup(ctx, listener, warnings)
     seconds = time.monotonic() - started
     listener(ev.ScanFinished(len(ctx.sink.findings), len(http.traffic), seconds))
     warnings += _warnings(statuses, ctx, work, cleaned.left)
+    cut = _cut_short(outcomes, options.max_time)
+    warnings += [ScanWarning(cut)] if cut else []
     return ScanResult(
         target=options.target,
         spec_source=ctx.api.spec.source,
@@ -131,6 +139,18 @@ def _scan(
         interrupted=interrupt.first,
         cleanup_stopped=cleaned.stopped,
         restored=tuple(ctx.existing.restored()),
+        cut_short=cut,
+    )
+
+
+def _cut_short(outcomes: list[TaskOutcome], max_time: float) -> str:
+    """What ``--max-time`` left undone, or "" when the scan ran to the end."""
+    undone = sum(1 for o in outcomes if o.reason in (NOT_RUN, CUT_SHORT))
+    if not undone:
+        return ""
+    return (
+        f"the scan reached its --max-time ({max_time:g} s): {undone} probe tasks were not run "
+        "or cut short; the coverage table names their operations"
     )
 
 
@@ -185,18 +205,24 @@ def _reachable(http: HttpClient, target: str) -> None:
 
 
 def _fetcher(http: HttpClient, timeout: float) -> Callable[[str], tuple[int, bytes]]:
+    """GET a spec: on the target through ``http``, elsewhere without any credentials; either
+    way within the request deadline and reading at most one byte past MAX_SPEC_BYTES."""
+
     def fetch(url: str) -> tuple[int, bytes]:
         if http.same_origin(url):
-            call = http.send("GET", url)
+            call = http.send("GET", url, max_bytes=MAX_SPEC_BYTES + 1)
             if call.response is None:
                 raise TargetUnreachable(f"{url} does not answer: {call.error}")
             return call.status, call.response.body
-        # A spec the user named on another host: fetched without any credentials.
         try:
-            response = httpx.get(url, timeout=timeout, follow_redirects=True)
-        except httpx.HTTPError as exc:
+            with (
+                bounded(httpx.Client(timeout=timeout, follow_redirects=True)) as client,
+                deadline(http.deadline()),
+                client.stream("GET", url) as response,
+            ):
+                return response.status_code, read_body(response, MAX_SPEC_BYTES + 1)[0]
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise SpecError(f"--spec {url}: {type(exc).__name__}: {exc}") from None
-        return response.status_code, response.content
 
     return fetch
 

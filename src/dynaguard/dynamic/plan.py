@@ -20,6 +20,8 @@ from dynaguard.dynamic.settings import ScanOptions
 from dynaguard.model import ScanWarning
 
 Task = tuple[Probe, Target]
+NOT_RUN = "not run: the scan reached its --max-time"
+CUT_SHORT = "cut short: the scan reached its --max-time"
 
 
 @dataclass
@@ -81,7 +83,11 @@ def _run(
 ) -> list[TaskOutcome]:
     def one(task: Task) -> TaskOutcome:
         probe, target = task
+        if ctx.http.stopped:
+            return TaskOutcome(probe.name, target.operation.key, "skipped", NOT_RUN)
         outcome = _attempt(ctx, probe, target, warnings)
+        if ctx.http.stopped:  # its last requests were refused: what it saw proves nothing
+            outcome = TaskOutcome(probe.name, target.operation.key, "skipped", CUT_SHORT)
         endpoint = target.operation.endpoint
         found = sum(1 for f in ctx.sink.findings.values() if f.endpoint == endpoint)
         detail = outcome.status + (f": {outcome.reason}" if outcome.reason else "")
@@ -110,6 +116,7 @@ def _attempt(
         return TaskOutcome(probe.name, key, "skipped", str(exc))
     except Exception as exc:  # one probe's bug must not end the scan: it is reported instead
         message = f"probe {probe.name} failed on {key}: {type(exc).__name__}: {exc}"
-        warnings.append(ScanWarning(message))
+        if not ctx.http.stopped:
+            warnings.append(ScanWarning(message))
         return TaskOutcome(probe.name, key, "skipped", f"probe error: {type(exc).__name__}")
     return TaskOutcome(probe.name, key, "tested")

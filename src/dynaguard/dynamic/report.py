@@ -27,6 +27,7 @@ def to_report(result: ScanResult) -> Report:
         "interrupted": result.interrupted or "no",
         "cleanup": result.cleanup_stopped or "complete",
         "restored": "; ".join(result.restored) or "nothing",
+        "cut_short": result.cut_short or "no",
     }
     return Report(
         findings=result.findings,

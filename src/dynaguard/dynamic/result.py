@@ -44,3 +44,5 @@ class ScanResult:
     """Why cleanup stopped before the end (a second interrupt, its time bound); empty if not."""
     restored: tuple[str, ...] = ()
     """Objects the scan did not create that cleanup put back, with the attributes restored."""
+    cut_short: str = ""
+    """What ``--max-time`` left undone, when the scan reached it; empty when it ran to the end."""

@@ -81,6 +81,7 @@ class ScanTable(_Strict):
     max_response_bytes: int = Field(default=1_000_000, ge=1_024, strict=True)
     retries: int = Field(default=2, ge=0, le=10, strict=True)
     race_requests: int = Field(default=20, ge=2, le=200, strict=True)
+    max_time: float = Field(default=600.0, gt=0.0, strict=True)
     cleanup_timeout: float = Field(default=60.0, gt=0.0, le=3600.0, strict=True)
     probes: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
@@ -137,7 +138,10 @@ class ScanOptions:
     concurrency: int = 4
     """Most requests in flight, and probe tasks run in parallel."""
     timeout: float = 10.0
-    """Seconds per request (connect, read, write and pool each)."""
+    """Seconds a request may take in all: connecting, sending, the whole response."""
+    max_time: float = 600.0
+    """Seconds for the whole scan: no probe starts after it, and the report says what did not
+    run. Cleanup then has ``cleanup_timeout``."""
     max_response_bytes: int = 1_000_000
     """Bytes read of a response body; the rest is dropped."""
     retries: int = 2
@@ -191,6 +195,7 @@ def build_options(
         rate=checked.rate,
         concurrency=checked.concurrency,
         timeout=checked.timeout,
+        max_time=checked.max_time,
         max_response_bytes=checked.max_response_bytes,
         retries=checked.retries,
         race_requests=checked.race_requests,

@@ -10,10 +10,19 @@ from __future__ import annotations
 import contextlib
 import socket
 import ssl
+import time
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from dynaguard.dynamic.http.client import USER_AGENT, Call, HttpClient, Request, Response
+from dynaguard.dynamic.http.client import (
+    STOPPED,
+    USER_AGENT,
+    Call,
+    HttpClient,
+    Request,
+    Response,
+)
+from dynaguard.dynamic.http.deadline import PASSED
 
 _MAX_RESPONSE = 65_536
 
@@ -49,25 +58,28 @@ def burst(
         method, url, tuple({"User-Agent": USER_AGENT, **headers}.items()), body, identity
     )
     http.limiter.acquire(count)
+    if http.stopped:
+        return [Call(request, None, error=STOPPED, operation=operation) for _ in range(count)]
+    at = http.deadline()
     sockets: list[socket.socket | None] = []
     for _ in range(count):
         http.record(request)
-        sockets.append(_open(url, http.timeout))
+        sockets.append(_open(url, at))
     for sock in sockets:
-        _send(sock, payload[:-1])
+        _send(sock, payload[:-1], at)
     for sock in sockets:  # the release: nothing else happens between these sends
-        _send(sock, payload[-1:])
-    calls = [_receive(sock, request, operation) for sock in sockets]
+        _send(sock, payload[-1:], at)
+    calls = [_receive(sock, request, operation, at) for sock in sockets]
     for call in calls:
         http.notify(call)
     return calls
 
 
-def _open(url: str, timeout: float) -> socket.socket | None:
+def _open(url: str, at: float) -> socket.socket | None:
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        sock = socket.create_connection((parts.hostname or "", port), timeout=timeout)
+        sock = socket.create_connection((parts.hostname or "", port), timeout=_left(at))
         if parts.scheme == "https":
             sock = ssl.create_default_context().wrap_socket(sock, server_hostname=parts.hostname)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -76,19 +88,21 @@ def _open(url: str, timeout: float) -> socket.socket | None:
     return sock
 
 
-def _send(sock: socket.socket | None, data: bytes) -> None:
+def _send(sock: socket.socket | None, data: bytes, at: float) -> None:
     if sock is not None:
         with contextlib.suppress(OSError):  # a closed socket shows as a failed call later
+            sock.settimeout(_left(at))
             sock.sendall(data)
 
 
-def _receive(sock: socket.socket | None, request: Request, operation: str) -> Call:
+def _receive(sock: socket.socket | None, request: Request, operation: str, at: float) -> Call:
     if sock is None:
         return Call(request, None, error="connection failed", operation=operation)
     chunks: list[bytes] = []
     try:
         with sock:
             while sum(map(len, chunks)) < _MAX_RESPONSE:
+                sock.settimeout(_left(at))
                 chunk = sock.recv(8192)
                 if not chunk:
                     break
@@ -97,6 +111,14 @@ def _receive(sock: socket.socket | None, request: Request, operation: str) -> Ca
         if not chunks:
             return Call(request, None, error=f"{type(exc).__name__}: {exc}", operation=operation)
     return Call(request, parse_response(b"".join(chunks)), operation=operation)
+
+
+def _left(at: float) -> float:
+    """Seconds to the deadline; a socket timeout (OSError) once it has passed."""
+    remaining = at - time.monotonic()
+    if remaining <= 0:
+        raise TimeoutError(PASSED)
+    return remaining
 
 
 def parse_response(raw: bytes) -> Response | None:

@@ -1,8 +1,9 @@
 """The only way the scanner talks to the target: every request checked against the origin.
 
-Per-request timeouts, a cap on response bodies, retries with exponential backoff on connection
-errors only (the request never left, so a retry cannot write twice), ``--rate`` and a bound on
-requests in flight. Redirects are followed only within the origin, so credentials never leave it.
+A total deadline per request (http/deadline.py) and one for the whole scan (``stop_at``), a cap on
+response bodies, retries with exponential backoff on connection errors only (the request never
+left, so a retry cannot write twice), ``--rate`` and a bound on requests in flight. Redirects are
+followed only within the origin, so credentials never leave it.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ import httpx
 
 from dynaguard import __version__
 from dynaguard.dynamic.errors import OriginError
+from dynaguard.dynamic.http.deadline import bounded, deadline, read_body
 
 USER_AGENT = f"dynaguard/{__version__} (+dynamic scan)"
 _RETRYABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+STOPPED = "not sent: the scan reached its --max-time"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +71,13 @@ class Call:
         return 200 <= self.status < 300
 
     def json(self) -> Any:
-        """The parsed JSON body, or None when there is none."""
+        """The parsed JSON body, or None when there is none (or it nests past what Python
+        parses)."""
         if self.response is None or not self.response.body:
             return None
         try:
             return json.loads(self.response.body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
 
 
@@ -104,9 +108,15 @@ class RateLimiter:
 
 
 def origin_of(url: str) -> tuple[str, str, int]:
-    parts = urlsplit(url)
+    """(scheme, host, port); a URL without one (``http://h:99999/``, ``http://[::1``) is no
+    origin at all."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "", "", -1
     default = 443 if parts.scheme == "https" else 80
-    return parts.scheme, (parts.hostname or "").lower(), parts.port or default
+    return parts.scheme, (parts.hostname or "").lower(), port or default
 
 
 class HttpClient:
@@ -137,14 +147,17 @@ class HttpClient:
         self._traffic: list[Request] = []
         self._hooks: list[Callable[[Call], None]] = []
         limits = httpx.Limits(max_connections=concurrency + 2)
-        self._client = httpx.Client(
-            timeout=httpx.Timeout(timeout),
-            follow_redirects=False,
-            transport=transport,
-            limits=limits,
-            # NOTE: a session cookie is its identity's (auth.py sends it); httpx would keep it and
-            # send it with every identity's requests, anonymous ones included.
-            cookies=CookieJar(DefaultCookiePolicy(allowed_domains=[])),
+        self._stop: float | None = None
+        self._client = bounded(
+            httpx.Client(
+                timeout=httpx.Timeout(timeout),
+                follow_redirects=False,
+                transport=transport,
+                limits=limits,
+                # NOTE: a session cookie is its identity's (auth.py sends it); httpx would keep it
+                # and send it with every identity's requests, anonymous ones included.
+                cookies=CookieJar(DefaultCookiePolicy(allowed_domains=[])),
+            )
         )
 
     @property
@@ -156,6 +169,19 @@ class HttpClient:
     def on_call(self, hook: Callable[[Call], None]) -> None:
         """Run ``hook`` on every completed call (passive checks, coverage)."""
         self._hooks.append(hook)
+
+    def stop_at(self, when: float | None) -> None:
+        """Send nothing after ``when`` (``time.monotonic()``); requests in flight end by then."""
+        self._stop = when
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop is not None and time.monotonic() >= self._stop
+
+    def deadline(self) -> float:
+        """When a request starting now must be over: its timeout, or the scan's end if sooner."""
+        at = time.monotonic() + self.timeout
+        return at if self._stop is None else min(at, self._stop)
 
     def record(self, request: Request) -> None:
         with self._lock:
@@ -173,15 +199,18 @@ class HttpClient:
         body: bytes = b"",
         identity: str = "anonymous",
         operation: str = "",
+        max_bytes: int | None = None,
     ) -> Call:
-        """Send one request (following same-origin redirects of GETs) and return the call."""
+        """Send one request (following same-origin redirects of GETs) and return the call;
+        ``max_bytes`` replaces the client's cap on the body read."""
         if not self.same_origin(url):
             raise OriginError(f"refusing to send {method} {url}: outside the target {self.target}")
         all_headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})}
         if body:
             all_headers.setdefault("Content-Type", "application/json")
         request = Request(method, url, tuple(all_headers.items()), body, identity)
-        call = self._send(request, operation)
+        cap = self.max_bytes if max_bytes is None else max_bytes
+        call = self._send(request, operation, cap)
         for _ in range(3):
             location = call.response.header("location") if call.response else None
             if method != "GET" or not location or call.status not in (301, 302, 303, 307, 308):
@@ -189,7 +218,8 @@ class HttpClient:
             target = urljoin(url, location)
             if not self.same_origin(target):
                 break  # NOTE: never follow a redirect off the origin: it would carry credentials
-            call = self._send(Request(method, target, request.headers, b"", identity), operation)
+            redirected = Request(method, target, request.headers, b"", identity)
+            call = self._send(redirected, operation, cap)
         self.notify(call)
         return call
 
@@ -197,42 +227,47 @@ class HttpClient:
         for hook in self._hooks:
             hook(call)
 
-    def _send(self, request: Request, operation: str) -> Call:
+    def _send(self, request: Request, operation: str, max_bytes: int) -> Call:
         self.limiter.acquire()
+        if self.stopped:
+            return Call(request, None, error=STOPPED, operation=operation)
         self.record(request)
         with self._slots:
             for attempt in range(self._retries + 1):
                 try:
-                    return Call(request, self._exchange(request), operation=operation)
+                    return Call(request, self._exchange(request, max_bytes), operation=operation)
                 except _RETRYABLE as exc:
-                    if attempt == self._retries:
+                    if attempt == self._retries or self.stopped:
                         return Call(request, None, error=_describe(exc), operation=operation)
                     self._sleep(0.2 * 2**attempt)
-                except httpx.HTTPError as exc:
+                except httpx.TimeoutException as exc:
+                    return Call(request, None, error=self._late(exc), operation=operation)
+                except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
+                    # NOTE: UnicodeError: a header or URL the target's answers put a lone
+                    # surrogate in (a token, an id); httpx cannot encode it.
                     return Call(request, None, error=_describe(exc), operation=operation)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _exchange(self, request: Request) -> Response:
+    def _late(self, exc: httpx.TimeoutException) -> str:
+        if self.stopped:
+            return f"{type(exc).__name__}: cut at the scan's --max-time"
+        return f"{type(exc).__name__}: no complete response within {self.timeout:g} s"
+
+    def _exchange(self, request: Request, max_bytes: int) -> Response:
         # NOTE: httpx replaces an Authorization header by Basic credentials from the URL's
         # userinfo; an identity's own header must win (the userinfo serves requests without one).
         own = any(name.lower() == "authorization" for name, _ in request.headers)
-        with self._client.stream(
-            request.method,
-            request.url,
-            headers=list(request.headers),
-            content=request.body or None,
-            auth=httpx.Auth() if own else httpx.USE_CLIENT_DEFAULT,
-        ) as response:
-            chunks: list[bytes] = []
-            size = 0
-            truncated = False
-            for chunk in response.iter_bytes():
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > self.max_bytes:
-                    truncated = True
-                    break
-            body = b"".join(chunks)[: self.max_bytes]
+        with (
+            deadline(self.deadline()),
+            self._client.stream(
+                request.method,
+                request.url,
+                headers=list(request.headers),
+                content=request.body or None,
+                auth=httpx.Auth() if own else httpx.USE_CLIENT_DEFAULT,
+            ) as response,
+        ):
+            body, truncated = read_body(response, max_bytes)
             return Response(
                 response.status_code, tuple(response.headers.multi_items()), body, truncated
             )

@@ -69,6 +69,7 @@ class Redactor:
         ``Bearer <token>``, the ``user:password`` and password of ``Basic <base64>``, and the
         value without surrounding whitespace (``key\\n`` sent, ``key`` echoed)."""
         found = {value, value.strip(), *_parts(value.strip())}
+        found |= {v.strip() for v in found}  # a Basic pair ``user:pass\r`` echoed without it
         with self._lock:
             self._secrets |= {v for v in found if len(v) >= SHORTEST}
             ordered = sorted(self._secrets, key=lambda s: (-len(s), s))

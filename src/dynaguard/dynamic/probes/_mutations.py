@@ -84,12 +84,15 @@ def _typed(
         broken = f"!{markers.new()}!"
         if not _matches(schema["pattern"], broken):
             yield _with(valid, name, broken, f"'{name}': does not match {schema['pattern']}")
-    if kind == "string" and isinstance(schema.get("maxLength"), int):
+    # A maxLength past OVERSIZED (2**31 is common) is the oversized string's case: one past it
+    # would be gigabytes.
+    limit = schema.get("maxLength")
+    if kind == "string" and isinstance(limit, int) and limit < OVERSIZED:
         yield _with(
             valid,
             name,
-            "x" * (schema["maxLength"] + 1),
-            f"'{name}': longer than maxLength {schema['maxLength']}",
+            "x" * (limit + 1),
+            f"'{name}': longer than maxLength {limit}",
         )
     if schema.get("enum"):
         yield _with(valid, name, markers.new(), f"'{name}': not one of {schema['enum']}")
@@ -113,10 +116,38 @@ def query_mutations(
 
 
 def _matches(pattern: str, value: str) -> bool:
+    if _risky(pattern):
+        return True  # a pattern that may take for ever: do not claim the value breaks it
     try:
         return re.search(pattern, value) is not None
     except re.error:
         return True  # a pattern Python cannot read: do not claim the value breaks it
+
+
+def _risky(pattern: str) -> bool:
+    """Long, many unbounded quantifiers, or a quantified group holding a quantifier or an
+    alternative (``(a+)+``, ``(\\w|\\d)*``): the shapes whose search can take exponential time.
+    NOTE: Python's re has no timeout and holds the GIL, so one such search stalls the scan."""
+    if len(pattern) > 1_000:
+        return True
+    opened: list[int] = []
+    unbounded = 0
+    escaped = False
+    for index, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "(":
+            opened.append(index)
+        elif char in "*+":
+            unbounded += 1
+        elif char == ")" and opened:
+            inner = pattern[opened.pop() + 1 : index]
+            quantified = pattern[index + 1 : index + 2] in ("*", "+", "{")
+            if quantified and any(c in inner for c in "*+{|"):
+                return True
+    return unbounded > 4
 
 
 def _with(valid: Mapping[str, Any], name: str, value: Any, label: str) -> Mutation:

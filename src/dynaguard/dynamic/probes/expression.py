@@ -44,14 +44,22 @@ _NAME_PARAMS = frozenset(
 _SYNTAX_NAMES = ("dg#x", "dg:x", "dg.x", "dgx = :dgx, dgy", "dgx)")
 
 
-def name_param(api: ApiModel, op: Operation) -> Param | None:
-    """A query parameter whose value is an attribute name."""
-    attributes = {n for o in api.operations for s in o.responses.values() for n in _names(s)}
+def name_param(api: ApiModel, op: Operation, attributes: set[str] | None = None) -> Param | None:
+    """A query parameter whose value is an attribute name (``attributes``: the API's, when
+    known already: every operation's responses are read to find them)."""
     for param in op.query_params:
         enum = param.schema.get("enum") or ()
-        if param.name.lower() in _NAME_PARAMS or (enum and set(map(str, enum)) <= attributes):
+        if param.name.lower() in _NAME_PARAMS:
             return param
+        if enum:
+            attributes = _attributes(api) if attributes is None else attributes
+            if set(map(str, enum)) <= attributes:
+                return param
     return None
+
+
+def _attributes(api: ApiModel) -> set[str]:
+    return {n for o in api.operations for s in o.responses.values() for n in _names(s)}
 
 
 def _names(schema: Any) -> set[str]:
@@ -64,7 +72,10 @@ def _names(schema: Any) -> set[str]:
 
 
 def _targets(api: ApiModel) -> list[Target]:
-    queries = [Target(op, api.resource_of(op)) for op in api.operations if name_param(api, op)]
+    attributes = _attributes(api)
+    queries = [
+        Target(op, api.resource_of(op)) for op in api.operations if name_param(api, op, attributes)
+    ]
     bodies = [Target(op, r) for r in api.resources if r.item_path for op in r.updates if op.body]
     return [*queries, *bodies]
 

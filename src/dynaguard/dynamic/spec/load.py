@@ -1,4 +1,5 @@
-"""Find and read the API description: a file or URL, JSON (or YAML when PyYAML is installed)."""
+"""Find and read the API description: a file or URL, JSON or YAML, at most MAX_SPEC_BYTES, its
+bounds (bounds.py) and the shape of what the scanner reads (shape.py) checked before use."""
 
 from __future__ import annotations
 
@@ -10,12 +11,19 @@ from pathlib import Path
 from typing import Any
 
 from dynaguard.dynamic.errors import SpecError
+from dynaguard.dynamic.spec.bounds import check_bounds
+from dynaguard.dynamic.spec.shape import check_shape
 
 DEFAULT_SPEC_PATHS = ("/openapi.json", "/swagger.json")
 """Tried on the target, in order, when no ``--spec`` is given."""
 
+MAX_SPEC_BYTES = 16 * 1024 * 1024
+"""Larger descriptions are refused (a 50 MB spec of 60,000 paths would take minutes and a few
+GB to read); fetchers read at most one byte more, never the whole of a huge body."""
+
 Fetch = Callable[[str], tuple[int, bytes]]
-"""GET a URL and return (status, body); raises when nothing answers."""
+"""GET a URL and return (status, body): at most MAX_SPEC_BYTES + 1 bytes of it; raises when
+nothing answers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,13 +47,14 @@ def load_spec(spec: str | None, target: str, fetch: Fetch) -> SpecDocument:
         if status != 200:
             raise SpecError(f"--spec {spec}: HTTP {status}")
         return parse_spec(body, spec)
-    path = Path(spec)
     try:
-        return parse_spec(path.read_bytes(), spec)
+        with Path(spec).open("rb") as handle:
+            raw = handle.read(MAX_SPEC_BYTES + 1)
     except FileNotFoundError:
         raise SpecError(f"--spec {spec}: no such file") from None
     except OSError as exc:
         raise SpecError(f"--spec {spec}: cannot read: {exc.strerror or exc}") from None
+    return parse_spec(raw, spec)
 
 
 def _discover(target: str, fetch: Fetch) -> SpecDocument:
@@ -63,35 +72,57 @@ def _discover(target: str, fetch: Fetch) -> SpecDocument:
 
 def parse_spec(raw: bytes, source: str) -> SpecDocument:
     """Parse and identify the document; any problem is a SpecError naming the source."""
+    if len(raw) > MAX_SPEC_BYTES:
+        raise SpecError(
+            f"{source}: larger than {MAX_SPEC_BYTES // 2**20} MiB, the most dynaguard reads"
+        )
     document = _decode(raw, source)
     if not isinstance(document, dict):
         raise SpecError(
             f"{source}: not an OpenAPI or Swagger document (top level is not an object)"
         )
+    check_bounds(document, source)
     version = _version(document, source)
     if not isinstance(document.get("paths"), dict):
         raise SpecError(f"{source}: no 'paths' object")
+    check_shape(document, version, source)
     return SpecDocument(source=source, document=document, version=version)
 
 
 def _decode(raw: bytes, source: str) -> Any:
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise SpecError(f"{source}: not UTF-8 text") from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{source}: not UTF-8 text (byte {exc.start})") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         json_error = exc
+    except RecursionError:
+        raise _too_deep(source) from None
     try:
         # NOTE: YAML is optional (PyYAML is not a dependency); JSON specs need nothing.
         yaml: Any = importlib.import_module("yaml")
     except ImportError:
         raise SpecError(f"{source}: invalid JSON: {json_error}") from None
+    # libyaml's loader is fast and stops nesting at 1,000 levels; aliases are bounded later.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
-        raise SpecError(f"{source}: neither JSON nor YAML: {json_error}; {exc}") from None
+        raise SpecError(
+            f"{source}: neither JSON nor YAML: {json_error}; {_one_line(exc)}"
+        ) from None
+    except RecursionError:
+        raise _too_deep(source) from None
+
+
+def _too_deep(source: str) -> SpecError:
+    return SpecError(f"{source}: nested too deeply to read; dynaguard refuses such a spec")
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())
 
 
 def _version(document: Mapping[str, Any], source: str) -> str:
@@ -101,6 +132,8 @@ def _version(document: Mapping[str, Any], source: str) -> str:
     if document.get("swagger") == "2.0":
         return "2.0"
     found = openapi or document.get("swagger")
+    if found is None:
+        raise SpecError(f"{source}: no 'openapi' or 'swagger' version: not an API description")
     raise SpecError(
         f"{source}: unsupported version {found!r}; expected OpenAPI 3.0/3.1 or Swagger 2.0"
     )

@@ -7,12 +7,15 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from dynaguard.dynamic.errors import SpecError
 from dynaguard.dynamic.spec.load import SpecDocument
-from dynaguard.dynamic.spec.refs import Resolver
+from dynaguard.dynamic.spec.refs import Resolver, pointer
 from dynaguard.model import Endpoint
 
 METHODS = ("get", "put", "post", "delete", "patch")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+MAX_OPERATIONS = 5_000
+"""More are refused: each probe weighs every operation against the others."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,15 +102,21 @@ def build_spec(doc: SpecDocument) -> ApiSpec:
     resolver = Resolver(doc.document, doc.source)
     document = doc.document
     global_security = _security(document.get("security"))
-    operations = []
+    operations: list[Operation] = []
     for path, node in sorted(document["paths"].items()):
         item = resolver.shallow(node)
-        if not isinstance(item, Mapping):
+        if not isinstance(item, Mapping) or path.startswith("x-"):
             continue
         shared = item.get("parameters", [])
         for method in METHODS:
             raw = item.get(method)
             if isinstance(raw, Mapping):
+                if len(operations) == MAX_OPERATIONS:
+                    raise SpecError(
+                        f"{doc.source}: more than {MAX_OPERATIONS:,} operations, the most "
+                        "dynaguard scans; split the description"
+                    )
+                resolver.where = pointer(("paths", path, method))
                 where = _Where(path, method, shared, global_security)
                 operations.append(_operation(doc, resolver, where, raw))
     info = document.get("info")
@@ -159,7 +168,9 @@ def _params(resolver: Resolver, raw: list[Any]) -> list[Param]:
         if not isinstance(node, Mapping) or "name" not in node:
             continue
         where = str(node.get("in", ""))
-        schema = node.get("schema") or {k: node[k] for k in ("type", "format", "enum") if k in node}
+        schema = _schema(
+            node.get("schema") or {k: node[k] for k in ("type", "format", "enum") if k in node}
+        )
         by_key[(where, str(node["name"]))] = Param(
             name=str(node["name"]),
             location=where,
@@ -184,14 +195,14 @@ def _openapi_body(resolver: Resolver, raw: Mapping[str, Any]) -> tuple[Any, bool
     if example is None and isinstance(examples, Mapping) and examples:
         first = next(iter(examples.values()))
         example = first.get("value") if isinstance(first, Mapping) else None
-    return entry.get("schema") or {}, bool(body.get("required")), example
+    return _schema(entry.get("schema")), bool(body.get("required")), example
 
 
 def _swagger_body(resolver: Resolver, raw: Mapping[str, Any]) -> tuple[Any, bool, Any]:
     params = [resolver.deep(p) for p in raw.get("parameters") or []]
     for param in params:
         if isinstance(param, Mapping) and param.get("in") == "body":
-            schema = param.get("schema") or {}
+            schema = _schema(param.get("schema"))
             return schema, bool(param.get("required")), schema.get("example")
     form = [p for p in params if isinstance(p, Mapping) and p.get("in") == "formData"]
     if not form:
@@ -202,6 +213,11 @@ def _swagger_body(resolver: Resolver, raw: Mapping[str, Any]) -> tuple[Any, bool
     }
     required = [str(p["name"]) for p in form if p.get("required")]
     return {"type": "object", "properties": properties, "required": required}, bool(required), None
+
+
+def _schema(node: Any) -> Mapping[str, Any]:
+    """A schema as an object: ``true``, ``false`` or nothing say nothing a sample could use."""
+    return node if isinstance(node, Mapping) else {}
 
 
 def _responses(

@@ -11,6 +11,13 @@ from typing import Any
 
 from dynaguard.dynamic.markers import Markers
 
+MAX_ITEMS = 4
+MAX_LENGTH = 65_536
+MAX_VALUES = 1_000
+"""A sample stops growing here, whatever ``minItems``, ``minLength`` and nested properties ask:
+a spec asking for 10^9 values must not make the scanner build them (the request sent is then
+merely invalid)."""
+
 _FORMATS = {
     "date-time": "2024-01-01T00:00:00Z",
     "date": "2024-01-01",
@@ -54,6 +61,8 @@ def type_of(value: Any) -> str:
 
 def merged(schema: Mapping[str, Any]) -> Mapping[str, Any]:
     """``allOf`` folded into one schema; ``oneOf``/``anyOf`` replaced by their first choice."""
+    if not isinstance(schema, Mapping):
+        return {}  # a boolean schema (JSON Schema's "anything")
     result: dict[str, Any] = {
         k: v for k, v in schema.items() if k not in ("allOf", "oneOf", "anyOf")
     }
@@ -78,8 +87,15 @@ def required(schema: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(merged(schema).get("required") or ())
 
 
-def sample(schema: Mapping[str, Any] | None, markers: Markers | None = None, depth: int = 0) -> Any:
+def sample(schema: Mapping[str, Any] | None, markers: Markers | None = None) -> Any:
     """A valid value for ``schema``; strings get markers when ``markers`` is given."""
+    return _sample(schema, markers, 0, [MAX_VALUES])
+
+
+def _sample(
+    schema: Mapping[str, Any] | None, markers: Markers | None, depth: int, left: list[int]
+) -> Any:
+    left[0] -= 1
     schema = merged(schema or {})
     kind = schema_type(schema)
     if kind == "string" and markers is not None and _markable(schema):
@@ -91,17 +107,23 @@ def sample(schema: Mapping[str, Any] | None, markers: Markers | None = None, dep
         return schema["examples"][0]
     if schema.get("enum"):
         return schema["enum"][0]
-    return _generate(schema, kind, markers, depth)
+    return _generate(schema, kind, markers, depth, left)
 
 
-def _generate(schema: Mapping[str, Any], kind: str, markers: Markers | None, depth: int) -> Any:
+def _generate(
+    schema: Mapping[str, Any], kind: str, markers: Markers | None, depth: int, left: list[int]
+) -> Any:
     if kind == "object":
-        if depth > 6:
+        if depth > 6 or left[0] <= 0:
             return {}
-        return {name: sample(sub, markers, depth + 1) for name, sub in properties(schema).items()}
+        return {
+            name: _sample(sub, markers, depth + 1, left) for name, sub in properties(schema).items()
+        }
     if kind == "array":
-        count = max(1, int(schema.get("minItems", 1)))
-        return [sample(schema.get("items") or {}, markers, depth + 1) for _ in range(count)]
+        if depth > 6 or left[0] <= 0:
+            return []
+        count = min(max(1, int(schema.get("minItems", 1))), MAX_ITEMS)
+        return [_sample(schema.get("items") or {}, markers, depth + 1, left) for _ in range(count)]
     if kind in ("integer", "number"):
         return _number(schema, kind)
     if kind == "boolean":
@@ -126,7 +148,7 @@ def _marker_string(schema: Mapping[str, Any], markers: Markers) -> str:
         return f"{marker}@example.com"
     if fmt in ("uri", "url"):
         return f"https://example.com/{marker}"
-    return marker.ljust(int(schema.get("minLength", 0)), "x")[: int(schema.get("maxLength", 10**6))]
+    return marker.ljust(_min_length(schema), "x")[: int(schema.get("maxLength", 10**6))]
 
 
 def _plain_string(schema: Mapping[str, Any]) -> str:
@@ -135,8 +157,12 @@ def _plain_string(schema: Mapping[str, Any]) -> str:
         return _FORMATS[fmt]
     if fmt == "email":
         return "dynaguard@example.com"
-    text = "dynaguard".ljust(int(schema.get("minLength", 0)), "x")
+    text = "dynaguard".ljust(_min_length(schema), "x")
     return text[: int(schema.get("maxLength", 10**6))]
+
+
+def _min_length(schema: Mapping[str, Any]) -> int:
+    return min(int(schema.get("minLength", 0)), MAX_LENGTH)
 
 
 def _number(schema: Mapping[str, Any], kind: str) -> int | float:

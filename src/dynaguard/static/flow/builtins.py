@@ -23,6 +23,7 @@ from dynaguard.static.flow.values import (
     attributes_of,
     join,
     join_all,
+    not_none,
     whole,
     with_step,
 )
@@ -87,7 +88,9 @@ def _clamps(args: Args) -> bool:
 
 def _dict_call(frame: Frame, args: Args) -> Value:
     site = args.site
-    out = join_all([*args.positional, *args.spread])
+    # NOTE: ``dict(None)`` raises TypeError right here; past it the copy is a dict, so a
+    # mapping that may be None (``MAYBE_NONE``) is one no longer (the TypeError is not reported).
+    out = not_none(join_all([*args.positional, *args.spread]))
     for key, value in args.keywords.items():
         stepped = with_step(value, frame.step(site.line, site.col, f"dict({key}=...)"))
         out = Value(

@@ -342,6 +342,9 @@ def _ref_method(
         method = analyzer.method(target, name)
         if method is not None:
             return call_function(frame, method[0], args, receiver, method[1])
+        held = _held_class(analyzer, target, name)
+        if held is not None:
+            return function_call(frame, call, held, args)
         kinds = analyzer.kinds(target)
         if not kinds:
             return None
@@ -350,6 +353,9 @@ def _ref_method(
         method = analyzer.method(target, name)
         if method is not None:
             return call_function(frame, method[0], args, ref(ref_name), method[1])
+        held = _held_class(analyzer, target, name)
+        if held is not None:
+            return function_call(frame, call, held, args)
         kinds = analyzer.kinds(target)
         return frame.models.class_method(frame, target, name, args) if kinds else None
     if kind == "super":
@@ -363,6 +369,14 @@ def _ref_method(
             found = frame.models.shaped(frame, name, args)
         return found if found is not None else apply(args.all(), SCALAR)
     return None
+
+
+def _held_class(analyzer: Analyzer, cls_id: str, name: str) -> Value | None:
+    """``model = PositionTable`` in a class body, called as ``cls.model(...)``: the project
+    class the attribute holds (a class is not bound to the instance, unlike a function)."""
+    held = analyzer.class_attr(cls_id, name)
+    classes = frozenset(r for r in held.refs if r.startswith("cls:"))
+    return Value(None, classes) if classes else None
 
 
 SUPER = "super:"

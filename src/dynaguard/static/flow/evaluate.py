@@ -267,6 +267,17 @@ def narrow(frame: Frame, guard: ir.Guard) -> None:
     frame.env[guard.name] = Value(narrowed.labels, current.refs, current.fields, current.text)
 
 
+def prune(frame: Frame, name: str, allowed: ir.Expr) -> None:
+    """After a loop that pops every key of ``name`` not in ``allowed`` (a server-side set): the
+    keys are the server's, as after an allowlist comprehension."""
+    against = evaluate(frame, allowed)
+    current = frame.env.get(name)
+    if current is None or any(p == REQUEST for p, _ in against.labels):
+        return
+    kept = apply(current, SANITISE)
+    frame.env[name] = Value(kept.labels, current.refs, current.fields, current.text)
+
+
 def iterate(frame: Frame, expr: ir.Expr) -> Iterated:
     """What a ``for`` target receives from iterating ``expr``."""
     if isinstance(expr, ir.Call) and not expr.kwargs:

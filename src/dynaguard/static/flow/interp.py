@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dynaguard.static.flow import accesses
 from dynaguard.static.flow.analyzer import Analyzer, Bound
 from dynaguard.static.flow.budget import MAX_STATEMENTS, OverBudget
-from dynaguard.static.flow.evaluate import Iterated, bind, evaluate, iterate, narrow
+from dynaguard.static.flow.evaluate import Iterated, bind, evaluate, iterate, narrow, prune
 from dynaguard.static.flow.exceptions import handled
 from dynaguard.static.flow.frame import Frame, Model
 from dynaguard.static.flow.result import Result
@@ -135,6 +135,8 @@ def _loop(frame: Frame, stmt: ir.Loop) -> None:
         start = merged
     frame.env = merged
     frame.left_loop = outer_left
+    if stmt.prunes is not None:
+        prune(frame, *stmt.prunes)
     exec_block(frame, stmt.orelse)
 
 

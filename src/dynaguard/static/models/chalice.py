@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dynaguard.static.flow.frame import Args, Frame, Model
-from dynaguard.static.flow.values import EMPTY, Kind, Value, ref, source
+from dynaguard.static.flow.values import EMPTY, MAYBE_NONE, Kind, Value, ref, source
 from dynaguard.static.models import identity
 from dynaguard.static.models.flask import (
     attach,
@@ -55,11 +55,19 @@ PLAIN_MAPPINGS = frozenset({_note("json_body"), _note("query_params")})
 Chalice has no BadRequestKeyError, ``facts/handler_facts.py``)."""
 
 
+JSON_BODY_NOTE = _note("json_body")
+
+
 def _request_attribute(frame: Frame, name: str, line: int, col: int) -> Value | None:
     found = _REQUEST_DATA.get(name)
     if found is not None:
         kind, origin = found
-        return source(kind, frame.step(line, col, _note(name), origin))
+        value = source(kind, frame.step(line, col, _note(name), origin))
+        if name == "json_body":
+            # Chalice gives None when the request has no JSON Content-Type: a request without
+            # the header passes the route's content-type check (it defaults to JSON there).
+            return Value(value.labels, frozenset({MAYBE_NONE}))
+        return value
     if name == "context":
         return identity.source(frame, line, col, "current_request.context", Kind.BODY)
     return None

@@ -94,9 +94,15 @@ def server_attribute(event: Event, *, fresh_item: bool = False) -> Iterator[Hit]
         item = event.args.get("Item") or EMPTY
         named = _names_own_item(event, item)
         inside = _server_partition(item)
-        for hit in _fields(event, item, fresh_item=fresh_item):
+        own = _created_keys(event)
+        # Keyed by a user-naming attribute, the new item is a user's (or persona's) own record:
+        # its other user-naming attributes describe it, they do not say whose it is.
+        user_record = not own.isdisjoint(_ON_CREATE | _USER_NAMES)
+        for hit in _fields(event, item, fresh_item=fresh_item and not user_record):
             key = normalise(hit.detail)
-            if not (named and key in _KEYS) and not (inside and key == "sk"):
+            if named and (key in _KEYS or key in own):
+                continue  # the key of an item the put only creates: it names it
+            if not (inside and key == "sk"):
                 yield hit
     elif event.op is Op.UPDATE:
         yield from _fields(event, event.args.get("AttributeUpdates") or EMPTY)
@@ -127,9 +133,14 @@ def _names_own_item(event: Event, item: Value) -> bool:
     (``attribute_not_exists``), or the item's owner or partition is the caller."""
     if any(is_identity(v) for n, v in item.fields.items() if normalise(n) in _ON_CREATE):
         return True
+    return bool(_created_keys(event))
+
+
+def _created_keys(event: Event) -> frozenset[str]:
+    """The attributes the put's condition requires absent (normalised): the new item's key."""
     condition = event.args.get("ConditionExpression")
     text = condition.text if condition is not None else None
-    return bool(text) and bool(expressions.created(text or "", event.attribute_names))
+    return frozenset(normalise(n) for n in expressions.created(text or "", event.attribute_names))
 
 
 def _ownership(name: str) -> bool:

@@ -45,7 +45,8 @@ _TYPED_WORDS = frozenset(
         "rank", "level", "percent", "percentage", "discount", "fee", "tax", "stock", "capacity",
         "number", "num", "delta", "step", "seats", "max", "min", "enabled", "disabled", "active",
         "public", "private", "visible", "hidden", "deleted", "archived", "locked", "approved",
-        "paid", "flag", "date", "time", "timestamp", "ts", "expires", "expiry", "expiration",
+        "paid", "flag", "done", "completed", "finished", "date", "time", "timestamp", "ts",
+        "expires", "expiry", "expiration",
         "ttl", "deadline", "due", "until", "since", "state", "stage", "phase",
         "birthday", "birthdate", "dob", "born",
     }

@@ -35,7 +35,7 @@ from dynaguard.static.flow.exceptions import (
 )
 from dynaguard.static.flow.inputs import FIELD, TYPED, VALIDATED
 from dynaguard.static.flow.values import REQUEST, Kind, Step, Trace, Value
-from dynaguard.static.models import aws_lambda, graphql
+from dynaguard.static.models import aws_lambda, chalice, graphql
 from dynaguard.static.rules.base import Found, Hit, check_run
 from dynaguard.static.source.cdk import Gateway
 
@@ -61,6 +61,7 @@ def malformed_input(run: RunView) -> Iterator[Found]:
     facts = Facts(run.project)
     lines: dict[tuple[str, int], list[tuple[int, Crash, Event]]] = {}
     endpoints: dict[tuple[str, int], Endpoint | None] = {}
+    absent: dict[Step, tuple[int, Crash, Event]] = {}
     for event, endpoint in run.events():
         if endpoint is not None and endpoint.method == graphql.METHOD:
             continue  # a resolver that raises is answered with ``errors`` and HTTP 200, no 500
@@ -71,10 +72,20 @@ def malformed_input(run: RunView) -> Iterator[Found]:
         else:
             refused = refusal(event, facts)
             crash = Crash(*refused) if refused is not None else None
+        if crash is not None and event.api == aws_lambda.NONE_METHOD:
+            # Only the first method called on a mapping that may be None raises: past it, the
+            # mapping was there. One finding per request mapping, where it is first used.
+            if crash.trace[0] not in absent:  # events come in the order they run
+                absent[crash.trace[0]] = (event.site.col, crash, event)
+                endpoints[(event.site.path, event.site.line)] = endpoint
+            continue
         if crash is not None:
             where = (event.site.path, event.site.line)
             lines.setdefault(where, []).append((event.site.col, crash, event))
             endpoints[where] = endpoints.get(where) or endpoint
+    for col, crash, event in absent.values():
+        where = (event.site.path, event.site.line)
+        lines.setdefault(where, []).append((col, crash, event))
     # One finding per line: ``int(body['n'])`` is one crash site for the user.
     for where in sorted(lines):
         yield Found(_hit(sorted(lines[where], key=lambda c: c[0])), endpoints[where])
@@ -147,10 +158,12 @@ def _absent_mapping(
     if trace[0].origin == "route" and (endpoint is None or "{" in endpoint.path):
         return None  # a route with variables always has them (and one we cannot see may)
     method = (event.args.get("Key") or Value()).text
-    return Crash(trace, f"{origin(trace)}.{method}() raises AttributeError", _NONE_WHEN)
+    when = _NO_JSON_WHEN if trace[0].note == chalice.JSON_BODY_NOTE else _NONE_WHEN
+    return Crash(trace, f"{origin(trace)}.{method}() raises AttributeError", when)
 
 
 _NONE_WHEN = "when the request has none (API Gateway passes None, not {})"
+_NO_JSON_WHEN = "when the request has no JSON Content-Type header (json_body is then None)"
 
 
 def _converted_by_router(note: str, endpoint: Endpoint | None) -> bool:

@@ -234,6 +234,9 @@ class Loop:
     iter: Expr
     body: tuple[Stmt, ...]
     orelse: tuple[Stmt, ...]
+    prunes: tuple[str, Expr] | None = None
+    """``for k in list(m.keys()): if k not in ALLOWED: m.pop(k)``: (``m``, ``ALLOWED``); after
+    the loop ``m``'s keys are the server's (``source/prune.py``)."""
 
 
 @dataclass(slots=True)

@@ -8,6 +8,7 @@ from http import HTTPStatus
 
 from dynaguard.static.source import ir
 from dynaguard.static.source.lower_expr import guards_of, lower, lower_all, lower_target
+from dynaguard.static.source.prune import pruned
 from dynaguard.static.source.validation import NOTED_TYPES
 from dynaguard.static.source.validation import note as note_checks
 
@@ -35,9 +36,13 @@ class Lowerer:
         self, stmts: list[ast.stmt], scope: str, class_id: str | None = None
     ) -> tuple[ir.Stmt, ...]:
         out: list[ir.Stmt] = []
-        for stmt in stmts:
+        for index, stmt in enumerate(stmts):
             lowered = self.stmt(stmt, scope, class_id)
             if lowered is not None:
+                if isinstance(stmt, (ast.For, ast.AsyncFor)) and isinstance(lowered[0], ir.Loop):
+                    found = pruned(stmt, stmts[:index])
+                    if found is not None:
+                        lowered[0].prunes = (found[0], lower(found[1]))
                 out.extend(lowered)
         return tuple(out)
 

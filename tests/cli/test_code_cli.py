@@ -257,6 +257,28 @@ def test_output_onto_a_directory_is_a_usage_error(tmp_path: Path) -> None:
     assert "is a directory" in err
 
 
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [("loop.json", "a symbolic link loop"), ("x" * 300, "File name too long")],
+)
+@pytest.mark.parametrize("flag", ["-o", "--write-baseline"])
+def test_output_onto_a_link_loop_or_a_name_too_long_is_a_usage_error(
+    tmp_path: Path, flag: str, name: str, why: str
+) -> None:
+    # Both were tracebacks (found by the hostile-input campaign): Python 3.11's resolve() raises
+    # RuntimeError on a link loop, and is_symlink() lets ENAMETOOLONG through.
+    loop = tmp_path / "loop.json"
+    loop.symlink_to(loop)
+    target = tmp_path / name
+    code, out, err = _run("code", flag, str(target), str(_project(tmp_path / "p", SAFE)))
+    assert code == 2
+    assert f"cannot write {target}: {why}" in err
+    if flag == "-o":
+        assert out == ""  # the report goes nowhere but to the file named
+    assert loop.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loop.json", "p"]
+
+
 @pytest.mark.parametrize("flag", ["--config", "--baseline"])
 def test_a_config_or_baseline_that_is_no_regular_file_is_refused(tmp_path: Path, flag: str) -> None:
     import os

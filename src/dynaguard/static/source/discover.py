@@ -36,14 +36,20 @@ def relative(path: Path, root: Path) -> str:
 def printable(rel: str) -> str:
     """A path as reports show it: a name that is not UTF-8 (``bad\\xff``, which Python holds as
     a lone surrogate) is spelt with backslash escapes, so JSON, SARIF and HTML stay valid text.
-    The file itself is read through its ``Path``, never through this text."""
-    if rel.isascii():
+    A backslash of the name itself is then doubled, so that no two names are spelt alike (a
+    file named ``bad\\xff`` in UTF-8 would otherwise hide the other from the scan). The file
+    itself is read through its ``Path``, never through this text."""
+    if "\\" not in rel and (rel.isascii() or _utf8(rel)):
         return rel
+    return os.fsencode(rel).replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace")
+
+
+def _utf8(text: str) -> bool:
     try:
-        rel.encode("utf-8")
-    except UnicodeEncodeError:
-        return os.fsencode(rel).decode("utf-8", "backslashreplace")
-    return rel
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: a byte of the name that is not UTF-8
+        return False
+    return True
 
 
 class Excludes:

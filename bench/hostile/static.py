@@ -37,11 +37,19 @@ def run(count: int, workers: int = 2) -> list[Verdict]:
     return run_cases(campaign_cases(count, SEED), workers)
 
 
-def campaign(count: int) -> tuple[int, int, list[str]]:
-    """(cases tried, cases failed, one line per failure); cases that could not be tried are
-    said on stdout."""
-    verdicts = run(count)
+def campaign(count: int, workers: int = 2) -> tuple[int, int, list[str]]:
+    """(cases tried, cases failed, one line per failure); a line per kind, the cases that could
+    not be tried, the slowest and the bounds are said on stdout."""
+    started = time.monotonic()
+    verdicts = run(count, workers)
+    print_kinds(verdicts)
     print_skipped(verdicts)
+    slowest = sorted(verdicts, key=lambda v: -v.seconds)[:5]
+    print("slowest: " + "; ".join(f"{v.case.name} {v.seconds:.1f} s" for v in slowest))
+    print(
+        f"bounds: {SECONDS} s and {MEMORY // 1024**3} GB of address space per case; "
+        f"{time.monotonic() - started:.0f} s in all"
+    )
     tried = [v for v in verdicts if not v.skipped]
     failures = [v.problem for v in tried if v.problem is not None]
     return len(tried), len(failures), failures
@@ -81,19 +89,8 @@ if __name__ == "__main__":
     parser.add_argument("--count", type=int, default=COUNT, help=f"cases (default {COUNT})")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     arguments = parser.parse_args()
-    started = time.monotonic()
-    verdicts = run(arguments.count, arguments.workers)
-    print_kinds(verdicts)
-    print_skipped(verdicts)
-    slowest = sorted(verdicts, key=lambda v: -v.seconds)[:5]
-    print("slowest: " + "; ".join(f"{v.case.name} {v.seconds:.1f} s" for v in slowest))
-    problems = [v.problem for v in verdicts if v.problem is not None]
-    for problem in problems:
-        print(f"  {problem}")
-    tried = sum(not v.skipped for v in verdicts)
-    print(
-        f"bounds: {SECONDS} s and {MEMORY // 1024**3} GB of address space per case; "
-        f"{time.monotonic() - started:.0f} s in all"
-    )
-    print(f"tried {tried} failed {len(problems)}")
-    sys.exit(1 if problems else 0)
+    tried, failed, failures = campaign(arguments.count, arguments.workers)
+    for failure in failures:
+        print(f"  {failure}")
+    print(f"tried {tried} failed {failed}")
+    sys.exit(1 if failed else 0)

@@ -16,7 +16,7 @@ import random
 
 from tests.hostile.static_limits import deep, encodings, huge, wide
 from tests.hostile.static_run import Case
-from tests.hostile.static_source import PRELUDE, SHAPES, Generator, route, source_case
+from tests.hostile.static_source import PRELUDE, SHAPES, Generator, module, route, source_case
 
 # -- unbounded abstract state -----------------------------------------------------------------
 
@@ -85,8 +85,7 @@ def call_graph(rng: random.Random, size: int | None = None) -> Case:
         if rng.random() < 0.15:
             lines.append(f"    {rng.choice(ops)}")
         lines.append("    return x")
-    handler = route("g", ["return f0(request.get_json(), request.args)"])
-    source = PRELUDE + "\n".join(lines) + "\n\n" + handler
+    source = module(lines, "g", ["return f0(request.get_json(), request.args)"])
     return source_case("call-graph", f"size={size} fanout={fanout}", rng, source)
 
 
@@ -114,7 +113,7 @@ def recursion(rng: random.Random) -> Case:
         )
     body = ["d = r0(request.get_json(), 100)"]
     body += ["d = Node(d).walk()"] if extra else []
-    source = PRELUDE + extra + "\n".join(lines) + "\n\n" + route("r", [*body, "return {}"])
+    source = module([extra, *lines], "r", [*body, "return {}"])
     return source_case("recursion", f"ring={ring} node={bool(extra)}", rng, source)
 
 
@@ -137,16 +136,9 @@ def generators(rng: random.Random) -> Case:
         "async def ag(d):",
         "    for v in g0(d):\n        yield v",
     ]
-    body = [
-        f"it = g{depth}(request.get_json())",
-        "first = next(it)",
-        "items = list(zip(range(3), it))",
-        "coro = a0(first)",
-        "table.put_item(Item={'id': 'g', 'v': first, 'all': items})",
-        "return {}",
-    ]
-    source = PRELUDE + "\n".join(lines) + "\n\n" + route("gen", body)
-    return source_case("generators", f"depth={depth}", rng, source)
+    body = [f"it = g{depth}(request.get_json())", "first = next(it)", "coro = a0(first)"]
+    body += ["items = list(zip(range(3), it))", "table.put_item(Item={'v': first, 'all': items})"]
+    return source_case("generators", f"depth={depth}", rng, module(lines, "gen", body))
 
 
 def classes(rng: random.Random) -> Case:
@@ -178,14 +170,8 @@ def classes(rng: random.Random) -> Case:
         ]
     if rng.random() < 0.5:
         lines += [f"D = type('D', (C{depth},), {{'save': lambda self: C0.save(self)}})"]
-    body = [
-        f"o = C{depth}(request.get_json())",
-        "o.anything.more.save()",
-        "o.save()",
-        "Wide()",
-        "return {}",
-    ]
-    source = PRELUDE + "\n".join(lines) + "\n\n" + route("cls", body)
+    body = [f"o = C{depth}(request.get_json())", "o.anything.more.save()", "o.save()", "Wide()"]
+    source = module(lines, "cls", [*body, "return {}"])
     return source_case("classes", f"depth={depth} width={width}", rng, source)
 
 

@@ -16,10 +16,10 @@ from typing import Any
 from tests.hostile.static_cases import SOURCE_KINDS, call_graph
 from tests.hostile.static_limits import DEEP_SHAPES, DEPTHS, deep
 from tests.hostile.static_run import FORMATS, Case
-from tests.hostile.static_source import PRELUDE, options, route
+from tests.hostile.static_source import APP, options
 
 Variant = Callable[[random.Random], Case]
-_APP = (PRELUDE + route("f", ["table.put_item(Item=request.get_json())", "return {}"])).encode()
+_APP = APP.encode()
 _INIT = (b"pkg/__init__.py", b"")
 
 
@@ -37,6 +37,12 @@ def _specials(kind: str, specials: tuple[tuple[bytes, str], ...], **fields: Any)
 def _error(kind: str, name: str, needles: tuple[str, ...], **fields: Any) -> Variant:
     """A variant whose input is bad: exit 2 with an error naming ``needles``."""
     return lambda rng: _case(kind, name, rng, expect=2, needles=needles, **fields)
+
+
+def _read_option(flag: str, name: str, special: str) -> Variant:
+    """``flag`` naming ``name`` in the tree, a special file (``Case.specials``): refused."""
+    specials = ((name.encode(), special),)
+    return _error("devices", f"{flag} {special}", (name,), specials=specials, flags=(flag, name))
 
 
 FIFOS: dict[str, Variant] = {
@@ -68,20 +74,8 @@ DEVICES: dict[str, Variant] = {
     "--baseline /dev/zero": _error(
         "devices", "--baseline", ("/dev/zero", "--baseline"), flags=("--baseline", "/dev/zero")
     ),
-    "--config link to /dev/zero": _error(
-        "devices",
-        "--config link",
-        ("cfg.toml",),
-        specials=((b"cfg.toml", "zero"),),
-        flags=("--config", "cfg.toml"),
-    ),
-    "--baseline FIFO": _error(
-        "devices",
-        "--baseline FIFO",
-        ("b.json",),
-        specials=((b"b.json", "fifo"),),
-        flags=("--baseline", "b.json"),
-    ),
+    "--config link to /dev/zero": _read_option("--config", "cfg.toml", "zero"),
+    "--baseline FIFO": _read_option("--baseline", "b.json", "fifo"),
 }
 LINKS: dict[str, Variant] = {
     "loop.py": _specials("links", ((b"loop.py", "loop"),)),
@@ -169,6 +163,22 @@ def _unreadable(name: str, mode: str, *, path: str | None = None, expect: int = 
     )
 
 
+def _closed(flag: str, mode: str) -> Variant:
+    """The report (``-o``) or a baseline written into a folder under ``mode``: refused, named."""
+    name = "shut/report.out" if flag == "-o" else "shut/b.json"
+    target: dict[str, Any] = {"output": name} if flag == "-o" else {"flags": (flag, name)}
+    return lambda rng: _case(
+        "permissions",
+        f"{flag} in a folder {mode}",
+        rng,
+        specials=((b"shut", "dir"), (b"shut", f"mode:{mode}")),
+        expect=2,
+        needles=(name,),
+        privileged=True,
+        **target,
+    )
+
+
 PERMISSIONS: dict[str, Variant] = {
     "file 000": _unreadable("file", "000"),
     "file 200": _unreadable("file", "200"),
@@ -181,16 +191,8 @@ PERMISSIONS: dict[str, Variant] = {
     "file in a folder without execute given": _unreadable(
         "folder", "600", path="pkg/q.py", expect=3
     ),
-    "-o in a read-only folder": lambda rng: _case(
-        "permissions",
-        "-o read-only",
-        rng,
-        specials=((b"ro", "dir"), (b"ro", "mode:555")),
-        output="ro/report.out",
-        expect=2,
-        needles=("ro/report.out",),
-        privileged=True,
-    ),
+    "-o in a read-only folder": _closed("-o", "555"),
+    "-o in a folder without execute": _closed("-o", "600"),
     "-o over a read-only file": lambda rng: _case(
         "permissions",
         "-o over 444",
@@ -200,16 +202,8 @@ PERMISSIONS: dict[str, Variant] = {
         output="report.out",
         privileged=True,
     ),
-    "--write-baseline in a read-only folder": lambda rng: _case(
-        "permissions",
-        "--write-baseline read-only",
-        rng,
-        specials=((b"ro", "dir"), (b"ro", "mode:555")),
-        flags=("--write-baseline", "ro/b.json"),
-        expect=2,
-        needles=("ro/b.json",),
-        privileged=True,
-    ),
+    "--write-baseline in a read-only folder": _closed("--write-baseline", "555"),
+    "--write-baseline in a folder without execute": _closed("--write-baseline", "600"),
 }
 
 
@@ -217,6 +211,21 @@ def _output(name: str, output: str, expect: int = 1, **fields: Any) -> Variant:
     needles = (output,) if expect == 2 else ()
     return lambda rng: _case(
         "output", name, rng, output=output, expect=expect, needles=needles, **fields
+    )
+
+
+def _baseline(name: str, path: str, expect: int = 0, **fields: Any) -> Variant:
+    """``--write-baseline path``: exit 0 (every finding is baselined), or 2 naming ``path``."""
+    needles = (path,) if expect == 2 else ()
+    flags = ("--write-baseline", path)
+    return lambda rng: _case(
+        "output",
+        f"--write-baseline {name}",
+        rng,
+        flags=flags,
+        expect=expect,
+        needles=needles,
+        **fields,
     )
 
 
@@ -241,28 +250,15 @@ OUTPUTS: dict[str, Variant] = {
     "/dev/null": _output("/dev/null", "/dev/null"),
     "/dev/full": _output("/dev/full", "/dev/full", 2),
     "/proc": _output("/proc", "/proc/version", 2),
+    "link loop": _output("link loop", "loop.out", 2, specials=((b"loop.out", "loop"),)),
+    "name too long": _output("name too long", "r" * 300, 2),
     "not UTF-8 name": _output("not UTF-8", "r\udcff.out"),
     "newline in name": _output("newline", "r\n.out"),
     "over the sentinel": _output("over sentinel", "sentinel.py"),
-    "baseline": lambda rng: _case(
-        "output", "--write-baseline", rng, flags=("--write-baseline", "b.json"), expect=0
-    ),
-    "baseline /dev/full": lambda rng: _case(
-        "output",
-        "--write-baseline /dev/full",
-        rng,
-        flags=("--write-baseline", "/dev/full"),
-        expect=2,
-        needles=("/dev/full",),
-    ),
-    "baseline FIFO": lambda rng: _case(
-        "output",
-        "--write-baseline FIFO",
-        rng,
-        flags=("--write-baseline", "b.fifo"),
-        specials=((b"b.fifo", "fifo-out"),),
-        expect=0,
-    ),
+    "baseline": _baseline("new file", "b.json"),
+    "baseline /dev/full": _baseline("/dev/full", "/dev/full", 2),
+    "baseline FIFO": _baseline("FIFO", "b.fifo", specials=((b"b.fifo", "fifo-out"),)),
+    "baseline link loop": _baseline("link loop", "b.json", 2, specials=((b"b.json", "loop"),)),
 }
 
 

@@ -9,7 +9,7 @@ import random
 from collections.abc import Callable
 
 from tests.hostile.static_run import Case
-from tests.hostile.static_source import PRELUDE, route, source_case
+from tests.hostile.static_source import APP, PRELUDE, route, source_case
 
 DEPTHS = (1, 10, 50, 99, 100, 101, 150, 199, 200, 201, 300, 500, 990, 1000, 1010, 3000, 20_000)
 """Python's own limits sit among these: 100 indentation levels, 200 nested brackets, the
@@ -148,14 +148,12 @@ def wide(rng: random.Random) -> Case:
 
 # -- not quite Python --------------------------------------------------------------------------
 
-_APP = PRELUDE + route("e", ["table.put_item(Item=request.get_json())", "return {}"])
-
 
 def encodings(rng: random.Random) -> Case:
     """The same route in odd encodings and with odd bytes: a BOM (valid), UTF-16, Latin-1 with
     a coding cookie, NUL bytes, truncated UTF-8, CR line ends, bidi and zero-width characters,
     invalid syntax, tabs mixed with spaces, random bytes."""
-    text = _APP
+    text = APP
     variants: dict[str, Callable[[], bytes]] = {
         "bom": lambda: b"\xef\xbb\xbf" + text.encode(),
         "utf-16": lambda: text.encode("utf-16"),
@@ -164,7 +162,7 @@ def encodings(rng: random.Random) -> Case:
         "truncated": lambda: text.encode() + "# caf\u00e9".encode()[:-1],
         "cr": lambda: text.replace("\n", "\r").encode(),
         "crlf": lambda: text.replace("\n", "\r\n").encode(),
-        "bidi": lambda: text.replace("/e", "/\u202ee\u2066").encode() + b"# \xe2\x80\x8b\n",
+        "bidi": lambda: text.replace("/app", "/\u202eapp\u2066").encode() + b"# \xe2\x80\x8b\n",
         "syntax": lambda: text.encode() + b"\ndef (:\n",
         "tabs": lambda: text.replace("    return", "\treturn").encode(),
         "random": lambda: bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 4096))),

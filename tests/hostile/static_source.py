@@ -59,3 +59,12 @@ def source_case(kind: str, name: str, rng: random.Random, *sources: str | bytes)
 def route(name: str, body: list[str], args: str = "") -> str:
     lines = "\n".join(f"    {line}" for line in body)
     return f'@app.post("/{name}")\ndef {name}({args}):\n{lines}\n'
+
+
+def module(helpers: list[str], name: str, body: list[str]) -> str:
+    """The prelude, the ``helpers`` (lines of code), and a route ``name`` running ``body``."""
+    return PRELUDE + "\n".join(helpers) + "\n\n" + route(name, body)
+
+
+APP = PRELUDE + route("app", ["table.put_item(Item=request.get_json())", "return {}"])
+"""A module whose one route puts the request body (a DG101)."""

@@ -8,11 +8,18 @@ tests/hostile``). ``bench/hostile/static.py`` runs the campaign (2,000 trees): t
 
 from __future__ import annotations
 
+import json
+import os
 import random
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from dynaguard.static.source.discover import printable
+from tests.cli.test_code_cli import VULNERABLE, _run
 from tests.hostile import static_files
 from tests.hostile.static_cases import SOURCE_KINDS, call_graph
 from tests.hostile.static_files import FILE_KINDS, SLOW, every
@@ -39,6 +46,10 @@ REGRESSIONS: list[Callable[[random.Random], Case]] = [
     _variant("names", "not UTF-8 path given"),
     # Every path from a handler to a put was an access of its own: 45 s for 200 functions.
     lambda rng: call_graph(rng, 120),
+    # -o onto a link loop (RuntimeError from resolve()) or into a folder that cannot be entered
+    # (PermissionError from is_symlink()): tracebacks.
+    _variant("output", "link loop"),
+    _variant("permissions", "-o in a folder without execute"),
 ]
 
 
@@ -93,3 +104,24 @@ def test_slow(kind: str, slow_verdicts: list[Verdict]) -> None:
         pytest.skip("permissions do not bind this process (root that keeps CAP_DAC_OVERRIDE)")
     problems = [v.problem for v in found if v.problem is not None]
     assert not problems, f"{len(problems)} of {len(found)} failed:\n" + "\n".join(problems)
+
+
+_NAMES = st.binary(min_size=1, max_size=12).filter(lambda b: b"/" not in b and b"\0" not in b)
+
+
+@given(st.lists(_NAMES, min_size=2, max_size=2, unique=True))
+def test_every_file_name_is_spelt_as_valid_utf8_text_and_no_two_alike(names: list[bytes]) -> None:
+    spelt = [printable(os.fsdecode(name)) for name in names]
+    for text in spelt:
+        text.encode("utf-8")  # raises on a lone surrogate: JSON, SARIF and HTML would break
+    assert spelt[0] != spelt[1]
+
+
+def test_a_name_spelt_like_the_escape_of_another_does_not_hide_it(tmp_path: Path) -> None:
+    # Both were reported as ``bad\xff.py``: one of the two files was silently not scanned.
+    for name in (b"bad\xff.py", b"bad\\xff.py"):
+        (tmp_path / os.fsdecode(name)).write_text(VULNERABLE, encoding="utf-8")
+    code, out, _ = _run("code", "--format", "json", "--no-cache", str(tmp_path))
+    assert code == 1
+    paths = {f["location"]["path"].rpartition("/")[2] for f in json.loads(out)["findings"]}
+    assert paths == {"bad\\xff.py", "bad\\\\xff.py"}

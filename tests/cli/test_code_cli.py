@@ -257,6 +257,28 @@ def test_output_onto_a_directory_is_a_usage_error(tmp_path: Path) -> None:
     assert "is a directory" in err
 
 
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [("loop.json", "a symbolic link loop"), ("x" * 300, "File name too long")],
+)
+@pytest.mark.parametrize("flag", ["-o", "--write-baseline"])
+def test_output_onto_a_link_loop_or_a_name_too_long_is_a_usage_error(
+    tmp_path: Path, flag: str, name: str, why: str
+) -> None:
+    # Both were tracebacks (found by the hostile-input campaign): Python 3.11's resolve() raises
+    # RuntimeError on a link loop, and is_symlink() lets ENAMETOOLONG through.
+    loop = tmp_path / "loop.json"
+    loop.symlink_to(loop)
+    target = tmp_path / name
+    code, out, err = _run("code", flag, str(target), str(_project(tmp_path / "p", SAFE)))
+    assert code == 2
+    assert f"cannot write {target}: {why}" in err
+    if flag == "-o":
+        assert out == ""  # the report goes nowhere but to the file named
+    assert loop.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loop.json", "p"]
+
+
 @pytest.mark.parametrize("flag", ["--config", "--baseline"])
 def test_a_config_or_baseline_that_is_no_regular_file_is_refused(tmp_path: Path, flag: str) -> None:
     import os
@@ -294,3 +316,35 @@ def test_a_symlink_loop_among_the_paths_is_a_warning(tmp_path: Path) -> None:
     code, _, err = _run("code", str(loop))
     assert code == 2
     assert "nothing left to scan" in err
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "html"])
+def test_a_path_given_that_is_not_utf8_is_printed_with_escapes(tmp_path: Path, fmt: str) -> None:
+    # The report's target (the paths given) was printed as given: a UnicodeEncodeError
+    # traceback on a UTF-8 stdout.
+    import os
+
+    named = tmp_path / os.fsdecode(b"bad\xff.py")
+    named.write_text(VULNERABLE, encoding="utf-8")
+    code, out, _ = _run("code", "--format", fmt, str(named))
+    assert code == 1
+    if fmt == "json":
+        assert json.loads(out)["summary"]["target"].endswith("bad\\xff.py")
+    elif fmt == "sarif":
+        assert json.loads(out)["runs"][0]["properties"]["target"].endswith("bad\\xff.py")
+    else:
+        assert "bad\\xff.py" in out
+
+
+def test_a_path_behind_a_folder_that_cannot_be_entered_cannot_be_scanned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Root enters any folder: the OS saying no (a folder without x) is simulated.
+    def refused(path: Path) -> bool:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "is_symlink", refused)
+    code, out, err = _run("code", str(tmp_path / "shut" / "app.py"))
+    assert code == 3
+    assert "Permission denied, cannot be scanned" in err
+    assert out == ""

@@ -8,7 +8,9 @@ import random
 
 import pytest
 
-from dynaguard.static.flow import interp
+from dynaguard.static.flow import accesses, interp
+from dynaguard.static.flow.events import Event, Op
+from dynaguard.static.flow.values import Step, Value
 from tests.static.conftest import Project
 
 _TWO_ROUTES = """
@@ -77,3 +79,28 @@ def test_a_random_call_graph_of_wide_values_finishes(project: Project) -> None:
     # Before the widening at each call site this took minutes for 60 functions (hours for 400).
     analysis = project({"app.py": _random_calls(60, seed=1)})
     assert {f.rule.id for f in analysis.findings} >= {"DG203", "DG501"}
+
+
+def test_a_call_reached_by_a_million_paths_is_kept_once_past_the_cap(project: Project) -> None:
+    # Each helper calls the next twice: 2**20 paths reach the put. Each was an access of its
+    # own in every caller's summary (a million in the handler's) before the cap.
+    helpers = "def f20(d):\n    table.put_item(Item=d)\n"
+    helpers += "".join(f"def f{i}(d):\n    f{i + 1}(d)\n    f{i + 1}(d)\n" for i in range(20))
+    route = "@app.post('/x')\ndef h():\n    f0(request.get_json())\n    return {}\n"
+    analysis = project({"app.py": _TWO_ROUTES.format(padding="") + helpers + route})
+    assert "DG101" in {f.rule.id for f in analysis.findings if f.location.function == "f20"}  # type: ignore[union-attr]
+
+
+def test_past_the_cap_an_access_joins_the_one_of_its_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(accesses, "MAX_APART", 2)
+    site = Step("a.py", 9, 4, "f", "table.put_item(...)", "call")
+    entries: accesses.Entries = {}
+    for line in (1, 2, 3, 4):
+        via = (Step("a.py", line, 0, "g", "f()", "call"),)
+        event = Event(Op.PUT, "Table.put_item", site, {"Item": Value(fields={f"k{line}": Value()})})
+        accesses.add(entries, accesses.Access(event, via))
+    kept = list(entries.values())
+    assert len(kept) == 3  # two apart, then one for every other path to the call
+    joined = kept[2]
+    assert isinstance(joined, accesses.Access) and joined.via[0].line == 3
+    assert set(joined.event.args["Item"].fields) == {"k3", "k4"}

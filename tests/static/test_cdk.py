@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from dynaguard.catalogue import CATALOGUE
 from dynaguard.static import analyse
+from dynaguard.static.source import deployment
 from dynaguard.static.source.cdk import Gateway, discover, read
+from dynaguard.static.source.discover import upward
+
+T = TypeVar("T")
 
 _FUNCTIONS_TS = """\
 import * as lambda_py from '@aws-cdk/aws-lambda-python-alpha';
@@ -188,3 +195,41 @@ def test_each_app_resolves_code_paths_from_its_own_folder(tmp_path: Path) -> Non
         (tmp_path / app / "stack.py").write_text(stack, encoding="utf-8")
     gateways, _ = read(discover([tmp_path], tmp_path))
     assert [g.path for g in gateways] == ["orders/functions/notes.py", "users/functions/notes.py"]
+
+
+def test_a_cdk_json_that_links_out_of_the_scan_makes_its_own_folder_the_app(
+    tmp_path: Path,
+) -> None:
+    # The app was the link's target folder, whose sources lie outside the root: a ValueError
+    # traceback. ``cdk synth`` runs where cdk.json is, link or not.
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "cdk.json").write_text("{}\n", encoding="utf-8")
+    (outside / "stack.py").write_text(_STACK_PY, encoding="utf-8")
+    scanned = tmp_path / "scanned"
+    scanned.mkdir()
+    (scanned / "cdk.json").symlink_to(outside / "cdk.json")
+    (scanned / "stack.py").write_text(_STACK_PY, encoding="utf-8")
+    assert [rel for _, rel in discover([scanned], scanned)] == ["stack.py"]
+
+
+def test_the_folders_above_a_path_end_at_the_file_system_root(tmp_path: Path) -> None:
+    # With ``/`` as the scan root (``dynaguard code . /dev/null``, or a container's working
+    # directory) the walk up from a path never ended: ``/`` is its own parent.
+    (tmp_path / "app.py").write_text("x = 1\n", encoding="utf-8")
+    assert list(upward(tmp_path, Path("/"))) == [tmp_path, *tmp_path.parents]
+    assert list(upward(tmp_path, tmp_path / "elsewhere")) == []
+    found = _within(10, lambda: discover([tmp_path / "app.py"], Path("/")))
+    assert found == []
+    found = _within(10, lambda: deployment.discover([tmp_path / "app.py"], Path("/")))
+    assert found == []
+
+
+def _within(seconds: float, work: Callable[[], T]) -> T:
+    """What ``work`` returns, failing (not hanging) the test when it runs past ``seconds``."""
+    done: list[T] = []
+    worker = threading.Thread(target=lambda: done.append(work()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert done, f"still running after {seconds} s"
+    return done[0]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from dynaguard.catalogue import CATALOGUE
 from dynaguard.static import DEFAULT_EXCLUDES, analyse, analyse_source
@@ -182,3 +185,67 @@ def test_jobs_2_survives_a_module_too_deep_to_send_between_processes(tmp_path: P
     serial = analyse([tmp_path], root=tmp_path, rules=list(CATALOGUE), jobs=1)
     assert [f.fingerprint for f in parallel.findings] == [f.fingerprint for f in serial.findings]
     assert {f.location.path for f in parallel.findings if f.location} == {"main.py"}
+
+
+def test_a_tree_1100_folders_deep_is_walked(tmp_path: Path) -> None:
+    # os.walk recursed once per level (a RecursionError from about 990), and resolving each
+    # folder for its relative path cost a stat per level (500 levels: over 30 s).
+    folders = [tmp_path]
+    for _ in range(1100):
+        folders.append(folders[-1] / "d")
+        folders[-1].mkdir()  # not makedirs, nor rmtree below: they recurse too
+    vulnerable = PRELUDE + "\n@app.post('/a')\ndef a():\n    table.put_item(Item=request.json)\n"
+    (folders[-1] / "m.py").write_text(vulnerable, encoding="utf-8")
+    try:
+        analysis = analyse([tmp_path], root=tmp_path, rules=list(CATALOGUE))
+        paths = {f.location.path for f in analysis.findings if f.location}
+        assert paths == {"d/" * 1100 + "m.py"}
+    finally:
+        (folders[-1] / "m.py").unlink()
+        for folder in reversed(folders[1:]):
+            folder.rmdir()
+
+
+def test_what_cannot_be_listed_or_read_is_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Root lists any folder: the OS saying no is simulated. A folder we may list but not
+    # enter hides what its entries are; they are read, and their read says why it fails.
+    (tmp_path / "closed").mkdir()
+    (tmp_path / "closed" / "x.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "ok.py").write_text("x = 1\n", encoding="utf-8")
+    scandir = os.scandir
+
+    def refusing(path: Any) -> Any:
+        if os.fspath(path).endswith("closed"):
+            raise PermissionError(13, "Permission denied")
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    analysis = analyse([tmp_path, Path("/dev/null")], root=Path("/"), rules=list(CATALOGUE))
+    root = tmp_path.relative_to("/").as_posix()
+    assert {(w.path, w.message) for w in analysis.warnings} == {
+        (f"{root}/closed", "could not be listed (Permission denied)"),
+        ("dev/null", "skipped, not a regular file or folder"),
+    }
+    assert analysis.files_scanned == 1
+
+
+def test_a_file_of_a_folder_that_cannot_be_entered_is_read_and_warned_about(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "shut").mkdir()
+    (tmp_path / "shut" / "x.py").write_text("x = 1\n", encoding="utf-8")
+    stat = Path.stat
+
+    def refusing(path: Path, **kwargs: Any) -> Any:
+        if path.parent.name == "shut":
+            raise PermissionError(13, "Permission denied")
+        return stat(path, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", refusing)
+    assert [rel for _, rel in discover([tmp_path], tmp_path)] == ["shut/x.py"]
+    analysis = analyse([tmp_path], root=tmp_path, rules=list(CATALOGUE))
+    assert [(w.path, w.message) for w in analysis.warnings] == [
+        ("shut/x.py", "could not be read (Permission denied)")
+    ]

@@ -24,7 +24,7 @@ from dynaguard.model import Finding, Persona, Report, Rule
 from dynaguard.report import render
 from dynaguard.static import Analysis, analyse, with_declared
 from dynaguard.static.source import cdk, deployment
-from dynaguard.static.source.discover import discover
+from dynaguard.static.source.discover import discover, printable
 
 _PERSONAS = [p.value for p in Persona]
 
@@ -97,10 +97,15 @@ def _check_paths(paths: tuple[Path, ...]) -> tuple[Path, ...]:
     behind it to scan), a path that does not exist is a usage error."""
     kept = []
     for path in paths:
-        if path.is_symlink() and _loops(path):
+        try:
+            looped = path.is_symlink() and _loops(path)
+            found = path.exists()
+        except OSError as exc:  # a folder on its way we may not enter
+            die(f"{path}: {exc.strerror or exc}, cannot be scanned", ExitCode.TARGET)
+        if looped:
             click.echo(f"dynaguard: warning: {path}: a symbolic link loop, skipped", err=True)
             continue
-        if not path.exists():
+        if not found:
             die(f"{path}: no such file or directory", ExitCode.USAGE)
         if not readable(path):
             die(f"{path}: permission denied, cannot be scanned", ExitCode.TARGET)
@@ -143,7 +148,8 @@ def _run(settings: CodeSettings) -> Report:
         files_scanned=analysis.files_scanned,
         suppressed=analysis.suppressed,
         baselined=len(baselined),
-        target=" ".join(str(path) for path in settings.paths),
+        # Escaped as file paths are: a name that is not UTF-8 cannot be printed or encoded.
+        target=" ".join(printable(str(path)) for path in settings.paths),
         coverage=analysis.coverage,
         hidden=gated.hidden,
         compared_with=gated.compared_with or _compared_with(settings),

@@ -17,41 +17,38 @@ def emit(text: str, output: Path | None) -> None:
     A regular file or a new path is replaced atomically (a temporary file renamed onto it), so
     no reader sees half a report; a symlink is followed, so the link stays and its target is
     what is replaced; anything else that exists (``/dev/stdout``, a FIFO) is written into, never
-    replaced by a file.
+    replaced by a file. A path that cannot be written is exit 2 naming it.
     """
     if output is None or str(output) == "-":
         click.echo(text, nl=not text.endswith("\n"))
         return
+    try:
+        _write(text, output)
+    except RuntimeError:  # Python 3.11's Path.resolve() on a symbolic link loop
+        die(f"cannot write {output}: a symbolic link loop", ExitCode.USAGE)
+    except OSError as exc:  # a name too long, a folder we may not enter, a full device...
+        die(f"cannot write {output}: {exc.strerror or exc}", ExitCode.USAGE)
+
+
+def _write(text: str, output: Path) -> None:
     target = output.resolve() if output.is_symlink() else output
     if target.is_dir():
         die(f"--output {output}: is a directory", ExitCode.USAGE)
     if target.exists() and not target.is_file():
-        _write_into(text, output)
+        with output.open("w", encoding="utf-8") as handle:  # a device or FIFO the user named
+            handle.write(text)
         return
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         die(f"--output {output}: directory {directory} does not exist", ExitCode.USAGE)
-    tmp: str | None = None
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(tmp, target)
-        tmp = None
-    except OSError as exc:
-        die(f"cannot write {output}: {exc.strerror or exc}", ExitCode.USAGE)
     finally:
-        if tmp is not None and os.path.exists(tmp):
+        if os.path.lexists(tmp):  # the rename did not happen
             os.unlink(tmp)
-
-
-def _write_into(text: str, output: Path) -> None:
-    """A device or FIFO the user named: written into as it is."""
-    try:
-        with output.open("w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as exc:
-        die(f"cannot write {output}: {exc.strerror or exc}", ExitCode.USAGE)
 
 
 MAX_INPUT = 64 * 1024 * 1024

@@ -80,10 +80,12 @@ def _analyse(
     models: Sequence[Model],
 ) -> Analysis:
     # A function of its own, so the IR is freed before the collector is enabled again.
-    files = discover(paths, root, exclude)
+    unlisted: list[tuple[str, str]] = []
+    files = discover(paths, root, exclude, unread=unlisted)
     loaded = _load(files, jobs)
     modules = [m for m in loaded if isinstance(m, ir.Module)]
     warnings = [w for w in loaded if isinstance(w, ScanWarning)]
+    warnings += [ScanWarning(why, path=rel) for rel, why in unlisted]
     handlers, unread = deployment.read(deployment.discover(paths, root, exclude))
     gateways, unread_cdk = cdk.read(cdk.discover(paths, root))
     found = [*warnings, *unread, *unread_cdk]

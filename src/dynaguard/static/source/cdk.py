@@ -15,7 +15,6 @@ in CDK are not read yet: such a handler's authentication stays unseen (no DG203 
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from collections.abc import Iterator, Sequence
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from dynaguard.model import ScanWarning
 from dynaguard.static.source.discover import discover as find_files
+from dynaguard.static.source.discover import is_folder, regular, relative, upward, walk
 
 CONFIG = "cdk.json"
 MAX_BYTES = 512 * 1024
@@ -49,31 +49,33 @@ def discover(paths: Sequence[Path], root: Path) -> list[tuple[Path, str]]:
     base = root.resolve()
     apps: set[Path] = set()
     for path in paths:
-        folder = path.resolve() if path.is_dir() else path.resolve().parent
-        while folder == base or base in folder.parents:
-            if (folder / CONFIG).is_file():
-                apps.add(folder)
-            folder = folder.parent
+        start = path.resolve() if is_folder(path) else path.resolve().parent
+        apps.update(f for f in upward(start, base) if regular(f / CONFIG))
     for path, _ in find_files(paths, root, wanted=CONFIG.__eq__):
-        if path.name == CONFIG:
-            apps.add(path.resolve().parent)
+        if path.name == CONFIG:  # where the file is, not where a link leads: cdk synth runs there
+            apps.add(path.parent.resolve())
     out: dict[str, Path] = {}
     for app in sorted(apps):
-        for found in _sources(app):
-            out[found.relative_to(base).as_posix()] = found
+        for found, rel in _sources(app, relative(app, root)):
+            out[rel] = found
     return [(path, rel) for rel, path in sorted(out.items())]
 
 
-def _sources(app: Path) -> Iterator[Path]:
-    """The app's ``.ts`` and ``.py`` files; ``node_modules``, ``cdk.out`` and hidden folders are
-    not entered (they can hold a hundred thousand files)."""
-    for folder, dirs, names in os.walk(app):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP and not d.startswith("."))
-        for name in sorted(names):
+def _sources(app: Path, rel: str) -> Iterator[tuple[Path, str]]:
+    """The app's ``.ts`` and ``.py`` files, relative to the scan root; ``node_modules``,
+    ``cdk.out`` and hidden folders are not entered (they can hold a hundred thousand files)."""
+    for folder, here, names in walk(app, rel, _skipped):
+        prefix = "" if here == "." else here + "/"
+        for name in names:
             if name.endswith((".ts", ".py")) and not name.endswith(".d.ts"):
-                path = Path(folder) / name
-                if path.is_file() and not path.is_symlink():
-                    yield path
+                path = folder / name
+                if regular(path) and not path.is_symlink():
+                    yield path, prefix + name
+
+
+def _skipped(rel: str) -> bool:
+    name = rel.rpartition("/")[2]
+    return name in _SKIP or name.startswith(".")
 
 
 def read(files: Sequence[tuple[Path, str]]) -> tuple[list[Gateway], list[ScanWarning]]:
@@ -101,7 +103,7 @@ def _app_base(path: Path, rel: str) -> str:
     CDK code paths are relative to it, as ``cdk synth`` runs there."""
     folder = path.parent
     depth = 0
-    while not (folder / CONFIG).is_file() and folder != folder.parent:
+    while not regular(folder / CONFIG) and folder != folder.parent:
         folder, depth = folder.parent, depth + 1
     return "/".join(rel.split("/")[: -(depth + 1)])
 

@@ -20,6 +20,7 @@ import yaml
 
 from dynaguard.model import ScanWarning
 from dynaguard.static.source.discover import discover as find_files
+from dynaguard.static.source.discover import regular, upward
 
 NAMES = frozenset({"serverless.yml", "serverless.yaml", "template.yaml", "template.yml"})
 MAX_BYTES = 1024 * 1024
@@ -65,14 +66,11 @@ def _above(paths: Sequence[Path], root: Path) -> list[tuple[Path, str]]:
     base = root.resolve()
     folders: set[Path] = set()
     for path in paths:
-        folder = path.resolve().parent
-        while folder == base or base in folder.parents:
-            folders.add(folder)
-            folder = folder.parent
+        folders.update(upward(path.resolve().parent, base))
     for folder in sorted(folders):
         for name in sorted(NAMES):
             candidate = folder / name
-            if candidate.is_file():
+            if regular(candidate):
                 out.append((candidate, candidate.relative_to(base).as_posix()))
     return out
 

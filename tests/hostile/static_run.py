@@ -30,8 +30,8 @@ from click.testing import CliRunner, Result
 
 from dynaguard.cli import main
 from tests.cli.test_code_cli import VULNERABLE
+from tests.conftest import SARIF_SCHEMA
 from tests.hostile.static_tree import Reader, listing, make_tree, remove
-from tests.report.conftest import SARIF_SCHEMA
 
 SENTINEL = b"sentinel.py"
 """A route whose DG101 every report of a tree that holds it must name."""

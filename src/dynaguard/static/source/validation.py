@@ -137,7 +137,12 @@ def _compare(node: ast.Compare, ranges: bool = True) -> set[str]:
         if isinstance(op, _RANGE):
             if not ranges:
                 continue
-            facts |= _checked(left) | _checked(right)
+            # A bound is the API's limit (``0 < q <= MAX``), not other data: ``stock < q``
+            # refuses too much but lets a negative quantity through.
+            if _bound(right):
+                facts |= _checked(left)
+            if _bound(left):
+                facts |= _checked(right)
         elif isinstance(op, (ast.Eq, ast.NotEq)):
             if _empty(left) or _empty(right):
                 facts |= _presence(left) | _presence(right)  # ``x == ''``: only there or not
@@ -148,6 +153,18 @@ def _compare(node: ast.Compare, ranges: bool = True) -> set[str]:
         elif isinstance(op, (ast.In, ast.NotIn)):
             facts |= _membership(left, right)
     return facts
+
+
+def _bound(node: ast.expr) -> bool:
+    """A limit the code states: a number, a name (``MAX_QTY``, ``limit``), a setting
+    (``config.MAX``), ``-1``, ``len(x)``; not a field of some data (``item['stock']``)."""
+    if isinstance(node, ast.UnaryOp):
+        node = node.operand
+    if isinstance(node, (ast.Constant, ast.Name)):
+        return True
+    if isinstance(node, ast.Attribute):
+        return node.attr.isupper()
+    return _wraps(node)
 
 
 def _empty(node: ast.expr) -> bool:

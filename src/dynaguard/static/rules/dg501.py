@@ -6,7 +6,8 @@ returns) are alternatives, not a sequence. A ``transact_write_items`` call is on
 it holds; each ``batch_writer()`` call site and each ``batch_write_item`` is one write, except a
 ``batch_write_item`` whose request list literal holds several items (used as one change). One
 put in a loop (a bulk import of independent items) is one write site: not reported on its
-own, nor is a bulk update or delete of the items a client lists (each answered on its own);
+own, nor is a bulk update or delete of the items a client lists (each answered on its own) or
+of what a scan swept up (independent items, e.g. expired sessions);
 an update or delete in a loop over items read before, or a batch of puts of read copies under
 their own keys, changes the related items of one thing one by one (a cascade, a rename copied into every
 related item, a basket emptied) and is reported, through a ``batch_writer`` too: its requests
@@ -82,7 +83,7 @@ def _cascade(op: Operation, unit: DbCall) -> bool:
     if unit.kind in _CHANGES:
         key = unit.event.args.get("Key") or EMPTY
         stored = any(has_stored(v) for v in (key, *key.fields.values()))
-        return stored and not _listed(op, key)
+        return stored and not _listed(op, key) and not _swept(op, key)
     if unit.kind is CallKind.PUT and unit.batch:
         # NOTE: plain puts of read copies in a loop are often each item's own refresh (a derived
         # value recomputed on read); gathered in one batch, they are one change of those items.
@@ -102,6 +103,13 @@ def _listed(op: Operation, value: Value) -> bool:
         and request_trace(join_all(list(key_fields(r.event).values()))) is not None
         for r in reads
     )
+
+
+def _swept(op: Operation, value: Value) -> bool:
+    """Every read the value comes from is a scan of the table: a sweep over independent items
+    (expired sessions deleted one by one), not the related items of one thing."""
+    reads = [op.read(p) for p in reads_of(value)]
+    return bool(reads) and all(r is not None and r.kind is CallKind.SCAN for r in reads)
 
 
 def _rewrites(op: Operation, unit: DbCall) -> bool:

@@ -30,6 +30,11 @@ BOUND = "~"
 """In a result key: ``fn_id~...`` is the summary with some parameters bound to objects."""
 Bound = tuple[tuple[int, frozenset[str]], ...]
 """(parameter index, the refs of the object it holds), by index."""
+TEXT = "text="
+"""Bound to a parameter: the constant string the call passes (``_get_lists('owner', ...)``)."""
+FIELD = "field:"
+"""Bound to a parameter: a constant string field of the mapping the call passes
+(``run({'operation': 'update', ...})``), as ``field:<name>=<text>``."""
 
 
 def base_id(key: str) -> str:
@@ -78,6 +83,9 @@ class Analyzer:
         self._memo: dict[str, object] = {}
         self.default_bound: dict[str, Bound] = {}
         self.receivers: dict[str, frozenset[int]] = {}
+        self.name_params: dict[str, dict[int, dict[str, frozenset[str]]]] = {}
+        """Per function, the parameters its body uses as names, and the fields it reads of them
+        (``calls._named_texts``)."""
         """Per function, the parameters its body calls methods on or reads attributes of."""
         self.bound_seen: dict[str, set[Bound]] = {}
         """Per function, the parameter bindings it was summarised for (a few at most)."""

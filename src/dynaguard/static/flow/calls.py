@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from dynaguard.static.flow import accesses
+from dynaguard.static.flow.analyzer import FIELD, TEXT, Bound
 from dynaguard.static.flow.attributes import METHOD, external_name
 from dynaguard.static.flow.builtins import builtin_call, declared
 from dynaguard.static.flow.frame import Args, Frame
@@ -163,7 +164,7 @@ def _forwarded(frame: Frame, module: ir.Module, func: ir.Function, args: Args) -
 
 
 _OBJECTS = ("inst", "cls")
-_MAX_BOUND = 4
+_MAX_BOUND = 8
 """Specialised summaries per function: past it, the generic one answers."""
 
 
@@ -175,7 +176,8 @@ def _bound(
     since a parameter's methods mean nothing until its object is known."""
     receiver = 0 if func.class_id is not None and func.binding != "static" else -1
     given = [(i, v.refs) for i, v in enumerate(params) if v.refs and i != receiver]
-    if not given:
+    named = _named_texts(frame, fn_id, module, func, params)
+    if not given and not named:
         return None
     analyzer = frame.analyzer
     used = analyzer.receivers.get(fn_id)
@@ -195,6 +197,11 @@ def _bound(
             )
         )
     ]
+    if named:
+        merged = dict(out)
+        for index, texts in named.items():
+            merged[index] = merged.get(index, frozenset()) | texts
+        out = sorted(merged.items())
     if not out:
         return None
     key = tuple(out)
@@ -204,6 +211,65 @@ def _bound(
             return None
         seen.add(key)
     return key
+
+
+_MAX_TEXT = 64
+
+
+def _named_texts(
+    frame: Frame, fn_id: str, module: ir.Module, func: ir.Function, params: list[Value]
+) -> dict[int, frozenset[str]]:
+    """Constant strings (or a mapping's constant string fields) passed to parameters the callee
+    uses as names: a key (``Key(name)``, ``{name: v}``, ``d[name]``) or a field it reads
+    (``params['operation']``). The summary made with them knows which attribute, table or
+    entry of a dispatch table the call means."""
+    analyzer = frame.analyzer
+    uses = analyzer.name_params.get(fn_id)
+    if uses is None:
+        uses = analyzer.name_params[fn_id] = _name_uses(module.text(func), func.params)
+    out: dict[int, frozenset[str]] = {}
+    for index, value in enumerate(params):
+        use = uses.get(index)
+        if use is None:
+            continue
+        texts: set[str] = set()
+        if "name" in use and value.text is not None and len(value.text) <= _MAX_TEXT:
+            texts.add(TEXT + value.text)
+        if "fields" in use:
+            texts |= {
+                f"{FIELD}{name}={field.text}"
+                for name, field in value.fields.items()
+                if name in use["fields"] and field.text is not None and len(field.text) <= _MAX_TEXT
+            }
+        if texts:
+            out[index] = frozenset(texts)
+    return out
+
+
+def _name_uses(text: str, names: tuple[str, ...]) -> dict[int, dict[str, frozenset[str]]]:
+    """Per parameter: ``name`` when the body uses it as a name, ``fields`` the constant fields of
+    it the body reads (``p['operation']``, ``p.get('operation')``)."""
+    out: dict[int, dict[str, frozenset[str]]] = {}
+    dispatches = re.search(r"\]\s*\(", text) is not None
+    if not dispatches and not any(w in text for w in ("Key", "Attr", "Table", "environ")):
+        return out  # most functions: no regex compiled for their parameters
+    for index, name in enumerate(names):
+        if name not in text:
+            continue
+        p = re.escape(name)
+        use: dict[str, frozenset[str]] = {}
+        # NOTE: only names DynamoDB calls take (a key attribute, a table, an environment
+        # variable naming one) and a dispatch table's key: specialising every lookup by a
+        # parameter (``config[name]``) cost a fifth of the analysis on real code.
+        if re.search(rf"\b(?:Key|Attr|Table|environ)[(\[]\s*{p}\b|[{{,]\s*{p}\s*:", text):
+            use["name"] = frozenset()
+        if dispatches:  # ``handlers[kind](...)``: a call through a table
+            fields = re.findall(rf"\b{p}(?:\[|\.get\()\s*['\"]([\w-]+)['\"]", text)
+            if fields:
+                use["fields"] = frozenset(fields)
+        if use:
+            out[index] = use
+    return out
 
 
 def self_stores(result: Result, params: list[Value]) -> dict[str, Value]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from dynaguard.static.flow import accesses
-from dynaguard.static.flow.analyzer import Analyzer, Bound
+from dynaguard.static.flow.analyzer import FIELD, TEXT, Analyzer, Bound
 from dynaguard.static.flow.budget import MAX_STATEMENTS, OverBudget
 from dynaguard.static.flow.evaluate import Iterated, bind, evaluate, iterate, narrow, prune
 from dynaguard.static.flow.exceptions import handled
@@ -287,9 +287,29 @@ class Interpreter:
             refs = _param_refs(frame, func, index)
             if objects and index in objects:
                 refs = refs | objects[index]
-            frame.env[name] = param_value(index, step, refs)
+            value = param_value(index, step, refs)
+            frame.env[name] = (
+                _with_texts(value) if any(r.startswith(_TEXTS) for r in refs) else value
+            )
         exec_block(frame, func.body)
         return frame.result()
+
+
+_TEXTS = (TEXT, FIELD)
+
+
+def _with_texts(value: Value) -> Value:
+    """A parameter bound to the constant string, or the constant fields, the call passed."""
+    text = None
+    fields: dict[str, Value] = {}
+    for r in value.refs:
+        if r.startswith(TEXT):
+            text = r[len(TEXT) :]
+        elif r.startswith(FIELD):
+            name, _, field = r[len(FIELD) :].partition("=")
+            fields[name] = Value(text=field)
+    refs = frozenset(r for r in value.refs if not r.startswith(_TEXTS))
+    return Value(value.labels, refs, fields or None, text)
 
 
 def _param_refs(frame: Frame, func: ir.Function, index: int) -> frozenset[str]:

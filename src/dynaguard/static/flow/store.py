@@ -27,7 +27,10 @@ _CLIENT_KEYED = (Kind.BODY, -1, -1, -1, Kind.NAMED)  # entries whose key the cli
 def subscript(container: Value, key: Value) -> Value:
     """``container[key]``: the known field, plus anything a client-chosen key could hold."""
     if key.text is not None and key.text in container.fields:
-        return join(container.fields[key.text], _client_keyed(container))
+        found = container.fields[key.text]
+        if found.text is not None and not found.labels and all(p >= 0 for p, _ in container.labels):
+            return found  # a constant the caller passed (or the code set) under that name
+        return join(found, _client_keyed(container))
     if not container.labels:
         found = container.fields.get("*", EMPTY)
         if key.text is None:  # ``HANDLERS[kind](...)``: a dispatch table calls any of its entries

@@ -7,6 +7,7 @@ import re
 from http import HTTPStatus
 
 from dynaguard.static.source import ir
+from dynaguard.static.source.lambdas import hoist_lambdas
 from dynaguard.static.source.lower_expr import guards_of, lower, lower_all, lower_target
 from dynaguard.static.source.prune import pruned
 from dynaguard.static.source.validation import NOTED_TYPES
@@ -22,7 +23,9 @@ _ASSIGNS = (ast.Assign, ast.AnnAssign, ast.AugAssign)
 class Lowerer:
     """Lowers one module; ``functions`` and ``classes`` fill up as definitions are met."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, lambdas: bool = False) -> None:
+        self._lambdas = lambdas
+        """The module's text says ``lambda``: statements are searched for ones to hoist."""
         self.functions: dict[str, ir.Function] = {}
         self.classes: dict[str, ir.ClassInfo] = {}
         self._self_attrs: dict[str, dict[str, list[str]]] = {}
@@ -36,6 +39,8 @@ class Lowerer:
         self, stmts: list[ast.stmt], scope: str, class_id: str | None = None
     ) -> tuple[ir.Stmt, ...]:
         out: list[ir.Stmt] = []
+        if self._lambdas:
+            stmts = hoist_lambdas(stmts)
         for index, stmt in enumerate(stmts):
             lowered = self.stmt(stmt, scope, class_id)
             if lowered is not None:

@@ -173,11 +173,23 @@ def read(analyzer: Analyzer, cls_id: str, name: str, args: Args) -> tuple[Value,
             )
             if value is not None:
                 key[attribute] = value
-    event = Event(Op.READ, f"Model.{name}", site, {"Key": Value(fields=key), **_table(cls_id)})
+    extra: dict[str, Value] = {}
+    at = _FILTER_AT.get(name)
+    if at is not None:
+        found_filter = args.keywords.get("filter_condition") or (
+            args.positional[at] if at < len(args.positional) else None
+        )
+        if found_filter is not None:
+            extra["FilterExpression"] = found_filter
+    key_value = Value(fields=key)
+    event = Event(Op.READ, f"Model.{name}", site, {"Key": key_value, **extra, **_table(cls_id)})
     found = stored(site, f"{cls_id.rpartition(':')[2]}.{name}(...)")
     return Value(found.labels, instance), event
 
 
+_FILTER_AT = MappingProxyType({"scan": 0, "query": 2, "count": 2})
+"""Where a read takes its ``filter_condition`` positionally (``scan(filter_condition)``,
+``query(hash_key, range_key_condition, filter_condition)``)."""
 _CONDITION_AT = MappingProxyType({"save": 0, "delete": 0, "update": 1})
 """Where a write method takes its condition positionally (``save(condition=None)``,
 ``update(actions, condition=None)``)."""
@@ -308,7 +320,13 @@ class PynamoDB(Model):
             return None
         if name in _CONDITIONS and receiver.text:
             text = expressions.method_text(receiver.text, name)
-            return ref(CONDITION, expressions.COND + text) if text else None
+            if not text:
+                return None
+            # The compared values under the attribute (``Song.owner.startswith(x)``: owner: x),
+            # as boto3's ``Attr('owner').begins_with(x)``: whose items a scan filter picks.
+            given = join_all(args.positional)
+            fields = {receiver.text: given} if given else None
+            return Value(None, frozenset({CONDITION, expressions.COND + text}), fields)
         if name not in _ACTIONS:
             return None
         site = args.site

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dynaguard.catalogue.dg801 import RULE, is_sensitive
-from dynaguard.static.facts.handlers import Handler, handlers
+from dynaguard.static.facts.handlers import Handler, handlers, login_route
 from dynaguard.static.facts.keys import table_label, table_of
 from dynaguard.static.facts.responses import whole_reads
 from dynaguard.static.facts.run import RunView
@@ -51,7 +51,10 @@ def _serialised(handler: Handler, line: int, value: Value, secrets: frozenset[st
     """An explicit serialiser that copies stored data into the response under the name of a
     secret the project stores (``{'password': self.password, ...}``): choosing fields is no
     protection when the secret is one of them."""
+    issued = login_route(handler)
     for name, trace in _secret_fields(value, secrets, 0):
+        if issued and "token" in name.lower():
+            continue  # the token a login or sign-up hands out is what the route is for
         at = Step(handler.module.path, line, 0, handler.func.qualname, f"returned as '{name}'")
         message = (
             f"returns the stored '{name}' under its own name: the response is built field by "

@@ -82,7 +82,7 @@ class Analyzer:
         self._busy: set[str] = set()
         self._memo: dict[str, object] = {}
         self.default_bound: dict[str, Bound] = {}
-        self.receivers: dict[str, frozenset[int]] = {}
+        self.receivers: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
         self.name_params: dict[str, dict[int, dict[str, frozenset[str]]]] = {}
         """Per function, the parameters its body uses as names, and the fields it reads of them
         (``calls._named_texts``)."""

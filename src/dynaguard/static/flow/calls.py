@@ -18,6 +18,7 @@ from dynaguard.static.flow.store import add_to
 from dynaguard.static.flow.values import (
     CONTAIN,
     EMPTY,
+    MAYBE_NONE,
     SCALAR,
     STR,
     Value,
@@ -180,20 +181,24 @@ def _bound(
     if not given and not named:
         return None
     analyzer = frame.analyzer
-    used = analyzer.receivers.get(fn_id)
-    if used is None:
+    uses = analyzer.receivers.get(fn_id)
+    if uses is None:
         text = module.text(func)
-        used = analyzer.receivers[fn_id] = frozenset(
-            i for i, name in enumerate(func.params) if f"{name}." in text
+        uses = analyzer.receivers[fn_id] = (
+            frozenset(i for i, name in enumerate(func.params) if f"{name}." in text),
+            frozenset(i for i, name in enumerate(func.params) if _searches(name, text)),
         )
+    methods, searched = uses
     kinds = frame.models.ref_kinds
     out = [
         (index, objects)
         for index, refs in given
-        if index in used
-        and (
+        if (
             objects := frozenset(
-                r for r in refs if r.partition(":")[0] in kinds or r.startswith(_OBJECTS)
+                r
+                for r in refs
+                if (index in methods and (r.partition(":")[0] in kinds or r.startswith(_OBJECTS)))
+                or (index in searched and r == MAYBE_NONE)
             )
         )
     ]
@@ -214,6 +219,12 @@ def _bound(
 
 
 _MAX_TEXT = 64
+
+
+def _searches(name: str, text: str) -> bool:
+    """The body subscripts, spreads or searches the parameter: a mapping that may be None
+    raises there (``values.MAYBE_NONE`` is bound for those, besides methods)."""
+    return any(f in text for f in (f"{name}.", f"{name}[", f"**{name}", f" in {name}"))
 
 
 def _named_texts(

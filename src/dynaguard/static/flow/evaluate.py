@@ -17,6 +17,7 @@ from dynaguard.static.flow.values import (
     KEYED,
     KEYS,
     MAYBE_NONE,
+    NONE_IN,
     NONE_SPREAD,
     NONE_SUBSCRIPT,
     PREFIX,
@@ -183,8 +184,12 @@ def _either(frame: Frame, expr: ir.Either) -> Value:
 
 
 def _pure(frame: Frame, expr: ir.Pure) -> Value:
-    for part in expr.parts:
-        evaluate(frame, part)
+    for index, part in enumerate(expr.parts):
+        value = evaluate(frame, part)
+        if index == expr.within and MAYBE_NONE in value.refs:  # ``'k' in None``: TypeError
+            key = evaluate(frame, expr.parts[0]) if expr.parts else EMPTY
+            site = frame.step(expr.line, expr.col, "")
+            frame.emit(Event(Op.RAISES, NONE_IN, site, {"Value": value, "Key": key}))
     return EMPTY
 
 

@@ -294,6 +294,8 @@ calling its methods raises AttributeError, until ``x or {}`` replaces it."""
 
 NONE_SPREAD = "** of None"
 """The ``Op.RAISES`` event of ``f(**x)`` where ``x`` may be None (a TypeError, DG302)."""
+NONE_IN = "in None"
+"""The ``Op.RAISES`` event of ``k in x`` where ``x`` may be None (a TypeError, DG302)."""
 NONE_SUBSCRIPT = "[] of None"
 """The ``Op.RAISES`` event of ``x['k']`` where ``x`` may be None (a TypeError, DG302)."""
 

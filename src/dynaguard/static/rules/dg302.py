@@ -36,6 +36,7 @@ from dynaguard.static.flow.exceptions import (
 )
 from dynaguard.static.flow.inputs import FIELD, TYPED, VALIDATED
 from dynaguard.static.flow.values import (
+    NONE_IN,
     NONE_SPREAD,
     NONE_SUBSCRIPT,
     REQUEST,
@@ -64,8 +65,9 @@ _RAISES: dict[str, tuple[str, frozenset[str]]] = {
     aws_lambda.NONE_METHOD: ("AttributeError", ATTRIBUTE_ERRORS),
     NONE_SPREAD: ("TypeError", TYPE_ERRORS),
     NONE_SUBSCRIPT: ("TypeError", TYPE_ERRORS),
+    NONE_IN: ("TypeError", TYPE_ERRORS),
 }
-_ABSENT = frozenset({aws_lambda.NONE_METHOD, NONE_SPREAD, NONE_SUBSCRIPT})
+_ABSENT = frozenset({aws_lambda.NONE_METHOD, NONE_SPREAD, NONE_SUBSCRIPT, NONE_IN})
 """Crashes of a request mapping that may be None: only the first use of it raises."""
 
 
@@ -74,7 +76,7 @@ def malformed_input(run: RunView) -> Iterator[Found]:
     facts = Facts(run.project)
     lines: dict[tuple[str, int], list[tuple[int, Crash, Event]]] = {}
     endpoints: dict[tuple[str, int], Endpoint | None] = {}
-    absent: dict[Step, tuple[int, Crash, Event]] = {}
+    absent: dict[tuple[str, str, str], tuple[int, Crash, Event]] = {}
     for event, endpoint in run.events():
         if endpoint is not None and endpoint.method == graphql.METHOD:
             continue  # a resolver that raises is answered with ``errors`` and HTTP 200, no 500
@@ -88,8 +90,12 @@ def malformed_input(run: RunView) -> Iterator[Found]:
         if crash is not None and event.api in _ABSENT:
             # Only the first method called on a mapping that may be None raises: past it, the
             # mapping was there. One finding per request mapping, where it is first used.
-            if crash.trace[0] not in absent:  # events come in the order they run
-                absent[crash.trace[0]] = (event.site.col, crash, event)
+            # Each read of event['queryStringParameters'] is a source of its own: one mapping
+            # per function and name (events come in the order they run).
+            source = crash.trace[0]
+            key = (source.path, source.function, source.note)
+            if key not in absent:
+                absent[key] = (event.site.col, crash, event)
                 endpoints[(event.site.path, event.site.line)] = endpoint
             continue
         if crash is not None:
@@ -176,6 +182,9 @@ def _absent_mapping(
         return Crash(trace, f"{method}(**{origin(trace)}) raises TypeError", when)
     if event.api == NONE_SUBSCRIPT:
         return Crash(trace, f"{origin(trace)}[{method!r}] raises TypeError", when)
+    if event.api == NONE_IN:
+        what = repr(method) if method is not None else "a key"
+        return Crash(trace, f"{what} in {origin(trace)} raises TypeError", when)
     return Crash(trace, f"{origin(trace)}.{method}() raises AttributeError", when)
 
 

@@ -113,6 +113,10 @@ class Pure:
     """A value that carries no request data (comparisons, ``not``); parts still run."""
 
     parts: tuple[Expr, ...] = ()
+    within: int = -1
+    """The part a membership test (``k in x``) looks into (``x``), or -1."""
+    line: int = 0
+    col: int = 0
 
 
 @dataclass(slots=True)

@@ -112,7 +112,10 @@ def _ifexp(node: ast.IfExp) -> ir.Expr:
 
 
 def _compare(node: ast.Compare) -> ir.Expr:
-    return ir.Pure((lower(node.left), *lower_all(node.comparators)))
+    parts = (lower(node.left), *lower_all(node.comparators))
+    if len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)):
+        return ir.Pure(parts, 1, node.lineno, node.col_offset)  # ``k in x``: None raises
+    return ir.Pure(parts)
 
 
 def _starred(node: ast.Starred) -> ir.Expr:

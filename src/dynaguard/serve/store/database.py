@@ -8,6 +8,8 @@ installed with the ``serve`` extra).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -101,3 +103,15 @@ def head_revision(engine: Engine) -> str | None:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
+
+
+@contextmanager
+def transaction(session: Session) -> Iterator[Session]:
+    """Commit what was done inside, or roll all of it back on any exception (an HTTP abort
+    included). Unlike ``session.begin()`` it joins a transaction a read already started."""
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()

@@ -52,6 +52,14 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[E
 
 
 @pytest.fixture
+def postgres_database(postgres_server: str) -> Iterator[Engine]:
+    """An engine on an empty PostgreSQL database (for what only PostgreSQL does)."""
+    engine = database.connect(_postgres_database(postgres_server))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
 def engine(empty_database: Engine) -> Engine:
     """An engine on a migrated database."""
     database.migrate(empty_database)

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
 from tests.serve.reports import as_json, dynamic, static
-from tests.serve.web import BASE, PASSWORD, csrf, logged_in, make_app, new_project
+from tests.serve.web import BASE, PASSWORD, csrf, logged_in, login, make_app, new_project
 
 A = static("DG101", "app/users.py", "create_user", "table.put_item(Item=body)")
 B = static("DG201", "app/users.py", "get_user", "table.get_item(Key=key)")
@@ -28,13 +28,7 @@ def _post(client: FlaskClient, path: str, data: dict[str, str], form_page: str) 
 
 
 def test_session_cookie_flags(app: Flask) -> None:
-    client = app.test_client()
-    response = client.post(
-        "/login",
-        data={"username": "admin", "password": PASSWORD, "csrf": csrf(client)},
-        base_url=BASE,
-    )
-    cookie = response.headers["Set-Cookie"]
+    cookie = login(app.test_client()).headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
 
 
@@ -59,12 +53,7 @@ def test_forms_without_the_csrf_token_are_refused(app: Flask) -> None:
 
 
 def test_login_redirects_only_to_local_paths(app: Flask) -> None:
-    client = app.test_client()
-    response = client.post(
-        "/login?next=//evil.example/x",
-        data={"username": "admin", "password": PASSWORD, "csrf": csrf(client)},
-        base_url=BASE,
-    )
+    response = login(app.test_client(), "/login?next=//evil.example/x")
     assert response.headers["Location"] == "/"
 
 

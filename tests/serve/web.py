@@ -7,6 +7,7 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
+from werkzeug.test import TestResponse
 
 from dynaguard.serve import accounts
 from dynaguard.serve.store.database import sessions
@@ -33,13 +34,15 @@ def csrf(client: FlaskClient, path: str = "/login") -> str:
     return found.group(1)
 
 
+def login(client: FlaskClient, path: str = "/login", password: str = PASSWORD) -> TestResponse:
+    """Post the login form (with its CSRF token) to ``path``."""
+    data = {"username": "admin", "password": password, "csrf": csrf(client)}
+    return client.post(path, data=data, base_url=BASE)
+
+
 def logged_in(app: Flask) -> FlaskClient:
     client = app.test_client()
-    response = client.post(
-        "/login",
-        data={"username": "admin", "password": PASSWORD, "csrf": csrf(client)},
-        base_url=BASE,
-    )
+    response = login(client)
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
 

@@ -51,6 +51,15 @@ def serve_command(
     except ValueError as exc:
         die(f"--database: {exc}", ExitCode.USAGE)
     engine = db.connect(url)
+    try:
+        _serve(engine, host, port, migrate=migrate, behind_tls_proxy=behind_tls_proxy)
+    finally:
+        engine.dispose()
+
+
+def _serve(engine: Engine, host: str, port: int, *, migrate: bool, behind_tls_proxy: bool) -> None:
+    from dynaguard.serve.store import database as db
+
     _bring_schema_up(engine, explicit=migrate)
     if migrate:
         click.echo(f"database at revision {db.current_revision(engine)}", err=True)
@@ -114,7 +123,6 @@ def _run(engine: Engine, host: str, port: int, behind_tls_proxy: bool) -> None:
         pass
     finally:
         server.server_close()
-        engine.dispose()
 
 
 def _loopback(host: str) -> bool:

@@ -46,6 +46,11 @@ class ReportError(ValueError):
 
 def read_report(text: str) -> Report:
     """A JSON report or a SARIF log from dynaguard, told apart by their top-level keys."""
+    return read_document(load_document(text))
+
+
+def load_document(text: str) -> dict[str, Any]:
+    """The report's text parsed (a UTF-8 BOM allowed), or a ReportError."""
     try:
         document = json.loads(text.removeprefix("\ufeff"))
     except json.JSONDecodeError as exc:
@@ -54,6 +59,11 @@ def read_report(text: str) -> Report:
         ) from None
     if not isinstance(document, dict):
         raise ReportError("expected a JSON object at the top level")
+    return document
+
+
+def read_document(document: dict[str, Any]) -> Report:
+    """``read_report`` of an already parsed document."""
     if "runs" in document:
         return _sarif_report(document)
     return _json_report(document)
@@ -316,4 +326,4 @@ def _optional_list(raw: dict[str, Any], key: str, where: str) -> list[Any]:
     return value
 
 
-__all__ = ["ReportError", "read_report"]
+__all__ = ["ReportError", "load_document", "read_document", "read_report"]

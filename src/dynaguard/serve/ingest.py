@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from dynaguard.history.reading import read_report
+from dynaguard.history.reading import load_document, read_document
 from dynaguard.model import Engine, Finding, Report
 from dynaguard.report.correlate import correlate
 from dynaguard.report.grade import grade
@@ -51,8 +51,9 @@ class Ingested:
 def ingest(session: Session, project: schema.Project, text: str, label: str = "") -> Ingested:
     """Store the report ``text`` (JSON or SARIF) as a scan of ``project``; raises
     ``ReportError`` for a report that cannot be read."""
-    report = read_report(text)
-    digest = report_digest(text, label)
+    document = load_document(text)
+    report = read_document(document)
+    digest = report_digest(document, label)
     found = session.execute(
         select(schema.Scan.id, schema.Scan.counts).where(
             schema.Scan.project_id == project.id, schema.Scan.digest == digest
@@ -70,9 +71,9 @@ def ingest(session: Session, project: schema.Project, text: str, label: str = ""
     return Ingested(scan.id, True, scan.counts)
 
 
-def report_digest(text: str, label: str) -> str:
-    """SHA-256 of the report as parsed JSON (whitespace and key order do not count) + label."""
-    canonical_text = json.dumps(json.loads(text.removeprefix("\ufeff")), sort_keys=True)
+def report_digest(document: dict[str, Any], label: str) -> str:
+    """SHA-256 of the parsed report (whitespace and key order do not count) and the label."""
+    canonical_text = json.dumps(document, sort_keys=True)
     return hashlib.sha256(f"{canonical_text}\x00{label}".encode()).hexdigest()
 
 

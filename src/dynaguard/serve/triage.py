@@ -62,10 +62,10 @@ def mark(
 
 
 def revoke(session: Session, finding: schema.Finding, author: str) -> int:
-    """Revoke every live mark of the finding; how many were revoked."""
-    live = active_marks(session, [finding.id])
+    """Revoke every unrevoked mark of the finding (expired ones too); how many were revoked."""
+    live = [row for row in history(session, finding.id) if row.revoked_at is None]
     now = schema.utc_now()
-    for row in live.values():
+    for row in live:
         row.revoked_at = now
     if live:
         audit.record(

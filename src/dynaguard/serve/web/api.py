@@ -16,7 +16,7 @@ from dynaguard.serve import export, ingest, projects, queries, triage
 from dynaguard.serve.store import schema
 from dynaguard.serve.store.database import transaction
 from dynaguard.serve.store.schema import TriageKind
-from dynaguard.serve.web import openapi, security
+from dynaguard.serve.web import lookup, openapi, security
 from dynaguard.serve.web.security import login_required
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -54,7 +54,7 @@ def create_project() -> tuple[Response, int]:
 @blueprint.get("/projects/<name>")
 @login_required
 def get_project(name: str) -> Response:
-    project = _project(name)
+    project = lookup.project(name)
     summary = next(s for s in queries.project_summaries(g.db) if s.project.id == project.id)
     return jsonify(summary_dict(summary))
 
@@ -62,7 +62,7 @@ def get_project(name: str) -> Response:
 @blueprint.get("/projects/<name>/scans")
 @login_required
 def list_scans(name: str) -> Response:
-    return jsonify(scans=[scan_dict(s) for s in queries.scans(g.db, _project(name).id)])
+    return jsonify(scans=[scan_dict(s) for s in queries.scans(g.db, lookup.project(name).id)])
 
 
 @blueprint.post("/projects/<name>/scans")
@@ -97,7 +97,7 @@ def upload(name: str) -> tuple[Response, int]:
 @blueprint.get("/projects/<name>/findings")
 @login_required
 def list_findings(name: str) -> Response:
-    project = _project(name)
+    project = lookup.project(name)
     states = tuple(s for s in request.args.getlist("state") if s in _STATES)
     page = request.args.get("page", 1, type=int) or 1
     rows, total = queries.findings(g.db, project.id, states, page)
@@ -112,7 +112,7 @@ def list_findings(name: str) -> Response:
 @blueprint.get("/projects/<name>/findings/<int:finding_id>")
 @login_required
 def get_finding(name: str, finding_id: int) -> Response:
-    life = queries.life(g.db, _finding(name, finding_id))
+    life = queries.life(g.db, lookup.finding(name, finding_id))
     body = row_dict(queries.Row(life.finding, life.mark))
     body["sightings"] = life.sightings
     body["history"] = [{"scan": scan_dict(s), "state": state} for s, state in life.transitions]
@@ -128,7 +128,7 @@ def mark_finding(name: str, finding_id: int) -> tuple[Response, int]:
         abort(400, description="expected a JSON object")
     kind, reason, expires = parse_mark(body.get("kind"), body.get("reason"), body.get("expires"))
     with transaction(g.db):
-        finding = _finding(name, finding_id)
+        finding = lookup.finding(name, finding_id)
         try:
             row = triage.mark(
                 g.db, finding, kind, reason, security.current_user() or "", expires_at=expires
@@ -142,7 +142,9 @@ def mark_finding(name: str, finding_id: int) -> tuple[Response, int]:
 @login_required
 def unmark_finding(name: str, finding_id: int) -> Response:
     with transaction(g.db):
-        revoked = triage.revoke(g.db, _finding(name, finding_id), security.current_user() or "")
+        revoked = triage.revoke(
+            g.db, lookup.finding(name, finding_id), security.current_user() or ""
+        )
     return jsonify(revoked=revoked)
 
 
@@ -164,7 +166,7 @@ def issue_token(name: str) -> tuple[Response, int]:
     body = request.get_json(silent=True) or {}
     label = body.get("name", "") if isinstance(body, dict) else ""
     with transaction(g.db):
-        project = _project(name)
+        project = lookup.project(name)
         token = projects.issue_token(g.db, project, str(label), security.current_user() or "")
     return jsonify(token=token), 201
 
@@ -173,10 +175,7 @@ def issue_token(name: str) -> tuple[Response, int]:
 @login_required
 def revoke_token(name: str, token_id: int) -> Response:
     with transaction(g.db):
-        project = _project(name)
-        row = g.db.get(schema.UploadToken, token_id)
-        if row is None or row.project_id != project.id:
-            abort(404, description="no such token in this project")
+        lookup.token(name, token_id)
         revoked = projects.revoke_token(g.db, token_id, security.current_user() or "")
     return jsonify(revoked=revoked)
 
@@ -188,7 +187,7 @@ def export_findings(name: str, fmt: str) -> Response:
         chosen = export.ExportFormat(fmt)
     except ValueError:
         abort(404, description="export formats: json, sarif, csv")
-    project = _project(name)
+    project = lookup.project(name)
     text = export.render(queries.open_findings(g.db, project.id), chosen, project.name)
     response = Response(text, mimetype=export.MEDIA_TYPES[chosen].split(";")[0])
     response.headers["Content-Disposition"] = f"attachment; filename={project.name}.{fmt}"
@@ -215,13 +214,6 @@ def parse_mark(kind: Any, reason: Any, expires: Any) -> tuple[TriageKind, str, d
     return chosen, reason, dt.datetime.combine(day, dt.time())
 
 
-def _project(name: str) -> schema.Project:
-    project = projects.find(g.db, name)
-    if project is None:
-        abort(404, description="no such project")
-    return project
-
-
 def _readable_project(name: str) -> schema.Project:
     if security.bearer_token() is not None:
         project = security.token_project()
@@ -230,15 +222,7 @@ def _readable_project(name: str) -> schema.Project:
         return project
     if security.current_user() is None:
         abort(401, description="log in, or send the project's upload token")
-    return _project(name)
-
-
-def _finding(name: str, finding_id: int) -> schema.Finding:
-    project = _project(name)
-    finding: schema.Finding | None = g.db.get(schema.Finding, finding_id)
-    if finding is None or finding.project_id != project.id:
-        abort(404, description="no such finding in this project")
-    return finding
+    return lookup.project(name)
 
 
 def _findings_of(ids: list[int]) -> list[schema.Finding]:

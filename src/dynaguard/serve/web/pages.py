@@ -11,7 +11,7 @@ from dynaguard.report.grade import CATEGORIES
 from dynaguard.serve import accounts, audit, projects, queries, triage
 from dynaguard.serve.store import schema
 from dynaguard.serve.store.database import transaction
-from dynaguard.serve.web import api, chart
+from dynaguard.serve.web import api, chart, lookup
 from dynaguard.serve.web.context import state
 from dynaguard.serve.web.security import current_user, login_required
 
@@ -72,14 +72,14 @@ def create_project() -> Any:
 @blueprint.get("/projects/<name>")
 @login_required
 def project(name: str) -> str:
-    return _project_page(_project(name))
+    return _project_page(lookup.project(name))
 
 
 @blueprint.post("/projects/<name>/tokens")
 @login_required
 def issue_token(name: str) -> str:
     with transaction(g.db):
-        found = _project(name)
+        found = lookup.project(name)
         label = request.form.get("label", "")
         token = projects.issue_token(g.db, found, label, current_user() or "")
     return _project_page(found, new_token=token)
@@ -89,10 +89,7 @@ def issue_token(name: str) -> str:
 @login_required
 def revoke_token(name: str, token_id: int) -> Response:
     with transaction(g.db):
-        found = _project(name)
-        row = g.db.get(schema.UploadToken, token_id)
-        if row is None or row.project_id != found.id:
-            abort(404, description="no such token in this project")
+        lookup.token(name, token_id)
         projects.revoke_token(g.db, token_id, current_user() or "")
     return redirect(url_for("pages.project", name=name))
 
@@ -100,7 +97,7 @@ def revoke_token(name: str, token_id: int) -> Response:
 @blueprint.get("/projects/<name>/findings")
 @login_required
 def findings(name: str) -> str:
-    found = _project(name)
+    found = lookup.project(name)
     chosen = tuple(s for s in request.args.getlist("state") if s in _STATES)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     rows, total = queries.findings(g.db, found.id, chosen, page)
@@ -119,10 +116,8 @@ def findings(name: str) -> str:
 @blueprint.get("/projects/<name>/findings/<int:finding_id>")
 @login_required
 def finding(name: str, finding_id: int) -> str:
-    found = _project(name)
-    row = g.db.get(schema.Finding, finding_id)
-    if row is None or row.project_id != found.id:
-        abort(404, description="no such finding in this project")
+    row = lookup.finding(name, finding_id)
+    found = lookup.project(name)
     return render_template("finding.html.j2", project=found, life=queries.life(g.db, row))
 
 
@@ -134,7 +129,7 @@ def mark(name: str, finding_id: int) -> Response:
         form.get("kind"), form.get("reason"), form.get("expires")
     )
     with transaction(g.db):
-        row = _finding(name, finding_id)
+        row = lookup.finding(name, finding_id)
         try:
             triage.mark(g.db, row, kind, reason, current_user() or "", expires_at=expires)
         except triage.TriageError as exc:
@@ -146,7 +141,7 @@ def mark(name: str, finding_id: int) -> Response:
 @login_required
 def unmark(name: str, finding_id: int) -> Response:
     with transaction(g.db):
-        triage.revoke(g.db, _finding(name, finding_id), current_user() or "")
+        triage.revoke(g.db, lookup.finding(name, finding_id), current_user() or "")
     return redirect(url_for("pages.finding", name=name, finding_id=finding_id))
 
 
@@ -171,18 +166,3 @@ def _project_page(found: schema.Project, new_token: str | None = None) -> str:
         tokens=projects.tokens(g.db, found.id),
         new_token=new_token,
     )
-
-
-def _project(name: str) -> schema.Project:
-    found = projects.find(g.db, name)
-    if found is None:
-        abort(404, description="no such project")
-    return found
-
-
-def _finding(name: str, finding_id: int) -> schema.Finding:
-    found = _project(name)
-    row: schema.Finding | None = g.db.get(schema.Finding, finding_id)
-    if row is None or row.project_id != found.id:
-        abort(404, description="no such finding in this project")
-    return row

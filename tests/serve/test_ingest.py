@@ -11,7 +11,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from dynaguard.history.reading import ReportError
-from dynaguard.serve import ingest, projects
+from dynaguard.report import json as json_report
+from dynaguard.serve import ingest, projects, stored
 from dynaguard.serve.store import database, schema
 from tests.serve.reports import as_json, as_sarif, dynamic, many, static
 
@@ -145,3 +146,12 @@ def test_thousands_of_findings_in_one_report(engine: Engine) -> None:
     assert result.counts["state"] == {"new": 2_000}
     result = _upload(engine, as_json(*many(2_000)[:1_800]))
     assert result.counts["state"] == {"open": 1_800, "fixed": 200}
+
+
+def test_a_stored_finding_reads_back_as_the_json_reports() -> None:
+    # What the rule decides is not stored; reading puts it back, in the contract's key order.
+    proof = dynamic("DG801", "GET", "/users/{id}")
+    for finding in (A, proof):
+        kept = stored.compact(finding)
+        assert "remediation" not in kept
+        assert list(stored.full(kept).items()) == list(json_report.finding_dict(finding).items())

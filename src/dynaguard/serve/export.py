@@ -16,6 +16,7 @@ from dynaguard.history.reading import read_report
 from dynaguard.model import Finding, Report, Suppression, SuppressionKind
 from dynaguard.report import json as json_report
 from dynaguard.report import sarif
+from dynaguard.serve import stored
 from dynaguard.serve.queries import Row
 
 CSV_COLUMNS: tuple[str, ...] = (
@@ -70,7 +71,11 @@ def _report(rows: list[Row], target: str) -> Report:
 
 def _findings(rows: list[Row]) -> list[Finding]:
     """The stored finding objects read back through the report reader (one code path)."""
-    document = {"version": 1, "tool": {}, "findings": [row.finding.data for row in rows]}
+    document = {
+        "version": 1,
+        "tool": {},
+        "findings": [stored.full(row.finding.data) for row in rows],
+    }
     report = read_report(json.dumps(document))
     return list(report.findings)
 
@@ -87,7 +92,7 @@ def _csv(rows: list[Row]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        data = row.finding.data
+        data = stored.full(row.finding.data)
         location = data.get("location") or {}
         endpoint = data.get("endpoint") or {}
         values = [data["rule"], data["title"], data["severity"], data["confidence"]]

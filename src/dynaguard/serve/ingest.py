@@ -31,7 +31,7 @@ from dynaguard.history.reading import load_document, read_document
 from dynaguard.model import Engine, Finding, Report
 from dynaguard.report.correlate import correlate
 from dynaguard.report.grade import grade
-from dynaguard.report.json import finding_dict
+from dynaguard.serve import stored
 from dynaguard.serve.store import schema
 from dynaguard.serve.store.schema import State
 
@@ -170,7 +170,7 @@ def _insert_new(
             "state": State.NEW.value,
             "first_seen_scan_id": scan_id,
             "last_seen_scan_id": scan_id,
-            "data": finding_dict(f),
+            "data": stored.compact(f),
         }
         for f in findings
     ]
@@ -192,7 +192,7 @@ def _update_seen(
                 "state": (State.REOPENED if state == State.FIXED.value else State.OPEN).value,
                 "severity": f.effective_severity.value,
                 "last_seen_scan_id": scan_id,
-                "data": finding_dict(f),
+                "data": stored.compact(f),
             }
         )
     session.execute(update(schema.Finding), rows)

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, g, jsonify, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from dynaguard.history.reading import ReportError
-from dynaguard.serve import export, ingest, projects, queries, triage
+from dynaguard.serve import export, ingest, projects, queries, stored, triage
 from dynaguard.serve.store import schema
 from dynaguard.serve.store.database import transaction
 from dynaguard.serve.store.schema import TriageKind
@@ -265,7 +265,7 @@ def row_dict(row: queries.Row) -> dict[str, Any]:
         "first_seen_scan": finding.first_seen_scan_id,
         "last_seen_scan": finding.last_seen_scan_id,
         "triage": mark_dict(row.mark) if row.mark else None,
-        "finding": finding.data,
+        "finding": stored.full(finding.data),
     }
 
 

@@ -169,3 +169,15 @@ def test_every_answer_carries_a_strict_csp(app: Flask) -> None:
     response = app.test_client().get("/login", base_url=BASE)
     assert "default-src 'none'" in response.headers["Content-Security-Policy"]
     assert "script-src" not in response.headers["Content-Security-Policy"]
+
+
+def test_the_openapi_document_is_valid_and_dynaguard_scan_reads_it(app: Flask) -> None:
+    from openapi_spec_validator import validate
+
+    from dynaguard.dynamic.spec.load import parse_spec
+    from dynaguard.dynamic.spec.operations import build_spec
+
+    raw = app.test_client().get("/api/v1/openapi.json", base_url=BASE).get_data()
+    validate(json.loads(raw))
+    spec = build_spec(parse_spec(raw, "openapi.json"))
+    assert len(spec.operations) == 14

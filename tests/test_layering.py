@@ -26,6 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "tomlfile": set(),
     "secure": set(),
     "demo": {"lab", "secure"},
+    "serve": {"model", "catalogue", "report", "history"},
 }
 
 

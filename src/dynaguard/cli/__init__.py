@@ -16,6 +16,8 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "rules": ("dynaguard.cli.rules", "rules_command"),
     "scan": ("dynaguard.cli.scan", "scan_command"),
     "demo": ("dynaguard.cli.demo", "demo_command"),
+    "serve": ("dynaguard.cli.serve", "serve_command"),
+    "push": ("dynaguard.cli.push", "push_command"),
     "github-action": ("dynaguard.ci.github", "github_command"),
     "pre-commit": ("dynaguard.ci.precommit", "precommit_command"),
 }

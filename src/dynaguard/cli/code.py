@@ -16,6 +16,7 @@ from dynaguard.cli import gate
 from dynaguard.cli.cache import Cache, CacheUnavailable, entry_key, load, store
 from dynaguard.cli.exits import ExitCode, die
 from dynaguard.cli.files import emit, read_text
+from dynaguard.cli.hub import apply_triage, hub_options, take, upload_report
 from dynaguard.cli.options import report_options
 from dynaguard.cli.settings import CodeFlags, CodeSettings, resolve
 from dynaguard.config import ConfigError, FailOn
@@ -70,6 +71,7 @@ _PERSONAS = [p.value for p in Persona]
     help="Report (and fail on) only findings not present at git ref REF.",
 )
 @report_options
+@hub_options
 def code_command(**options: object) -> None:
     """Find mass assignment and integrity failures in Flask + DynamoDB source code.
 
@@ -81,6 +83,7 @@ def code_command(**options: object) -> None:
     .dynaguard-cache/ beside the config file, or in the user cache directory
     (DYNAGUARD_CACHE_DIR overrides both; safe to delete at any time).
     """
+    hub = take(options)
     flags = CodeFlags(**options)  # type: ignore[arg-type]
     flags = replace(flags, paths=_check_paths(flags.paths))
     try:
@@ -88,8 +91,10 @@ def code_command(**options: object) -> None:
     except ConfigError as exc:
         die(str(exc), ExitCode.USAGE)
     report = _run(settings)
-    emit(render(report, settings.output_format), settings.output)
-    raise SystemExit(int(exit_code(report, settings.fail_on)))
+    gated = apply_triage(report, hub)
+    emit(render(gated, settings.output_format), settings.output)
+    upload_report(report, hub)
+    raise SystemExit(int(exit_code(gated, settings.fail_on)))
 
 
 def _check_paths(paths: tuple[Path, ...]) -> tuple[Path, ...]:

@@ -20,6 +20,7 @@ from rich.console import Console
 from dynaguard.cli.code import exit_code
 from dynaguard.cli.exits import ExitCode, die
 from dynaguard.cli.files import emit, read_text
+from dynaguard.cli.hub import apply_triage, hub_options, take, upload_report
 from dynaguard.cli.interrupts import handled
 from dynaguard.cli.joined import join_source
 from dynaguard.cli.options import FORMATS, report_options
@@ -135,6 +136,7 @@ class ScanSettings:
     help="Also analyse this source tree and join each proof with the code that explains it.",
 )
 @report_options
+@hub_options
 def scan_command(**flags: Any) -> None:
     """Prove BOLA, BFLA, mass assignment, lost updates and validation gaps against a running API.
 
@@ -149,6 +151,7 @@ def scan_command(**flags: Any) -> None:
     2 bad spec, config or flags; 3 the target could not be scanned;
     4 interrupted (the report covers what ran and lists what is left).
     """
+    hub = take(flags)
     try:
         settings = resolve(flags)
     except (ConfigError, ScanConfigError) as exc:
@@ -161,12 +164,14 @@ def scan_command(**flags: Any) -> None:
         if flags["sources"]:
             report = join_source(report, flags["sources"], settings.models)
         report = _baseline(report, settings.baseline)
-        emit(render(report, settings.output_format), settings.output)
+        gated = apply_triage(report, hub)
+        emit(render(gated, settings.output_format), settings.output)
     if settings.progress != "none":
         _show_coverage(result, console, settings.progress)
     if result.interrupted:
         raise SystemExit(int(ExitCode.INTERRUPTED))
-    raise SystemExit(int(exit_code(report, settings.fail_on)))
+    upload_report(report, hub)
+    raise SystemExit(int(exit_code(gated, settings.fail_on)))
 
 
 def _run(settings: ScanSettings, listener: events.Listener, interrupt: Interrupt) -> ScanResult:

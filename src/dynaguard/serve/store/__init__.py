@@ -1,0 +1,1 @@
+"""The database of ``dynaguard serve``: tables, engine set-up and migrations."""

@@ -1,0 +1,196 @@
+"""The tables of ``dynaguard serve``, as SQLAlchemy 2 declarative classes.
+
+One project has scans (one per distinct uploaded report) and tracked findings (one per
+fingerprint, across every scan); ``Sighting`` says which scans saw which finding and
+``Transition`` when its state changed, which together are a finding's life. Triage marks, upload
+tokens and the audit log hang off projects and findings. Times are naive UTC (SQLite keeps no
+zone; PostgreSQL ``timestamp without time zone``), written by the application, never the database.
+
+Any change here needs a migration in ``migrations/versions`` (a test compares the two).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Constraint names fixed by convention, so migrations name them the same on every database.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON}
+
+
+class State(enum.Enum):
+    """Where a tracked finding is in its life."""
+
+    NEW = "new"
+    """Seen for the first time in the latest scan."""
+    OPEN = "open"
+    """Seen in the latest scan and in an earlier one."""
+    FIXED = "fixed"
+    """Not seen in the latest scan."""
+    REOPENED = "reopened"
+    """Seen in the latest scan after a scan that did not see it."""
+
+
+class TriageKind(enum.Enum):
+    """Why a finding no longer counts for the gate."""
+
+    FALSE_POSITIVE = "false_positive"
+    ACCEPTED_RISK = "accepted_risk"
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[dt.datetime]
+
+
+class Scan(Base):
+    """One uploaded report; ``digest`` makes a second upload of the same report the same scan."""
+
+    __tablename__ = "scans"
+    __table_args__ = (UniqueConstraint("project_id", "digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+    target: Mapped[str] = mapped_column(Text)
+    tool_version: Mapped[str] = mapped_column(String(50))
+    label: Mapped[str] = mapped_column(String(200))
+    """What the uploader named the run (a commit, a CI run id); part of the digest."""
+    score: Mapped[int]
+    grade: Mapped[str] = mapped_column(String(1))
+    total: Mapped[int]
+    counts: Mapped[dict[str, Any]]
+    """``{"severity": {"high": 3, ...}, "category": {"DG1": 2, ...}, "state": {...}}``."""
+
+
+class Finding(Base):
+    """A weakness tracked across scans by its fingerprint (never a line number)."""
+
+    __tablename__ = "findings"
+    __table_args__ = (
+        UniqueConstraint("project_id", "fingerprint"),
+        Index("ix_findings_project_state", "project_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    fingerprint: Mapped[str] = mapped_column(String(200))
+    rule: Mapped[str] = mapped_column(String(10))
+    severity: Mapped[str] = mapped_column(String(10))
+    state: Mapped[str] = mapped_column(String(10))
+    first_seen_scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"))
+    last_seen_scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"))
+    data: Mapped[dict[str, Any]]
+    """The latest sighting as the JSON report's finding object."""
+
+
+class Sighting(Base):
+    """A scan saw a finding."""
+
+    __tablename__ = "sightings"
+
+    scan_id: Mapped[int] = mapped_column(
+        ForeignKey("scans.id", ondelete="CASCADE"), primary_key=True
+    )
+    finding_id: Mapped[int] = mapped_column(
+        ForeignKey("findings.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Transition(Base):
+    """A finding's state changed with a scan (new, fixed, reopened; open is not recorded)."""
+
+    __tablename__ = "transitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(
+        ForeignKey("findings.id", ondelete="CASCADE"), index=True
+    )
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(10))
+
+
+class TriageMark(Base):
+    """A person's decision about a finding; the latest unrevoked, unexpired one applies."""
+
+    __tablename__ = "triage_marks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(
+        ForeignKey("findings.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class UploadToken(Base):
+    """A project's upload token: only its SHA-256 is kept (the token has 256 random bits)."""
+
+    __tablename__ = "upload_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(200), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+
+
+class AuditEntry(Base):
+    """Who did what, when: triage, tokens, logins, uploads. Never updated or deleted."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(50))
+    project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="SET NULL"), index=True
+    )
+    detail: Mapped[dict[str, Any]]
+
+
+class Setting(Base):
+    """Server state kept in the database: the session signing key."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+def utc_now() -> dt.datetime:
+    """Now, naive UTC, to the second (what every column holds)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)

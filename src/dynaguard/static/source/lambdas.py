@@ -10,14 +10,23 @@ another is hoisted when the outer one's body (a ``return``) is lowered.
 from __future__ import annotations
 
 import ast
+import bisect
 
 _BLOCKS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
 """Fields of compound statements that are blocks: lowered (and hoisted) on their own."""
 
 
-def hoist_lambdas(stmts: list[ast.stmt]) -> list[ast.stmt]:
+def hoist_lambdas(stmts: list[ast.stmt], lines: frozenset[int]) -> list[ast.stmt]:
+    """``stmts`` with the lambdas of each one hoisted before it; only statements spanning one of
+    ``lines`` (where the text says ``lambda``) are searched."""
     out: list[ast.stmt] = []
+    ordered = sorted(lines)
     for stmt in stmts:
+        end = getattr(stmt, "end_lineno", None) or stmt.lineno
+        first = bisect.bisect_left(ordered, stmt.lineno)
+        if first == len(ordered) or ordered[first] > end:
+            out.append(stmt)
+            continue
         hoister = _Hoister()
         for name, value in ast.iter_fields(stmt):
             if name in _BLOCKS:

@@ -23,9 +23,9 @@ _ASSIGNS = (ast.Assign, ast.AnnAssign, ast.AugAssign)
 class Lowerer:
     """Lowers one module; ``functions`` and ``classes`` fill up as definitions are met."""
 
-    def __init__(self, *, lambdas: bool = False) -> None:
+    def __init__(self, *, lambdas: frozenset[int] = frozenset()) -> None:
         self._lambdas = lambdas
-        """The module's text says ``lambda``: statements are searched for ones to hoist."""
+        """Lines whose text says ``lambda``: statements over them are searched for ones to hoist."""
         self.functions: dict[str, ir.Function] = {}
         self.classes: dict[str, ir.ClassInfo] = {}
         self._self_attrs: dict[str, dict[str, list[str]]] = {}
@@ -40,7 +40,7 @@ class Lowerer:
     ) -> tuple[ir.Stmt, ...]:
         out: list[ir.Stmt] = []
         if self._lambdas:
-            stmts = hoist_lambdas(stmts)
+            stmts = hoist_lambdas(stmts, self._lambdas)
         for index, stmt in enumerate(stmts):
             lowered = self.stmt(stmt, scope, class_id)
             if lowered is not None:

@@ -97,7 +97,8 @@ def _parse_legacy(source: str, rel_path: str) -> ast.Module | None:
 
 
 def lower_module(tree: ast.Module, source: str, rel_path: str) -> ir.Module:
-    lowerer = Lowerer(lambdas="lambda" in source)
+    lambdas = frozenset(i for i, line in enumerate(source.splitlines(), 1) if "lambda" in line)
+    lowerer = Lowerer(lambdas=lambdas)
     body = lowerer.block(tree.body, "")
     name, is_package = module_name(rel_path)
     named, bare = scan_comments(source)

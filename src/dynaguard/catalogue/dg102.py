@@ -40,6 +40,8 @@ RULE = declare(
                 "        parts.append(f'#a{i} = :v{i}')\n"
                 "        names[f'#a{i}'] = key\n"
                 "        values[f':v{i}'] = value\n"
+                "    if not parts:\n"
+                "        abort(400)\n"
                 "    table.update_item(\n"
                 "        Key={'user_id': current_user_id()},\n"
                 "        UpdateExpression='SET ' + ', '.join(parts),\n"

@@ -41,7 +41,9 @@ RULE = declare(
                 "key value from the body or query that may be missing or empty (ValidationException), "
                 "and a low-level client's typed value (`{'S': body.get('x')}`) that is None when "
                 "the field is missing (botocore's ParamValidationError, which is not a "
-                "ClientError). `dynaguard scan` sends wrong "
+                "ClientError), and an update expression built only from the fields the request "
+                "has (`'SET ' + ', '.join(parts)` where nothing checks that `parts` is not empty: "
+                "`'SET '` alone is a ValidationException). `dynaguard scan` sends wrong "
                 "types, missing required fields and values DynamoDB refuses (empty key strings, "
                 "numbers of more than 38 digits, NaN) and reports each operation that answers 5xx."
             ),

@@ -43,6 +43,7 @@ from dynaguard.static.models.boto3 import unrecognised_calls
 from dynaguard.static.models.declared import Declared
 from dynaguard.static.models.registered import MODELS
 from dynaguard.static.rules import CHECKS
+from dynaguard.static.rules.base import RuleCheck
 from dynaguard.static.source import cdk, deployment, ir
 from dynaguard.static.source.project import Project
 from dynaguard.static.source.suppress import suppressed_at
@@ -76,6 +77,8 @@ class Run:
         self.models.limit_to(self.project)
         self.analyzer = Analyzer(self.project, Interpreter(self.models))
         self.checks = [CHECKS[r.id] for r in sorted(rules, key=lambda r: r.id) if r.id in CHECKS]
+        self._failed: set[str] = set()
+        """Rules that raised: skipped for the rest of the run, with a warning."""
         self._event_checks = [c for c in self.checks if c.per_event]
         self.sources = Sources({m.path: m.source for m in modules})
         self.routes: dict[str, list[Endpoint]] = {}
@@ -302,9 +305,27 @@ class Run:
         for event, endpoint in self.events():
             yield from self._check(event, endpoint)
         for rule_check in self.checks:
-            if rule_check.whole is not None:
-                for found in rule_check.whole(self):
+            if rule_check.whole is not None and rule_check.rule.id not in self._failed:
+                try:
+                    found_all = list(rule_check.whole(self))
+                except Exception as exc:  # one rule's bug must not end the scan
+                    self._fail(rule_check, exc)
+                    continue
+                for found in found_all:
                     yield build(found.hit, found.sink, found.endpoint, self.sources)
+
+    def _fail(self, rule_check: RuleCheck, exc: BaseException) -> None:
+        """A rule that raised: the scan goes on, and the report says that rule's findings may be
+        missing (an internal error is a bug to report, not a reason to lose the other rules)."""
+        if isinstance(exc, MemoryError):
+            raise exc
+        rule = rule_check.rule.id
+        self._failed.add(rule)
+        message = (
+            f"{rule} stopped on an internal error ({type(exc).__name__}): its findings may be "
+            "missing; please report it"
+        )
+        self.analyzer.warnings.append(ScanWarning(message))
 
     def events(self) -> list[tuple[Event, Endpoint | None]]:
         """Every event with request data and its route: each function's own, then each route
@@ -324,7 +345,14 @@ class Run:
 
     def _check(self, event: Event, endpoint: Endpoint | None) -> Iterator[Finding]:
         for rule_check in self._event_checks:
-            for hit in rule_check.run(event):
+            if rule_check.rule.id in self._failed:
+                continue
+            try:
+                hits = list(rule_check.run(event))
+            except Exception as exc:  # one rule's bug must not end the scan
+                self._fail(rule_check, exc)
+                continue
+            for hit in hits:
                 yield build(hit, event, endpoint, self.sources)
 
     def _endpoint_for(self, fn_id: str, event: Event) -> Endpoint | None:

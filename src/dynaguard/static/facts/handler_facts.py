@@ -58,6 +58,11 @@ class Facts:
         self._project = project
         self._by_path = {m.path: m for m in project.modules.values()}
 
+    def source(self, path: str) -> str | None:
+        """The text of the module at ``path``."""
+        module = self._by_path.get(path)
+        return module.source if module is not None else None
+
     def checked(self, step: Step) -> frozenset[str]:
         """The facts of the function a step is in."""
         module = self._by_path.get(step.path)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from dynaguard.static.facts.accumulated import maybe_empty
 from dynaguard.static.facts.call_facts import TYPED, typed
 from dynaguard.static.facts.handler_facts import Facts
 from dynaguard.static.flow.events import Event, Op
@@ -40,7 +41,32 @@ def refusal(event: Event, facts: Facts) -> Refusal | None:
             note = f"{event.api} raises ValidationException"
             why = f"when the key '{name}' is missing, empty or not a string"
             return Refusal(trace, note, why)
-    return _untyped_none(event, facts)
+    return _untyped_none(event, facts) or _empty_update(event, facts)
+
+
+def _empty_update(event: Event, facts: Facts) -> Refusal | None:
+    """``UpdateExpression='set ' + ', '.join(parts)`` where each part is added only when the
+    request has that field: a body with none of them leaves ``'set '``, a ValidationException."""
+    if event.op is not Op.UPDATE or event.args.get("UpdateExpression") is None:
+        return None
+    values = event.args.get("ExpressionAttributeValues") or Value()
+    traces = [t for v in values.fields.values() if (t := _from_request(v)) is not None]
+    source = facts.source(event.site.path)
+    if not traces or source is None:
+        return None
+    name = maybe_empty(source, event.site.line, event.site.col)
+    if name is None:
+        return None
+    note = f"{event.api} raises ValidationException"
+    why = f"when the request has none of the fields that add to {name} (an empty update expression)"
+    return Refusal(traces[0], note, why)
+
+
+def _from_request(value: Value) -> Trace | None:
+    trace = value.labels.get((REQUEST, int(Kind.VALUE))) or value.labels.get(
+        (REQUEST, int(Kind.BODY))
+    )
+    return trace if trace is not None and trace[0].origin in ("body", "query") else None
 
 
 def _untyped_none(event: Event, facts: Facts) -> Refusal | None:

@@ -46,5 +46,11 @@ bench: $(STAMP)
 browser-deps:
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
+# redis-server for tests/monitor's Redis queue (Debian package, needs root), like browser-deps.
+# CI runs it before `make test`; without it those tests skip locally and fail when CI is set.
+.PHONY: redis-deps
+redis-deps:
+	command -v redis-server >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server)
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info

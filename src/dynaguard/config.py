@@ -42,7 +42,7 @@ from dynaguard.tomlfile import TomlFileError, read_bytes, read_toml
 
 CONFIG_FILES = ("dynaguard.toml", "pyproject.toml")
 # Sub-tables other commands own; any other sub-table is a typo and an error.
-SECTIONS: frozenset[str] = frozenset({"scan"})
+SECTIONS: frozenset[str] = frozenset({"scan", "monitor"})
 MODELS = "models"
 """The sub-table of the user's own models (``ModelsConfig``), read by ``dynaguard code``."""
 

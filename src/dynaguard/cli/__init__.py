@@ -18,6 +18,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("dynaguard.cli.demo", "demo_command"),
     "serve": ("dynaguard.cli.serve", "serve_command"),
     "push": ("dynaguard.cli.push", "push_command"),
+    "monitor": ("dynaguard.cli.monitor", "monitor_group"),
     "github-action": ("dynaguard.ci.github", "github_command"),
     "pre-commit": ("dynaguard.ci.precommit", "precommit_command"),
 }

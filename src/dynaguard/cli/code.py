@@ -90,7 +90,7 @@ def code_command(**options: object) -> None:
         settings = resolve(flags)
     except ConfigError as exc:
         die(str(exc), ExitCode.USAGE)
-    report = _run(settings)
+    report = run_analysis(settings)
     gated = apply_triage(report, hub)
     emit(render(gated, settings.output_format), settings.output)
     upload_report(report, hub)
@@ -137,7 +137,8 @@ def readable(path: Path) -> bool:
     return os.access(path, os.R_OK)
 
 
-def _run(settings: CodeSettings) -> Report:
+def run_analysis(settings: CodeSettings) -> Report:
+    """The report of one ``dynaguard code`` run (also what a monitor target runs)."""
     started = gate.utc_now()
     rules = select_rules(settings.select, settings.ignore)
     previous = gate.at_ref(settings, lambda at_ref: _analysis(at_ref, rules))
@@ -236,4 +237,4 @@ def exit_code(report: Report, fail_on: FailOn) -> ExitCode:
     return ExitCode.FINDINGS if failing else ExitCode.OK
 
 
-__all__ = ["code_command", "exit_code"]
+__all__ = ["code_command", "exit_code", "run_analysis"]

@@ -194,3 +194,48 @@ class Setting(Base):
 def utc_now() -> dt.datetime:
     """Now, naive UTC, to the second (what every column holds)."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+class MonitorRun(Base):
+    """One scheduled (or requested) run of a ``dynaguard monitor`` target.
+
+    The id is the target and the minute it was due, so two schedulers on one queue make one run.
+    ``lease_until`` is how long the worker that claimed it may take before another may retry it
+    (a worker killed mid-run holds no lease that outlives it). ``state`` is queued, running,
+    done or dead (a dead-letter record: ``error`` says why the last attempt failed).
+    """
+
+    __tablename__ = "monitor_runs"
+    __table_args__ = (Index("ix_monitor_runs_target_due", "target", "due_at"),)
+
+    id: Mapped[str] = mapped_column(String(250), primary_key=True)
+    target: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(10))
+    due_at: Mapped[dt.datetime]
+    attempts: Mapped[int]
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+    lease_until: Mapped[dt.datetime | None]
+    worker: Mapped[str] = mapped_column(String(200))
+    scan_id: Mapped[int | None] = mapped_column(ForeignKey("scans.id", ondelete="SET NULL"))
+    new_findings: Mapped[int]
+    error: Mapped[str] = mapped_column(Text)
+
+
+class MonitorAlert(Base):
+    """A new finding of a run that must be announced once: the key is (run, fingerprint), so a
+    retried run finds the rows its first attempt committed and sends nothing twice."""
+
+    __tablename__ = "monitor_alerts"
+
+    run_id: Mapped[str] = mapped_column(
+        ForeignKey("monitor_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    fingerprint: Mapped[str] = mapped_column(String(200), primary_key=True)
+    severity: Mapped[str] = mapped_column(String(10))
+    data: Mapped[dict[str, Any]]
+    """The finding as the JSON report's finding object (what the webhook body carries)."""
+    sent_at: Mapped[dt.datetime | None]
+    claim: Mapped[str] = mapped_column(String(64))
+    """The sender holding this unsent alert (random per attempt), until ``claimed_until``."""
+    claimed_until: Mapped[dt.datetime | None]

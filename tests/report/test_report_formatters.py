@@ -19,6 +19,7 @@ SUFFIX = {
     OutputFormat.MARKDOWN: "markdown",
     OutputFormat.HTML: "html",
     OutputFormat.GITLAB_SAST: "gitlab-sast.json",
+    OutputFormat.GITHUB_SUMMARY: "github-summary.markdown",
 }
 
 

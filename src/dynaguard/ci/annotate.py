@@ -5,12 +5,9 @@ They show on the pull request's diff without code scanning. Pure: the caller pri
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import unquote
+from dynaguard.report.github_summary import location
 
-ENDPOINT_PREFIX = "endpoints/"
-"""SARIF's synthetic path for a finding with no source file (``report/sarif.py``): no line to
-annotate in the diff."""
+__all__ = ["annotation", "escape_data", "escape_property", "location"]
 
 
 def escape_data(value: str) -> str:
@@ -27,12 +24,3 @@ def annotation(level: str, path: str, line: int, title: str, message: str) -> st
     """One workflow command; ``level`` is error, warning or notice."""
     props = f"file={escape_property(path)},line={line},title={escape_property(title)}"
     return f"::{level} {props}::{escape_data(message)}"
-
-
-def location(result: dict[str, Any]) -> tuple[str, int] | None:
-    """The file and line of a SARIF result, when it has a real source location."""
-    physical = result["locations"][0]["physicalLocation"]
-    uri: str = physical["artifactLocation"]["uri"]
-    if uri.startswith(ENDPOINT_PREFIX) and "uriBaseId" not in physical["artifactLocation"]:
-        return None
-    return unquote(uri), int(physical["region"]["startLine"])

@@ -21,9 +21,10 @@ from typing import Any
 
 import click
 
-from dynaguard.ci import annotate, summary
+from dynaguard.ci import annotate
 from dynaguard.cli.exits import ExitCode
 from dynaguard.cli.gitref import GitRefError, fetch_missing, toplevel
+from dynaguard.report import github_summary as summary
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +133,7 @@ def _report(sarif: Path, title: str, links: summary.Links, status: int, env: dic
     except (OSError, ValueError):
         return 0  # the command failed before writing it and said why
     failed = status == ExitCode.FINDINGS
-    _append(env, "GITHUB_STEP_SUMMARY", summary.render(log, links, title=title, failed=failed))
+    _append(env, "GITHUB_STEP_SUMMARY", summary.summary(log, links, title=title, failed=failed))
     level = "error" if failed else "warning"
     for result in summary.gated(log):
         found = annotate.location(result)

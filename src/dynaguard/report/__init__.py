@@ -23,6 +23,7 @@ class OutputFormat(enum.Enum):
     MARKDOWN = "markdown"
     HTML = "html"
     GITLAB_SAST = "gitlab-sast"
+    GITHUB_SUMMARY = "github-summary"
 
 
 Formatter = Callable[[Report], str]

@@ -1,17 +1,25 @@
-"""The job summary (``$GITHUB_STEP_SUMMARY``): counts and the new findings, linked to their lines.
+"""``--format github-summary`` and the Action's job summary (``$GITHUB_STEP_SUMMARY``): counts
+and the new findings, linked to their lines when the commit's place on GitHub is known.
 
-Pure: built from the SARIF log ``dynaguard code`` wrote (every result with its baseline state and
-suppressions) and where the commit lives on GitHub; ``ci/github.py`` writes it.
+Pure: built from the SARIF log of the report (every result with its baseline state and
+suppressions); ``ci/github.py`` writes it with links, ``--format github-summary`` prints it
+without (a merge request's note, a job summary on any CI).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
-from dynaguard.ci.annotate import location
+from dynaguard.model import Report
+from dynaguard.report import sarif
 from dynaguard.report.markdown import text
+
+ENDPOINT_PREFIX = "endpoints/"
+"""SARIF's synthetic path for a finding with no source file (``report/sarif.py``): no line to
+link or annotate."""
 
 MAX_ROWS = 200
 """New findings listed at most; GitHub caps a summary at 1 MiB and a reader much sooner."""
@@ -58,11 +66,26 @@ def counts(log: dict[str, Any]) -> dict[str, int]:
     }
 
 
-def render(log: dict[str, Any], links: Links, *, title: str, failed: bool) -> str:
-    """The summary of one SARIF log, as markdown."""
+def render(report: Report) -> str:
+    """``--format github-summary``: the report's summary, its findings as plain locations."""
+    log = json.loads(sarif.render(report))
+    return summary(log, Links("", "", ""), title=f"dynaguard: {report.target}", failed=None)
+
+
+def location(result: dict[str, Any]) -> tuple[str, int] | None:
+    """The file and line of a SARIF result, when it has a real source location."""
+    physical = result["locations"][0]["physicalLocation"]
+    uri: str = physical["artifactLocation"]["uri"]
+    if uri.startswith(ENDPOINT_PREFIX) and "uriBaseId" not in physical["artifactLocation"]:
+        return None
+    return unquote(uri), int(physical["region"]["startLine"])
+
+
+def summary(log: dict[str, Any], links: Links, *, title: str, failed: bool | None) -> str:
+    """The summary of one SARIF log, as markdown (``failed``: the gate's verdict, if known)."""
     new = gated(log)
-    verdict = "failed" if failed else "passed"
-    lines = [f"## {text(title)}: {len(new)} new finding{'s' * (len(new) != 1)} (gate {verdict})"]
+    verdict = "" if failed is None else f" (gate {'failed' if failed else 'passed'})"
+    lines = [f"## {text(title)}: {len(new)} new finding{'s' * (len(new) != 1)}{verdict}"]
     compared = log["runs"][0].get("properties", {}).get("comparedWith")
     lines.append(f"Compared with {text(compared)}." if compared else "Every finding counts.")
     numbers = counts(log)
@@ -82,7 +105,9 @@ def _row(log: dict[str, Any], result: Result, links: Links) -> str:
     rule_cell = f"[{text(rule['id'])}]({rule['helpUri']}) {text(rule['shortDescription']['text'])}"
     found = location(result)
     if found is None:
-        where = text(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        method, _, path = unquote(uri.removeprefix(ENDPOINT_PREFIX)).partition("/")
+        where = text(f"{method} /{path}")  # an endpoint, not a file: endpoints/GET/users/...
     else:
         path, line = found
         url = links.line(path, line)

@@ -83,3 +83,15 @@ def test_code_uploads_and_its_gate_respects_triage(live: Live, tmp_path: Path) -
     code, out = _run("code", target, "--server", live.url, *common, token=token)
     assert code == 0, out
     assert f"{len(findings)} finding(s) triaged" in out
+    # In SARIF the triaged findings stay, suppressed with the triage's reason (GitHub keeps
+    # their alerts closed instead of closing and reopening them).
+    sarif_out = tmp_path / "app.sarif"
+    sarif_args = ("--project", "app", "--format", "sarif", "--no-cache", "-o", str(sarif_out))
+    code, out = _run("code", target, "--server", live.url, *sarif_args, token=token)
+    assert code == 0, out
+    results = json.loads(sarif_out.read_text(encoding="utf-8"))["runs"][0]["results"]
+    assert len(results) == len(findings)
+    for result in results:
+        [suppression] = result["suppressions"]
+        assert suppression["kind"] == "external"
+        assert "internal tool" in suppression["justification"]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter, deque
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
+from functools import partial
+from typing import TypeVar
 
 from dynaguard.model import (
     Coverage,
@@ -52,6 +54,8 @@ _VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>|\{([^{}]+)\}")
 """A route variable: Flask's ``<int:id>``, Chalice's and API Gateway's ``{id}``."""
 _WRITES = ("POST", "PUT", "PATCH", "DELETE")
 _HTTP = ("get", "post", "put", "patch", "delete")
+
+T = TypeVar("T")
 
 
 class Run:
@@ -305,21 +309,27 @@ class Run:
         for event, endpoint in self.events():
             yield from self._check(event, endpoint)
         for rule_check in self.checks:
-            if rule_check.whole is not None and rule_check.rule.id not in self._failed:
-                try:
-                    found_all = list(rule_check.whole(self))
-                except Exception as exc:  # one rule's bug must not end the scan
-                    self._fail(rule_check, exc)
-                    continue
-                for found in found_all:
+            whole = rule_check.whole
+            if whole is not None:
+                for found in self._guarded(rule_check, partial(whole, self)):
                     yield build(found.hit, found.sink, found.endpoint, self.sources)
 
-    def _fail(self, rule_check: RuleCheck, exc: BaseException) -> None:
-        """A rule that raised: the scan goes on, and the report says that rule's findings may be
-        missing (an internal error is a bug to report, not a reason to lose the other rules)."""
-        if isinstance(exc, MemoryError):
-            raise exc
+    def _guarded(self, rule_check: RuleCheck, run: Callable[[], Iterable[T]]) -> list[T]:
+        """What a rule check gives; nothing, with a warning, once it has raised: the scan goes on
+        and the report says that rule's findings may be missing (a bug to report, not a reason
+        to lose the other rules)."""
         rule = rule_check.rule.id
+        if rule in self._failed:
+            return []
+        try:
+            return list(run())
+        except MemoryError:
+            raise
+        except Exception as exc:  # one rule's bug must not end the scan
+            self._fail(rule, exc)
+            return []
+
+    def _fail(self, rule: str, exc: Exception) -> None:
         self._failed.add(rule)
         message = (
             f"{rule} stopped on an internal error ({type(exc).__name__}): its findings may be "
@@ -345,14 +355,8 @@ class Run:
 
     def _check(self, event: Event, endpoint: Endpoint | None) -> Iterator[Finding]:
         for rule_check in self._event_checks:
-            if rule_check.rule.id in self._failed:
-                continue
-            try:
-                hits = list(rule_check.run(event))
-            except Exception as exc:  # one rule's bug must not end the scan
-                self._fail(rule_check, exc)
-                continue
-            for hit in hits:
+            run = rule_check.run
+            for hit in self._guarded(rule_check, partial(run, event)):
                 yield build(hit, event, endpoint, self.sources)
 
     def _endpoint_for(self, fn_id: str, event: Event) -> Endpoint | None:

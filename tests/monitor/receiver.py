@@ -15,6 +15,8 @@ class Receiver:
     def __init__(self, secret: str) -> None:
         self.secret = secret
         self.deliveries: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        """The headers of each accepted delivery."""
         self.rejected = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.owner = self  # type: ignore[attr-defined]
@@ -35,6 +37,7 @@ class Receiver:
         )
         if ok:
             self.deliveries.append(json.loads(body))
+            self.headers.append(dict(headers.items()))
         else:
             self.rejected += 1
         return ok

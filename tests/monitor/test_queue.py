@@ -18,8 +18,9 @@ from dynaguard.monitor.history import History
 from dynaguard.serve.store import database
 from dynaguard.serve.store.schema import MonitorAlert, MonitorRun
 from tests.dynamic.conftest import Served, serve_notes
-from tests.monitor.conftest import Workers, wait_for
+from tests.monitor.conftest import Workers
 from tests.monitor.receiver import Receiver
+from tests.monitor.services import wait_for
 
 TARGET = """\
 [monitor]

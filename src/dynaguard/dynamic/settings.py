@@ -166,13 +166,16 @@ def split_exclude(pattern: str) -> tuple[str, str]:
     return method.upper(), path
 
 
-def parse_scan_table(raw: Mapping[str, Any], origin: str, *, flags: bool = False) -> ScanTable:
+def parse_scan_table(
+    raw: Mapping[str, Any], origin: str, *, flags: bool = False, prefix: str = "scan"
+) -> ScanTable:
     """Validate ``[scan]``; ``origin`` names the file (or "command line") in errors, which name
-    the options rather than the keys when ``flags``."""
+    the options rather than the keys when ``flags``, and the keys under ``prefix`` otherwise
+    (the table the keys are in: ``monitor.targets[0]`` for a monitored API)."""
     try:
         return ScanTable.model_validate(raw)
     except ValidationError as exc:
-        raise ScanConfigError(_describe(origin, exc, flags)) from None
+        raise ScanConfigError(_describe(origin, exc, flags, prefix)) from None
 
 
 def build_options(
@@ -281,11 +284,11 @@ _OPTIONS = {"probes": "--probe"}
 """Keys whose option is not ``--<key>``."""
 
 
-def _describe(origin: str, exc: ValidationError, flags: bool) -> str:
+def _describe(origin: str, exc: ValidationError, flags: bool, prefix: str) -> str:
     problems = []
     for error in exc.errors():
         message = str(error["msg"]).removeprefix("Value error, ")
-        key = "scan." + ".".join(str(part) for part in error["loc"]) if error["loc"] else "scan"
+        key = ".".join([prefix, *(str(part) for part in error["loc"])])
         if flags and error["loc"]:
             first = str(error["loc"][0])
             problems.append(f"option {_OPTIONS.get(first, '--' + first)}: {message}")

@@ -49,16 +49,48 @@ def body(
     return _dump(document)
 
 
+SLACK_SECTION = 3000
+"""Characters a Slack section block's text may hold; a longer one makes Slack refuse the whole
+message (https://api.slack.com/reference/block-kit/blocks#section)."""
+_LINE = 300
+
+
 def _slack(
     project: str, target: str, findings: Sequence[Mapping[str, Any]], link: str
 ) -> dict[str, Any]:
     title = f"dynaguard: {len(findings)} new finding(s) in {project} ({target})"
     lines = [
-        f"- [{f.get('severity', '?')}] {f.get('rule', '?')} {f.get('message', '')}"
+        _shorten(f"- [{f.get('severity', '?')}] {f.get('rule', '?')} {f.get('message', '')}")
         for f in findings
     ]
-    text = "\n".join([title, *lines, *([link] if link else [])])
+    head, tail = _mrkdwn(title), [_mrkdwn(link)] if link else []
+    room = SLACK_SECTION - len(head) - sum(len(t) + 1 for t in tail)
+    text = "\n".join([head, *_fit([_mrkdwn(line) for line in lines], room), *tail])
     return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+
+
+def _mrkdwn(text: str) -> str:
+    # NOTE: Slack reads <...> as links and mentions (<!channel>); a finding's message can quote
+    # a scanned API's paths, so the three control characters are escaped as Slack documents.
+    # https://api.slack.com/reference/surfaces/formatting#escaping
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _shorten(line: str) -> str:
+    return line if len(line) <= _LINE else line[: _LINE - 1] + "\u2026"
+
+
+def _fit(lines: list[str], room: int) -> list[str]:
+    """The lines that fit in ``room`` characters (each with its newline), keeping 40 for a last
+    line that counts the rest."""
+    kept: list[str] = []
+    used = 0
+    for n, line in enumerate(lines):
+        if used + len(line) + 1 > room - 40:
+            return [*kept, f"- ... and {len(lines) - n} more"]
+        kept.append(line)
+        used += len(line) + 1
+    return kept
 
 
 def _dump(document: Mapping[str, Any]) -> bytes:

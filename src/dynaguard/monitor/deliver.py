@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -12,9 +11,7 @@ from typing import Any
 import httpx
 
 from dynaguard.monitor import alerts
-from dynaguard.monitor.settings import Webhook
-
-_REFERENCE = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+from dynaguard.monitor.settings import SECRET_REFERENCE, Webhook
 
 
 class DeliveryError(Exception):
@@ -23,7 +20,7 @@ class DeliveryError(Exception):
 
 def secret(reference: str) -> str:
     """The secret a ``${ENV}`` reference names, read where it is used (the worker)."""
-    match = _REFERENCE.match(reference)
+    match = SECRET_REFERENCE.match(reference)
     value = os.environ.get(match.group(1), "") if match else ""
     if not value:
         raise DeliveryError(f"webhook secret {reference} is not set in this worker's environment")

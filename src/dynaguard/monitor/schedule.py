@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 from croniter import croniter
 
-_INTERVAL = re.compile(r"^(\d+)\s*([mhd])$")
+_INTERVAL = re.compile(r"^([0-9]+)\s*([mhd])$")
 _UNIT_MINUTES = {"m": 1, "h": 60, "d": 1440}
+MAX_MINUTES = 366 * 1440
+"""The longest interval: a year (a longer one would overflow the dates ``next_after`` makes)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +30,7 @@ class Schedule:
         minute = at.replace(second=0, microsecond=0)
         if self.cron:
             return bool(croniter.match(self.cron, minute))
-        return int(minute.timestamp()) // 60 % self.minutes == 0
+        return _epoch_minutes(minute) % self.minutes == 0
 
     def next_after(self, at: dt.datetime) -> dt.datetime:
         """The first due minute after ``at`` (naive UTC)."""
@@ -36,12 +38,17 @@ class Schedule:
         if self.cron:
             found: dt.datetime = croniter(self.cron, minute).get_next(dt.datetime)
             return found
-        epoch_minutes = int(minute.timestamp()) // 60
-        wait = self.minutes - epoch_minutes % self.minutes
+        wait = self.minutes - _epoch_minutes(minute) % self.minutes
         return minute + dt.timedelta(minutes=wait)
 
     def describe(self) -> str:
         return self.cron or f"every {self.minutes} min"
+
+
+def _epoch_minutes(minute: dt.datetime) -> int:
+    # NOTE: the naive datetime is UTC; ``timestamp()`` would read it in the machine's zone, and
+    # schedulers in two zones would then pick different minutes (and run ids) for one target.
+    return int(minute.replace(tzinfo=dt.UTC).timestamp()) // 60
 
 
 def parse_cron(text: str) -> Schedule:
@@ -54,6 +61,7 @@ def parse_cron(text: str) -> Schedule:
 def parse_interval(text: str) -> Schedule:
     """``15m``, ``2h``, ``1d``: whole minutes, since Huey's scheduler ticks once a minute."""
     match = _INTERVAL.match(text.strip())
-    if match is None or int(match.group(1)) == 0:
-        raise ValueError(f"{text!r} is not an interval such as '15m', '2h' or '1d'")
-    return Schedule(minutes=int(match.group(1)) * _UNIT_MINUTES[match.group(2)])
+    minutes = int(match.group(1)) * _UNIT_MINUTES[match.group(2)] if match else 0
+    if not 0 < minutes <= MAX_MINUTES:
+        raise ValueError(f"{text!r} is not an interval from '1m' to '366d' such as '15m' or '2h'")
+    return Schedule(minutes=minutes)

@@ -10,6 +10,7 @@ them, so no secret travels through the queue.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,8 @@ _TOP = {"queue", "database", "dashboard", "threshold", "timeout", "retries", "ho
 _TOP |= {"webhook", "targets"}
 _TARGET = {"name", "url", "path", "schedule", "every", "project", "threshold", "timeout"}
 _WEBHOOK = {"url", "secret", "format", "retries"}
+SECRET_REFERENCE = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+"""A webhook secret as written: one ``${ENV_VAR}``, which the worker that signs expands."""
 
 
 class WebhookFormat(enum.Enum):
@@ -127,12 +130,16 @@ def _target(raw: object, source: Path, where: str, defaults: dict[str, Any]) -> 
         raise ConfigError(f"{where}': give either url (an API) or path (a repository)")
     own = {k: v for k, v in table.items() if k in _TARGET}
     options = {k: v for k, v in table.items() if k not in _TARGET}
-    _check_options(options, bool(table.get("url")), source, where)
-    path = _text(own, "path", where)
+    url, path = _text(own, "url", where), _text(own, "path", where)
+    if "url" in own and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{where}.url': an http:// or https:// URL is required")
+    if "path" in own and not path:
+        raise ConfigError(f"{where}.path': a repository path is required")
+    _check_options(options, "url" in own, source, where)
     return Target(
         name=name,
         schedule=_schedule(own, where),
-        url=_text(own, "url", where),
+        url=url,
         path=str((source.parent / path).resolve()) if path else "",
         project=_text(own, "project", where) or name,
         threshold=_severity(own.get("threshold", defaults["threshold"]), f"{where}.threshold'"),
@@ -142,12 +149,14 @@ def _target(raw: object, source: Path, where: str, defaults: dict[str, Any]) -> 
 
 
 def _check_options(options: dict[str, Any], api: bool, source: Path, where: str) -> None:
-    """The scan or code keys, checked as their own commands check them."""
+    """The scan or code keys, checked as their own commands check them; errors name the key
+    inside the target (``monitor.targets[0].active``), not inside ``[scan]``."""
+    table = where.split(": key '", 1)[1]
     try:
         if api:
-            parse_scan_table(options, f"{where}'")
+            parse_scan_table(options, str(source), prefix=table)
         else:
-            validate_code_config(options, str(source), f"{where.split(': ', 1)[1]}'")
+            validate_code_config(options, str(source), f"key '{table}'")
     except (ScanConfigError, ConfigError) as exc:
         raise ConfigError(str(exc)) from None
 
@@ -172,7 +181,7 @@ def _webhook(raw: object, where: str) -> Webhook | None:
     if not url.startswith(("http://", "https://")):
         raise ConfigError(f"{where}.url': an http:// or https:// URL is required")
     secret = _text(table, "secret", where)
-    if not (secret.startswith("${") and secret.endswith("}")):
+    if not SECRET_REFERENCE.match(secret):
         raise ConfigError(f"{where}.secret': give the secret as a ${{ENV_VAR}} reference")
     try:
         fmt = WebhookFormat(table.get("format", "json"))

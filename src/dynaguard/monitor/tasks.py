@@ -22,7 +22,7 @@ from typing import Any
 
 from huey import Huey, crontab
 from huey.api import Task, TaskWrapper
-from huey.exceptions import RetryTask
+from huey.exceptions import RateLimitExceeded, RetryTask
 
 from dynaguard.monitor import deliver, execute, record
 from dynaguard.monitor.history import History, project_of, store
@@ -51,8 +51,7 @@ def install(huey: Huey, settings: MonitorSettings, history: History) -> Tasks:
 
     def run_target(run: str, name: str, task: Task | None = None) -> None:
         target = settings.target(name)
-        with huey.rate_limit(f"host.{target.host}", settings.host_rate, 60):
-            pass
+        _pass_rate_limit(huey, target, settings.host_rate)
         if not _claim(history, run, target, worker):
             return
         final = task is None or not task.retries
@@ -129,6 +128,17 @@ def enqueue_run(
 def _enqueue(run_task: TaskWrapper, run: str, target: Target) -> None:
     # Huey stops the task at the target's timeout (SIGALRM in the worker process).
     run_task.schedule((run, target.name), delay=0, timeout=target.timeout)
+
+
+def _pass_rate_limit(huey: Huey, target: Target, per_minute: int) -> None:
+    """Count a run against its host's budget for this minute; over it, the run waits for the
+    next minute. Huey would retry after the task's ``retry_delay`` instead (2 s, and longer
+    after failures), so every deferred run would come back every few seconds until then."""
+    try:
+        with huey.rate_limit(f"host.{target.host}", per_minute, 60):
+            pass
+    except RateLimitExceeded as exc:
+        raise RetryTask(delay=exc.delay) from None
 
 
 def _claim(history: History, run: str, target: Target, worker: str) -> bool:

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from dynaguard.static.facts.accumulated import maybe_empty
 from dynaguard.static.facts.call_facts import TYPED, typed
 from dynaguard.static.facts.handler_facts import Facts
+from dynaguard.static.facts.keys import request_trace
 from dynaguard.static.flow.events import Event, Op
 from dynaguard.static.flow.inputs import FIELD
 from dynaguard.static.flow.values import REQUEST, Kind, Trace, Value
@@ -50,7 +51,8 @@ def _empty_update(event: Event, facts: Facts) -> Refusal | None:
     if event.op is not Op.UPDATE or event.args.get("UpdateExpression") is None:
         return None
     values = event.args.get("ExpressionAttributeValues") or Value()
-    traces = [t for v in values.fields.values() if (t := _from_request(v)) is not None]
+    traces = [t for v in values.fields.values() if (t := request_trace(v)) is not None]
+    traces = [t for t in traces if t[0].origin in ("body", "query")]
     source = facts.source(event.site.path)
     if not traces or source is None:
         return None
@@ -60,13 +62,6 @@ def _empty_update(event: Event, facts: Facts) -> Refusal | None:
     note = f"{event.api} raises ValidationException"
     why = f"when the request has none of the fields that add to {name} (an empty update expression)"
     return Refusal(traces[0], note, why)
-
-
-def _from_request(value: Value) -> Trace | None:
-    trace = value.labels.get((REQUEST, int(Kind.VALUE))) or value.labels.get(
-        (REQUEST, int(Kind.BODY))
-    )
-    return trace if trace is not None and trace[0].origin in ("body", "query") else None
 
 
 def _untyped_none(event: Event, facts: Facts) -> Refusal | None:

@@ -83,10 +83,11 @@ class Analyzer:
         self._memo: dict[str, object] = {}
         self.default_bound: dict[str, Bound] = {}
         self.receivers: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
+        """Per function, the parameters its body calls methods on, and those it also subscripts,
+        spreads or searches (``calls._bound``)."""
         self.name_params: dict[str, dict[int, dict[str, frozenset[str]]]] = {}
         """Per function, the parameters its body uses as names, and the fields it reads of them
         (``calls._named_texts``)."""
-        """Per function, the parameters its body calls methods on or reads attributes of."""
         self.bound_seen: dict[str, set[Bound]] = {}
         """Per function, the parameter bindings it was summarised for (a few at most)."""
         self._class_level: dict[tuple[str, str], bool] = {}

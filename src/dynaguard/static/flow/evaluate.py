@@ -18,6 +18,7 @@ from dynaguard.static.flow.values import (
     KEYS,
     MAYBE_NONE,
     NONE_IN,
+    NONE_METHOD,
     NONE_SPREAD,
     NONE_SUBSCRIPT,
     PREFIX,
@@ -82,10 +83,7 @@ def _sub(frame: Frame, expr: ir.Sub) -> Value:
     if expr.sliced:
         return whole(container)  # ``t[::-1]`` moves the positions
     key = evaluate(frame, expr.index)
-    if MAYBE_NONE in container.refs:  # ``None['x']`` raises TypeError (DG302)
-        site = frame.step(expr.line, expr.col, "")
-        frame.emit(Event(Op.RAISES, NONE_SUBSCRIPT, site, {"Value": container, "Key": key}))
-        container = not_none(container)
+    container = _first_use(frame, NONE_SUBSCRIPT, (expr.line, expr.col), container, key)
     if container.refs:
         modelled = frame.models.subscript(frame, container, key, (expr.line, expr.col))
         if modelled is not None:
@@ -106,11 +104,8 @@ def _call(frame: Frame, call: ir.Call) -> Value:
     for name, expr in call.kwargs:
         value = evaluate(frame, expr)
         if name is None:
-            if MAYBE_NONE in value.refs:  # ``f(**None)`` raises TypeError (DG302)
-                site = frame.step(call.line, call.col, "")
-                called = Value(text=spell(call.func))
-                frame.emit(Event(Op.RAISES, NONE_SPREAD, site, {"Value": value, "Key": called}))
-                value = not_none(value)
+            called = Value(text=spell(call.func))
+            value = _first_use(frame, NONE_SPREAD, (call.line, call.col), value, called)
             spread.append(value)
             for field, field_value in value.fields.items():
                 keywords.setdefault(field, field_value)
@@ -119,6 +114,8 @@ def _call(frame: Frame, call: ir.Call) -> Value:
     args = Args(positional, keywords, spread, (frame, call))
     if isinstance(call.func, ir.Attr):
         receiver = evaluate(frame, call.func.obj)
+        method = Value(text=call.func.attr)
+        receiver = _first_use(frame, NONE_METHOD, (call.line, call.col), receiver, method)
         return method_call(frame, call, receiver, call.func.attr, args)
     return function_call(frame, call, evaluate(frame, call.func), args)
 
@@ -186,11 +183,20 @@ def _either(frame: Frame, expr: ir.Either) -> Value:
 def _pure(frame: Frame, expr: ir.Pure) -> Value:
     for index, part in enumerate(expr.parts):
         value = evaluate(frame, part)
-        if index == expr.within and MAYBE_NONE in value.refs:  # ``'k' in None``: TypeError
+        if index == expr.within and MAYBE_NONE in value.refs:
             key = evaluate(frame, expr.parts[0]) if expr.parts else EMPTY
-            site = frame.step(expr.line, expr.col, "")
-            frame.emit(Event(Op.RAISES, NONE_IN, site, {"Value": value, "Key": key}))
+            _first_use(frame, NONE_IN, (expr.line, expr.col), value, key)
     return EMPTY
+
+
+def _first_use(frame: Frame, api: str, at: tuple[int, int], value: Value, key: Value) -> Value:
+    """A mapping that may be None (``values.MAYBE_NONE``) used here: a method call, a subscript,
+    a ``**`` spread or an ``in`` test raises on None (an ``Op.RAISES`` event, DG302); past it,
+    the value is the mapping."""
+    if MAYBE_NONE not in value.refs:
+        return value
+    frame.emit(Event(Op.RAISES, api, frame.step(*at, ""), {"Value": value, "Key": key}))
+    return not_none(value)
 
 
 def _walrus(frame: Frame, expr: ir.Walrus) -> Value:

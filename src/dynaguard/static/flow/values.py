@@ -292,6 +292,8 @@ MAYBE_NONE = "none:maybe"
 calling its methods raises AttributeError, until ``x or {}`` replaces it."""
 
 
+NONE_METHOD = "method of None"
+"""The ``Op.RAISES`` event of ``x.get(...)`` where ``x`` may be None (an AttributeError, DG302)."""
 NONE_SPREAD = "** of None"
 """The ``Op.RAISES`` event of ``f(**x)`` where ``x`` may be None (a TypeError, DG302)."""
 NONE_IN = "in None"

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dynaguard.static.flow.analyzer import Analyzer
-from dynaguard.static.flow.events import Event, Op
 from dynaguard.static.flow.frame import Args, Frame, Model
 from dynaguard.static.flow.result import RouteDecl
 from dynaguard.static.flow.values import EMPTY, MAYBE_NONE, Kind, Value, ref, source
@@ -43,8 +42,6 @@ _MAYBE_NONE = frozenset(
     {"pathParameters", "queryStringParameters", "multiValueQueryStringParameters"}
 )
 """Fields API Gateway sets to ``None`` when the request has none (a route without variables)."""
-NONE_METHOD = "method of None"
-"""The ``Op.RAISES`` event of a method called on such a field (AttributeError, DG302)."""
 _API_GATEWAY = frozenset({"body", "pathParameters", "queryStringParameters", "requestContext",
                           "httpMethod", "routeKey", "rawPath"})  # fmt: skip
 """Event fields that make a ``(event, context)`` function an API Gateway handler."""
@@ -82,7 +79,7 @@ def _field(frame: Frame, refs: frozenset[str], name: str | None, line: int, col:
 
 class AwsLambda(Model):
     name = "aws_lambda"
-    ref_kinds = frozenset({"lambda", MAYBE_NONE.partition(":")[0]})
+    ref_kinds = frozenset({"lambda"})
 
     def subscript(
         self, frame: Frame, container: Value, key: Value, at: tuple[int, int]
@@ -92,10 +89,6 @@ class AwsLambda(Model):
         return _field(frame, container.refs, key.text, *at)
 
     def method(self, frame: Frame, receiver: Value, name: str, args: Args) -> Value | None:
-        if MAYBE_NONE in receiver.refs:
-            called = {"Value": receiver, "Key": Value(text=name)}
-            frame.emit(Event(Op.RAISES, NONE_METHOD, args.site, called))
-            return None  # what the method gives, had the mapping been there, is the default's
         if name != "get" or not receiver.refs & {EVENT, REQUEST_CONTEXT}:
             return None
         site = args.site

@@ -181,8 +181,9 @@ def read(analyzer: Analyzer, cls_id: str, name: str, args: Args) -> tuple[Value,
         )
         if found_filter is not None:
             extra["FilterExpression"] = found_filter
-    key_value = Value(fields=key)
-    event = Event(Op.READ, f"Model.{name}", site, {"Key": key_value, **extra, **_table(cls_id)})
+    event = Event(
+        Op.READ, f"Model.{name}", site, {"Key": Value(fields=key), **extra, **_table(cls_id)}
+    )
     found = stored(site, f"{cls_id.rpartition(':')[2]}.{name}(...)")
     return Value(found.labels, instance), event
 
@@ -371,16 +372,13 @@ def _set_any(frame: Frame, obj: Value, args: Args) -> None:
     value, name = args.positional[2], args.positional[1]
     if not value.labels or any(k[0] == REQUEST for k in name.labels):
         return  # a name the client chose: the write is DG102's (its values come with it)
-    site = args.site
+    target, at = args.call.args[0], (args.site.line, args.site.col)
     for cls_id in sorted(r.removeprefix("inst:") for r in obj.refs if r.startswith("inst:")):
         facts = model_facts(frame.analyzer, cls_id)
-        target = args.call.args[0]
         for attribute in facts.attributes:
-            if attribute in facts.keys:
-                continue
-            old = obj.fields.get(attribute, EMPTY)
-            at = (site.line, site.col)
-            store_field(frame, target, attribute, join(old, value), at=at, spelling=".<name>")
+            if attribute not in facts.keys:
+                old = obj.fields.get(attribute, EMPTY)
+                store_field(frame, target, attribute, join(old, value), at=at, spelling=".<name>")
 
 
 def _of_kind(frame: Frame, value: Value, prefix: str) -> bool:

@@ -92,9 +92,9 @@ def _checks_role(handler: Handler) -> bool:
 def server_attribute(event: Event, *, fresh_item: bool = False) -> Iterator[Hit]:
     if event.op is Op.PUT:
         item = event.args.get("Item") or EMPTY
-        named = _names_own_item(event, item)
-        inside = _server_partition(item)
         own = _created_keys(event)
+        named = _names_own_item(item, own)
+        inside = _server_partition(item)
         # Keyed by a user-naming attribute, the new item is a user's (or persona's) own record:
         # its other user-naming attributes describe it, they do not say whose it is.
         user_record = not own.isdisjoint(_ON_CREATE | _USER_NAMES)
@@ -128,12 +128,12 @@ def _server_partition(item: Value) -> bool:
     return all(client(v, *ANY) is None for n, v in item.fields.items() if normalise(n) == "pk")
 
 
-def _names_own_item(event: Event, item: Value) -> bool:
+def _names_own_item(item: Value, created: frozenset[str]) -> bool:
     """A client-chosen key that cannot reach another's item: the put only creates
     (``attribute_not_exists``), or the item's owner or partition is the caller."""
     if any(is_identity(v) for n, v in item.fields.items() if normalise(n) in _ON_CREATE):
         return True
-    return bool(_created_keys(event))
+    return bool(created)
 
 
 def _created_keys(event: Event) -> frozenset[str]:

@@ -37,6 +37,7 @@ from dynaguard.static.flow.exceptions import (
 from dynaguard.static.flow.inputs import FIELD, TYPED, VALIDATED
 from dynaguard.static.flow.values import (
     NONE_IN,
+    NONE_METHOD,
     NONE_SPREAD,
     NONE_SUBSCRIPT,
     REQUEST,
@@ -62,12 +63,12 @@ _RAISES: dict[str, tuple[str, frozenset[str]]] = {
     "fromisoformat": ("ValueError", DATE_ERRORS),
     "isoparse": ("ValueError", DATE_ERRORS),
     "parse": ("ValueError", DATE_ERRORS),
-    aws_lambda.NONE_METHOD: ("AttributeError", ATTRIBUTE_ERRORS),
+    NONE_METHOD: ("AttributeError", ATTRIBUTE_ERRORS),
     NONE_SPREAD: ("TypeError", TYPE_ERRORS),
     NONE_SUBSCRIPT: ("TypeError", TYPE_ERRORS),
     NONE_IN: ("TypeError", TYPE_ERRORS),
 }
-_ABSENT = frozenset({aws_lambda.NONE_METHOD, NONE_SPREAD, NONE_SUBSCRIPT, NONE_IN})
+_ABSENT = frozenset({NONE_METHOD, NONE_SPREAD, NONE_SUBSCRIPT, NONE_IN})
 """Crashes of a request mapping that may be None: only the first use of it raises."""
 
 
@@ -88,10 +89,9 @@ def malformed_input(run: RunView) -> Iterator[Found]:
             refused = refusal(event, facts)
             crash = Crash(*refused) if refused is not None else None
         if crash is not None and event.api in _ABSENT:
-            # Only the first method called on a mapping that may be None raises: past it, the
-            # mapping was there. One finding per request mapping, where it is first used.
-            # Each read of event['queryStringParameters'] is a source of its own: one mapping
-            # per function and name (events come in the order they run).
+            # Only the first use of a mapping that may be None raises: past it, the mapping was
+            # there. One finding per mapping (per function and name: each read of
+            # event['queryStringParameters'] is a source of its own), where it is first used.
             source = crash.trace[0]
             key = (source.path, source.function, source.note)
             if key not in absent:

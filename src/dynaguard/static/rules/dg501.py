@@ -96,7 +96,7 @@ def _listed(op: Operation, value: Value) -> bool:
     """Every read the value comes from fetched one item by a key the client gave (each id of
     the client's list, looked up one by one): a bulk request of independent items, not the
     related items of one thing that a query or scan returns."""
-    reads = [op.read(p) for p in reads_of(value)]
+    reads = _reads(op, value)
     return bool(reads) and all(
         r is not None
         and r.kind is CallKind.GET
@@ -105,10 +105,15 @@ def _listed(op: Operation, value: Value) -> bool:
     )
 
 
+def _reads(op: Operation, value: Value) -> list[DbCall | None]:
+    """The reads whose data the value holds (None: one the operation does not make)."""
+    return [op.read(p) for p in reads_of(value)]
+
+
 def _swept(op: Operation, value: Value) -> bool:
     """Every read the value comes from is a scan of the table: a sweep over independent items
     (expired sessions deleted one by one), not the related items of one thing."""
-    reads = [op.read(p) for p in reads_of(value)]
+    reads = _reads(op, value)
     return bool(reads) and all(r is not None and r.kind is CallKind.SCAN for r in reads)
 
 

@@ -37,8 +37,8 @@ def create_app(*, vulnerable: bool, with_delete: bool = True) -> Flask:
     app.add_url_rule("/users/<username>/email", view_func=api.email, methods=["PUT"])
     app.add_url_rule("/admin/users", view_func=api.all_users)
     app.add_url_rule("/books", view_func=api.create_book, methods=["POST"])
-    app.add_url_rule("/books/<title>", view_func=api.read_book)
-    app.add_url_rule("/books/<title>", view_func=api.delete_book, methods=["DELETE"])
+    app.add_url_rule("/books/<book_title>", view_func=api.read_book)
+    app.add_url_rule("/books/<book_title>", view_func=api.delete_book, methods=["DELETE"])
     return app
 
 
@@ -146,6 +146,8 @@ class AccountsApi:
         title, secret = body.get("title"), body.get("secret")
         if not isinstance(title, str) or not isinstance(secret, str) or not title:
             abort(400)
+        if not self.vulnerable and (len(title) > 200 or len(secret) > 2000):
+            abort(400)
         with self.lock:
             if title in self.books:
                 abort(409)
@@ -159,14 +161,14 @@ class AccountsApi:
             abort(404)
         return book
 
-    def read_book(self, title: str) -> Any:
-        return self.book(title)
+    def read_book(self, book_title: str) -> Any:
+        return self.book(book_title)
 
-    def delete_book(self, title: str) -> Any:
-        self.book(title)
-        if self.books[title]["owner"] != g.user["username"]:
+    def delete_book(self, book_title: str) -> Any:
+        self.book(book_title)
+        if self.books[book_title]["owner"] != g.user["username"]:
             abort(403)
-        del self.books[title]
+        del self.books[book_title]
         return "", 204
 
 
@@ -182,7 +184,7 @@ def _body(required: list[str], **props: Any) -> dict[str, Any]:
 _STRING = {"type": "string"}
 _USER = {"type": "object", "properties": {"username": _STRING, "email": _STRING}}
 _NAME = [{"name": "username", "in": "path", "required": True, "schema": _STRING}]
-_TITLE = [{"name": "title", "in": "path", "required": True, "schema": _STRING}]
+_TITLE = [{"name": "book_title", "in": "path", "required": True, "schema": _STRING}]
 
 
 def _ok(schema: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -247,7 +249,7 @@ def spec(with_delete: bool) -> dict[str, Any]:
                     "responses": {"201": {"description": "created"}},
                 }
             },
-            "/books/{title}": {
+            "/books/{book_title}": {
                 "get": {"operationId": "read_book", "parameters": _TITLE, "responses": _ok()},
                 "delete": {"operationId": "delete_book", "parameters": _TITLE, "responses": _ok()},
             },

@@ -30,7 +30,8 @@ WORDLIST = (
 )
 """Tried on every sign-up and profile update, whatever the spec says."""
 _GRANTING = re.compile(
-    r"admin|role|permission|privilege|group|scope|staff|super|tier|plan|credit|balance|level|verified",
+    r"admin|role|permission|privilege|group|scope|staff|super|moderator|tier|plan|credit|balance"
+    r"|level|verified",
     re.I,
 )
 _FLAGS = re.compile(r"admin|staff|super|verified|premium|^is[_A-Z]", re.I)

@@ -219,7 +219,9 @@ def spec(with_delete: bool) -> dict[str, Any]:
                 "post": {
                     "operationId": "login",
                     "security": [],
-                    "requestBody": _body(["username", "password"], username=_STRING, password=_STRING),
+                    "requestBody": _body(
+                        ["username", "password"], username=_STRING, password=_STRING
+                    ),
                     "responses": _ok({"type": "object", "properties": {"auth_token": _STRING}}),
                 }
             },

@@ -45,7 +45,9 @@ IDENTITIES = (_identity("alice"), _identity("bob"), _identity("root", Role.ADMIN
 
 
 def _pairs(result: ScanResult) -> set[tuple[str, str]]:
-    return {(f.rule.id, f"{f.endpoint.method} {f.endpoint.path}") for f in result.findings if f.endpoint}
+    return {
+        (f.rule.id, f"{f.endpoint.method} {f.endpoint.path}") for f in result.findings if f.endpoint
+    }
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,9 @@ from dynaguard.dynamic.spec.samples import properties, sample
 _PASSWORD = re.compile(r"pass|passwd|pwd|passcode|pin|.*password.*", re.I)
 _EMAIL = re.compile(r"e?mail|emailaddress|.*email", re.I)
 _SIGNUP_PATH = re.compile(r"(^|/)(register|registration|signup|sign-up|sign_up|join)(/|$)", re.I)
-_LOGIN_LAST = re.compile(r"login|signin|sign-in|log-in|token|tokens|auth|authenticate|sessions?", re.I)
+_LOGIN_LAST = re.compile(
+    r"login|signin|sign-in|log-in|token|tokens|auth|authenticate|sessions?", re.I
+)
 _SELF_PATH = re.compile(r"(^|/)(me|self|account|profile)$", re.I)
 _SUBJECTS = frozenset(normalise(n) for n in (*SUBJECT_FIELDS, "user_name", "handle", "login_id"))
 _FLOW = ("accounts", "flow")
@@ -47,7 +49,9 @@ def is_subject(name: str) -> bool:
 
 
 def is_login(op: Operation) -> bool:
-    return op.method == "POST" and bool(_LOGIN_LAST.fullmatch(op.path.rstrip("/").rsplit("/", 1)[-1]))
+    return op.method == "POST" and bool(
+        _LOGIN_LAST.fullmatch(op.path.rstrip("/").rsplit("/", 1)[-1])
+    )
 
 
 def is_credential_write(op: Operation) -> bool:
@@ -127,7 +131,9 @@ def _flow(ctx: ProbeContext) -> Flow | str:
     for op in ctx.api.operations:
         template = _template(sample(op.body)) if op.body else None
         if is_login(op) and template is not None:
-            prefix = ctx.base[len(ctx.http.target) :] if ctx.base.startswith(ctx.http.target) else ""
+            prefix = (
+                ctx.base[len(ctx.http.target) :] if ctx.base.startswith(ctx.http.target) else ""
+            )
             login = Login(path=prefix + op.path, body=sample(op.body), token=_token_field(op))
             return Flow(ups[0], login, *template)
     return "no login flow: configure an identity's login, or the spec needs a login operation"

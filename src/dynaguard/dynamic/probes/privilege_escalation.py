@@ -80,12 +80,10 @@ def privilege_escalation(ctx: ProbeContext, target: Target) -> None:
             severity=Severity.CRITICAL,
         )
         return
-    _read_back(ctx, op, sent, control, escalated, write)
+    _read_back(ctx, op, sent=sent, control=control, escalated=escalated, write=write)
 
 
-def _escalate(
-    ctx: ProbeContext, op: Operation, sent: Mapping[str, Any]
-) -> tuple[Account, Call]:
+def _escalate(ctx: ProbeContext, op: Operation, sent: Mapping[str, Any]) -> tuple[Account, Call]:
     """The escalated account and the write that sent the fields."""
     if op in signups(ctx.api):
         try:
@@ -122,9 +120,7 @@ def _capability(
 def _candidates(ctx: ProbeContext) -> list[Operation]:
     """Reads needing credentials that a session can fill, admin-looking ones first."""
     reads = [
-        op
-        for op in ctx.api.operations
-        if op.method == "GET" and not op.public and not is_login(op)
+        op for op in ctx.api.operations if op.method == "GET" and not op.public and not is_login(op)
     ]
     reads.sort(key=lambda op: not is_admin_operation(op))
     return reads[:MAX_CANDIDATES]
@@ -133,6 +129,7 @@ def _candidates(ctx: ProbeContext) -> list[Operation]:
 def _read_back(
     ctx: ProbeContext,
     op: Operation,
+    *,
     sent: Mapping[str, Any],
     control: Account,
     escalated: Account,

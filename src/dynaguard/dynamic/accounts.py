@@ -20,6 +20,7 @@ from dynaguard.dynamic.auth import SUBJECT_FIELDS, IdentityStatus, Session
 from dynaguard.dynamic.context import ProbeContext, Sessions, is_identity_param
 from dynaguard.dynamic.http.client import Call
 from dynaguard.dynamic.identity import Identity, Login
+from dynaguard.dynamic.objects import deleted
 from dynaguard.dynamic.outcomes import Blocked, Rejected, Skip
 from dynaguard.dynamic.sensitive import normalise
 from dynaguard.dynamic.spec.operations import Operation
@@ -227,16 +228,9 @@ def track(ctx: ProbeContext, name: str, session: Session) -> None:
         ctx.cleanup.add(label + " (the API has no delete for accounts)", None)
         return
 
-    def undo() -> bool:
-        # The account itself first: its token outlives a password a probe changed.
-        path = {p.name: name for p in delete.path_params}
-        for who in (session, *ctx.sessions.admins):
-            status = ctx.call(who, delete, path=path).status
-            if 200 <= status < 300 or status == 404:
-                return True
-        return False
-
-    ctx.cleanup.add(label, undo)
+    # The account itself first: its token outlives a password a probe changed.
+    path = {p.name: name for p in delete.path_params}
+    ctx.cleanup.add(label, lambda: deleted(ctx, delete, path, (session, *ctx.sessions.admins)))
 
 
 def _delete_operation(api: ApiModel) -> Operation | None:

@@ -109,7 +109,8 @@ class Schemas:
             (
                 n
                 for n in ast.walk(tree)
-                if isinstance(n, ast.ClassDef) and n.name == info.qualname.rpartition(".")[2]
+                if isinstance(n, ast.ClassDef)
+                and n.name == info.qualname.rpartition(".")[2]
                 and n.lineno <= info.line <= n.body[0].lineno
             ),
             None,

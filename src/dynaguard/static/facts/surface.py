@@ -201,11 +201,10 @@ def _inputs(trace: Trace, schemas: Schemas) -> Iterator[Input]:
 
 def field_key(note: str) -> tuple[str, bool] | None:
     """(field, whether a missing one raises) of a field step's note."""
-    found = None
-    for found in _KEY.finditer(note):
-        pass
-    if found is None:
+    keys = list(_KEY.finditer(note))
+    if not keys:
         return None
+    found = keys[-1]  # the last read: ``body['a']`` in ``request.get_json()['a']``
     try:
         key = ast.literal_eval(found.group(2))
     except (ValueError, SyntaxError):

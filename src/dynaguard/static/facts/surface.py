@@ -47,6 +47,8 @@ _CONVERSIONS = {
     "UUID(...)": ("string", "uuid"),
 }
 _LOCATIONS = {"body": "body", "query": "query", "header": "header"}
+_NO_BODY = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
+"""Methods that carry no body: one handler serving GET and PUT reads the PUT's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +139,8 @@ def _route(handler: Handler, endpoint: Endpoint, traces: list[Trace], schemas: S
     for trace in traces:
         where = _LOCATIONS.get(trace[0].origin)
         if where is None:
+            continue
+        if where == "body" and endpoint.method in _NO_BODY:
             continue
         reads_body |= where == "body"
         for found in _inputs(trace, schemas):

@@ -29,7 +29,9 @@ RULE = declare(
                 "`before_request` hook of the app or blueprint that does, no check of the "
                 "identity in the handler or its helpers, and no use of the identity at all. Login, token, "
                 "sign-up and password-reset routes are public by design and never reported, nor is a put "
-                "that creates an account (`POST /users`) or only creates (`attribute_not_exists`). APIs that are "
+                "that creates an account (`POST /users`) or only creates (`attribute_not_exists`), nor a read "
+                "by the client's own request id (`idempotencyKey`). A Lambda function serving several routes "
+                "is reported once per route whose branch reaches such a read or write. APIs that are "
                 'public on purpose turn the rule off with `--ignore DG203` (or `ignore = ["DG203"]` in '
                 "`[tool.dynaguard]`), or one route with `# dynaguard: ignore[DG203]` on its `def` line. "
                 "`dynaguard scan` sends the request with no credentials at all and reports it when the "

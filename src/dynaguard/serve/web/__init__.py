@@ -16,7 +16,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 
-from dynaguard.serve import stored
 from dynaguard.serve.accounts import Throttle
 from dynaguard.serve.store import schema
 from dynaguard.serve.store.database import sessions
@@ -46,7 +45,6 @@ def create_app(engine: Engine, *, secure_cookies: bool = True) -> Flask:
     # NOTE: Flask autoescapes only *.html templates; ours are *.html.j2 (package data).
     app.jinja_env.autoescape = True
     app.jinja_env.globals["csrf_token"] = security.csrf_token
-    app.jinja_env.globals["full"] = stored.full
     app.before_request(_open_session)
     app.before_request(security.check_csrf)
     app.teardown_request(_close_session)

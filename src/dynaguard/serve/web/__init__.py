@@ -45,16 +45,19 @@ def create_app(engine: Engine, *, secure_cookies: bool = True) -> Flask:
     # NOTE: Flask autoescapes only *.html templates; ours are *.html.j2 (package data).
     app.jinja_env.autoescape = True
     app.jinja_env.globals["csrf_token"] = security.csrf_token
+    app.jinja_env.globals["session_user"] = security.session_user
     app.before_request(_open_session)
     app.before_request(security.check_csrf)
     app.teardown_request(_close_session)
     app.after_request(security.secure_headers)
     app.register_error_handler(HTTPException, _error)
 
-    from dynaguard.serve.web import api, pages
+    from dynaguard.serve.web import api, pages, users
 
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(users.api)
+    app.register_blueprint(users.pages)
     return app
 
 

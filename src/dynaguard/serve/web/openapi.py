@@ -12,6 +12,7 @@ from dynaguard import __version__
 
 _NAME = {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
 _FINDING = {"name": "finding_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_USERNAME = {"name": "username", "in": "path", "required": True, "schema": {"type": "string"}}
 _TOKEN_ID = {"name": "token_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 _JSON = {"application/json": {"schema": {"type": "object"}}}
 _SESSION: list[dict[str, list[str]]] = [{"session": []}]
@@ -85,6 +86,14 @@ def document() -> dict[str, Any]:
         },
         "/projects/{name}/export.{fmt}": {
             "get": _op("Open findings as JSON, SARIF or CSV", _SESSION, _NAME, fmt)
+        },
+        "/users": {
+            "get": _op("Users (admins only)", _SESSION),
+            "post": _op("Create a user (admins only); a generated password is shown once", _SESSION, body=_JSON, responses=created),
+        },
+        "/users/{username}": {"delete": _op("Disable a user (admins only)", _SESSION, _USERNAME)},
+        "/users/{username}/password": {
+            "put": _op("Set a password: an admin anyone's, a user their own (with current_password)", _SESSION, _USERNAME, body=_JSON)
         },
         "/openapi.json": {"get": _op("This document", [])},
     }  # fmt: skip

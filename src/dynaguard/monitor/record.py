@@ -76,6 +76,15 @@ def claim(session: Session, run: str, target: str, worker: str, lease: float) ->
     return bool(getattr(result, "rowcount", 0))
 
 
+def unclaim(session: Session, run: str) -> None:
+    """Give back a run claimed a moment ago that may not start yet (its host's budget is
+    spent): queued again, the attempt not counted, its target free for other runs."""
+    values = {"state": QUEUED, "lease_until": None, "attempts": MonitorRun.attempts - 1}
+    session.execute(
+        update(MonitorRun).where(MonitorRun.id == run, MonitorRun.state == RUNNING).values(**values)
+    )
+
+
 def new_findings(session: Session, scan_id: int, threshold: Severity) -> list[dict[str, Any]]:
     """The findings this scan made new or reopened, at or above ``threshold``: what to announce."""
     rows = session.execute(

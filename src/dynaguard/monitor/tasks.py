@@ -22,9 +22,9 @@ from typing import Any
 
 from huey import Huey, crontab
 from huey.api import Task, TaskWrapper
-from huey.exceptions import RateLimitExceeded, RetryTask
+from huey.exceptions import RetryTask
 
-from dynaguard.monitor import deliver, execute, record
+from dynaguard.monitor import deliver, execute, limit, record
 from dynaguard.monitor.history import History, project_of, store
 from dynaguard.monitor.settings import MonitorSettings, Target
 from dynaguard.serve.store.schema import MonitorRun, utc_now
@@ -51,9 +51,9 @@ def install(huey: Huey, settings: MonitorSettings, history: History) -> Tasks:
 
     def run_target(run: str, name: str, task: Task | None = None) -> None:
         target = settings.target(name)
-        _pass_rate_limit(huey, target, settings.host_rate)
         if not _claim(history, run, target, worker):
             return
+        _pass_rate_limit(huey, history, run, target, settings.host_rate)
         final = task is None or not task.retries
         try:
             report = execute.run(target, settings.source)
@@ -130,15 +130,21 @@ def _enqueue(run_task: TaskWrapper, run: str, target: Target) -> None:
     run_task.schedule((run, target.name), delay=0, timeout=target.timeout)
 
 
-def _pass_rate_limit(huey: Huey, target: Target, per_minute: int) -> None:
-    """Count a run against its host's budget for this minute; over it, the run waits for the
-    next minute. Huey would retry after the task's ``retry_delay`` instead (2 s, and longer
-    after failures), so every deferred run would come back every few seconds until then."""
-    try:
-        with huey.rate_limit(f"host.{target.host}", per_minute, 60):
-            pass
-    except RateLimitExceeded as exc:
-        raise RetryTask(delay=exc.delay) from None
+def _pass_rate_limit(
+    huey: Huey, history: History, run: str, target: Target, per_minute: int
+) -> None:
+    """Count a run that is about to scan (it holds its target) against its host's budget for
+    this minute; over it, the run gives its target back and waits for the next minute, without
+    spending an attempt. Runs that only wait (for a busy target, or a finished run's stray
+    message) never reach this point, so they use none of the host's budget. Huey would retry
+    after the task's ``retry_delay`` instead (2 s, and longer after failures), so every
+    deferred run would come back every few seconds until then."""
+    wait = limit.acquire(huey, target.host, per_minute)
+    if wait is None:
+        return
+    with history.transaction() as session:
+        record.unclaim(session, run)
+    raise RetryTask(delay=wait)
 
 
 def _claim(history: History, run: str, target: Target, worker: str) -> bool:

@@ -3,6 +3,7 @@ lock, the per-host rate limit, dead letters, and the Slack-compatible alert."""
 
 from __future__ import annotations
 
+import html
 import json
 import time
 from pathlib import Path
@@ -20,6 +21,7 @@ from tests.monitor.conftest import SECRET
 from tests.monitor.inline import Inline, one_finding
 from tests.monitor.receiver import Receiver
 from tests.serve.reports import as_json
+from tests.serve.web import BASE, logged_in, make_app
 
 HOST = "http://127.0.0.1:9"
 
@@ -161,6 +163,14 @@ def test_a_run_failing_every_attempt_becomes_a_dead_letter_shown_by_status(
     )
     assert "ok  [every 60 min]  last: - never run" in shown
     assert f"dead letters: 1\n  {run}: {error}\n" in shown
+    # The dashboard of dynaguard serve on the same history shows them too.
+    client = logged_in(make_app(inline.history.engine()))
+    api = client.get("/api/v1/monitor", base_url=BASE).get_json()
+    assert [(d["id"], d["attempts"], d["error"]) for d in api["dead_letters"]] == [(run, 3, error)]
+    assert api["dead_letters_total"] == 1
+    assert [(t["target"], t["state"]) for t in api["targets"]] == [("api", "dead")]
+    page = client.get("/monitor", base_url=BASE).get_data(as_text=True)
+    assert "Dead letters (1)" in page and f"<pre>{html.escape(error)}</pre>" in page
 
 
 def _status(inline: Inline) -> str:

@@ -181,7 +181,7 @@ def test_the_openapi_document_is_valid_and_dynaguard_scan_reads_it(app: Flask) -
     raw = app.test_client().get("/api/v1/openapi.json", base_url=BASE).get_data()
     validate(json.loads(raw))
     spec = build_spec(parse_spec(raw, "openapi.json"))
-    assert len(spec.operations) == 18
+    assert len(spec.operations) == 19
 
 
 def test_findings_uploaded_apart_are_one_finding_and_one_mark_mutes_both(

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session, aliased
 from dynaguard.model import Severity
 from dynaguard.serve import stored
 from dynaguard.serve.store import schema
-from dynaguard.serve.store.schema import MonitorAlert, MonitorRun, State, utc_now
+from dynaguard.serve.store.schema import MonitorAlert, MonitorRun, RunState, State, utc_now
 
-QUEUED, RUNNING, DONE, DEAD = "queued", "running", "done", "dead"
+QUEUED, RUNNING, DONE, DEAD = (state.value for state in RunState)
 
 
 def run_id(target: str, due: dt.datetime, suffix: str = "") -> str:

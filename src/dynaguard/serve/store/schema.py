@@ -222,6 +222,16 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
+class RunState(enum.Enum):
+    """Where a ``MonitorRun`` is."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    DEAD = "dead"
+    """A dead letter: every attempt failed; ``error`` says why the last one did."""
+
+
 class MonitorRun(Base):
     """One scheduled (or requested) run of a ``dynaguard monitor`` target.
 

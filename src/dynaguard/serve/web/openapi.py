@@ -95,6 +95,7 @@ def document() -> dict[str, Any]:
         "/users/{username}/password": {
             "put": _op("Set a password: an admin anyone's, a user their own (with current_password)", _SESSION, _USERNAME, body=_JSON)
         },
+        "/monitor": {"get": _op("dynaguard monitor: each target's latest run and the dead letters", _SESSION)},
         "/openapi.json": {"get": _op("This document", [])},
     }  # fmt: skip
     return {

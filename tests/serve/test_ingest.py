@@ -174,7 +174,11 @@ def test_a_code_upload_leaves_the_proofs_of_a_scan_upload_alone(engine: Engine) 
     code = _upload(engine, as_json(A, B), label="code 1")
     scan = _upload(engine, as_json(proof, target=API), label="scan 1")
     _upload(engine, as_json(A, B), label="code 2")
-    assert _states(engine) == {A.fingerprint: "open", B.fingerprint: "open", proof.fingerprint: "new"}
+    assert _states(engine) == {
+        A.fingerprint: "open",
+        B.fingerprint: "open",
+        proof.fingerprint: "new",
+    }
     _upload(engine, as_json(target=API), label="scan 2")  # the API no longer shows it
     _upload(engine, as_json(A), label="code 3")
     assert _states(engine) == {

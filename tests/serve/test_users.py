@@ -58,9 +58,7 @@ def test_each_user_logs_in_as_themselves_and_is_named_as_the_author(
     with Session(engine) as session:
         marks = session.scalars(select(schema.TriageMark)).all()
         entries = session.execute(
-            select(schema.AuditEntry.actor, schema.AuditEntry.action).order_by(
-                schema.AuditEntry.id
-            )
+            select(schema.AuditEntry.actor, schema.AuditEntry.action).order_by(schema.AuditEntry.id)
         ).all()
     assert [m.author for m in marks] == ["ana"]
     assert [tuple(e) for e in entries if e.action.startswith(("triage", "user"))] == [

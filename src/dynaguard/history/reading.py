@@ -84,7 +84,7 @@ def _json_report(document: dict[str, Any]) -> Report:
         findings=tuple(_json_finding(f, f"$.findings[{n}]") for n, f in enumerate(findings)),
         tool_version=str(tool.get("version", "")),
         target=target if isinstance(target, str) else "",
-        files_scanned=_count(summary, "files_scanned"),
+        files_scanned=_count(summary, "files_scanned") if isinstance(summary, dict) else 0,
     )
 
 

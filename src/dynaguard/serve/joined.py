@@ -68,9 +68,7 @@ def pair(session: Session, project_id: int) -> None:
         # Cleared first: joined_to_id is unique, and a static finding may change partner.
         session.execute(update(schema.Finding), [{"id": i, "joined_to_id": None} for i in stale])
     if fresh:
-        session.execute(
-            update(schema.Finding), [{"id": i, "joined_to_id": s} for i, s in fresh]
-        )
+        session.execute(update(schema.Finding), [{"id": i, "joined_to_id": s} for i, s in fresh])
 
 
 def _pairs(
@@ -105,7 +103,8 @@ def _pairs(
         proof_id = next(
             i
             for i, proof in proofs.items()
-            if i not in found and route_key(proof) == route_key(result)
+            if i not in found
+            and route_key(proof) == route_key(result)
             and join(static, proof) == result
         )
         found[proof_id] = static_id

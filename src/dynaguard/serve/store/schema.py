@@ -275,3 +275,20 @@ class MonitorAlert(Base):
     claim: Mapped[str] = mapped_column(String(64))
     """The sender holding this unsent alert (random per attempt), until ``claimed_until``."""
     claimed_until: Mapped[dt.datetime | None]
+
+
+class MonitorTarget(Base):
+    """A ``dynaguard monitor`` target added through the API rather than ``dynaguard.toml``.
+
+    ``definition`` is the target as a ``[[monitor.targets]]`` table would hold it (JSON);
+    the monitor reads and validates it with the rest of its configuration, so both kinds of
+    target are one thing to it. A target named in ``dynaguard.toml`` wins over one of the same
+    name here.
+    """
+
+    __tablename__ = "monitor_targets"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    definition: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime]
+    created_by: Mapped[str] = mapped_column(String(200))

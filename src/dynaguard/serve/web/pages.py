@@ -11,7 +11,7 @@ from dynaguard.report.grade import CATEGORIES
 from dynaguard.serve import accounts, audit, monitoring, projects, queries, triage
 from dynaguard.serve.store import schema
 from dynaguard.serve.store.database import transaction
-from dynaguard.serve.web import api, chart, lookup
+from dynaguard.serve.web import api, chart, lookup, targets
 from dynaguard.serve.web.context import state
 from dynaguard.serve.web.security import current_user, login_required
 
@@ -57,7 +57,9 @@ def index() -> str:
 @blueprint.get("/monitor")
 @login_required
 def monitor() -> str:
-    return render_template("monitor.html.j2", overview=monitoring.overview(g.db))
+    return render_template(
+        "monitor.html.j2", overview=monitoring.overview(g.db), added=targets.api_targets()
+    )
 
 
 @blueprint.post("/projects")

@@ -104,7 +104,7 @@ def admin_required(view: F) -> F:
             abort(403, description="only an admin may manage users")
         return view(*args, **kwargs)
 
-    return cast(F, login_required(cast(F, wrapper)))
+    return login_required(cast(F, wrapper))
 
 
 def token_project() -> schema.Project | None:

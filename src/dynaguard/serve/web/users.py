@@ -6,8 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, request
-from flask import url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.wrappers.response import Response as Redirect
 
 from dynaguard.serve import accounts
 from dynaguard.serve.store import schema
@@ -35,7 +45,7 @@ def create_user() -> tuple[str, int]:
 
 @pages.post("/users/<username>/disable")
 @admin_required
-def disable_user(username: str) -> Response:
+def disable_user(username: str) -> Redirect:
     with transaction(g.db):
         _checked(accounts.disable, _user(username), current_user() or "")
     return redirect(url_for("users.users_page"))
@@ -46,7 +56,9 @@ def disable_user(username: str) -> Response:
 def reset_password(username: str) -> str:
     with transaction(g.db):
         user = _user(username)
-        _checked(accounts.set_password, user, request.form.get("password", ""), current_user() or "")
+        _checked(
+            accounts.set_password, user, request.form.get("password", ""), current_user() or ""
+        )
     return _page(message=f"the password of {user.username} was changed")
 
 

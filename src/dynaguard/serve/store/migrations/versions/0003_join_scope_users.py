@@ -1,5 +1,5 @@
 """Scans know which engines ran, findings which scans can see them and which proof they are
-joined with; users beyond the first admin
+joined with; users beyond the first admin; monitor targets added through the API
 
 Revision ID: 0003
 Revises: 0002
@@ -43,6 +43,14 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("disabled_at", sa.DateTime(), nullable=True))
     # Until now the only user was the first admin.
     op.execute(sa.text("UPDATE users SET admin = :yes").bindparams(yes=True))
+    op.create_table(
+        "monitor_targets",
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("definition", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_by", sa.String(length=200), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_monitor_targets")),
+    )
 
 
 def _classify_findings() -> None:
@@ -66,12 +74,15 @@ def _classify_findings() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("monitor_targets")
     with op.batch_alter_table("users") as batch_op:
         batch_op.drop_column("disabled_at")
         batch_op.drop_column("admin")
     with op.batch_alter_table("findings") as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_findings_joined_to_id"), type_="unique")
-        batch_op.drop_constraint(batch_op.f("fk_findings_joined_to_id_findings"), type_="foreignkey")
+        batch_op.drop_constraint(
+            batch_op.f("fk_findings_joined_to_id_findings"), type_="foreignkey"
+        )
         batch_op.drop_column("joined_to_id")
         batch_op.drop_column("side")
     with op.batch_alter_table("scans") as batch_op:

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, g, jsonify, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from dynaguard.history.reading import ReportError
-from dynaguard.serve import export, ingest, joined, monitoring, projects, queries, triage
+from dynaguard.serve import export, ingest, joined, projects, queries, triage
 from dynaguard.serve.store import schema
 from dynaguard.serve.store.database import transaction
 from dynaguard.serve.store.schema import TriageKind
@@ -196,34 +196,6 @@ def export_findings(name: str, fmt: str) -> Response:
     response = Response(text, mimetype=export.MEDIA_TYPES[chosen].split(";")[0])
     response.headers["Content-Disposition"] = f"attachment; filename={project.name}.{fmt}"
     return response
-
-
-@blueprint.get("/monitor")
-@login_required
-def monitor_overview() -> Response:
-    """Each monitored target's latest run and the dead letters."""
-    shown = monitoring.overview(g.db)
-    return jsonify(
-        targets=[run_dict(v) for v in shown.latest],
-        dead_letters=[run_dict(v) for v in shown.dead],
-        dead_letters_total=shown.dead_total,
-    )
-
-
-def run_dict(view: monitoring.RunView) -> dict[str, Any]:
-    run = view.run
-    return {
-        "id": run.id,
-        "target": run.target,
-        "state": run.state,
-        "due_at": run.due_at.isoformat() + "Z",
-        "finished_at": run.finished_at.isoformat() + "Z" if run.finished_at else None,
-        "attempts": run.attempts,
-        "new_findings": run.new_findings,
-        "project": view.project or None,
-        "scan": run.scan_id,
-        "error": run.error,
-    }
 
 
 _STATES = tuple(s.value for s in schema.State)

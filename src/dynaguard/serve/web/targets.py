@@ -1,4 +1,5 @@
-"""``/api/v1/monitor/targets``: ``dynaguard monitor`` targets added on the server rather than in
+"""``/api/v1/monitor``: what ``dynaguard monitor`` did (each target's latest run, the dead
+letters), and ``/api/v1/monitor/targets``: targets added on the server rather than in
 ``dynaguard.toml`` (admins only: a target makes the monitor send requests, and writes with
 ``active = true``). The server checks a target with the validator the CLI hands ``create_app``
 (the monitor's own, which ``serve`` may not import); without one these routes answer 501."""
@@ -10,11 +11,11 @@ from typing import Any
 from flask import Blueprint, Response, abort, g, jsonify, request
 from sqlalchemy import select
 
-from dynaguard.serve import audit
+from dynaguard.serve import audit, monitoring
 from dynaguard.serve.store import schema
 from dynaguard.serve.store.database import transaction
 from dynaguard.serve.web.context import state
-from dynaguard.serve.web.security import admin_required, current_user
+from dynaguard.serve.web.security import admin_required, current_user, login_required
 
 api = Blueprint("targets_api", __name__, url_prefix="/api/v1/monitor")
 
@@ -64,6 +65,34 @@ def remove_target(target: str) -> Response:
         g.db.delete(row)
         audit.record(g.db, current_user() or "", "monitor.target.remove", None, target=target)
     return jsonify(removed=True)
+
+
+@api.get("")
+@login_required
+def monitor_overview() -> Response:
+    """Each monitored target's latest run and the dead letters."""
+    shown = monitoring.overview(g.db)
+    return jsonify(
+        targets=[run_dict(v) for v in shown.latest],
+        dead_letters=[run_dict(v) for v in shown.dead],
+        dead_letters_total=shown.dead_total,
+    )
+
+
+def run_dict(view: monitoring.RunView) -> dict[str, Any]:
+    run = view.run
+    return {
+        "id": run.id,
+        "target": run.target,
+        "state": run.state,
+        "due_at": run.due_at.isoformat() + "Z",
+        "finished_at": run.finished_at.isoformat() + "Z" if run.finished_at else None,
+        "attempts": run.attempts,
+        "new_findings": run.new_findings,
+        "project": view.project or None,
+        "scan": run.scan_id,
+        "error": run.error,
+    }
 
 
 def api_targets() -> list[schema.MonitorTarget]:

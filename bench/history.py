@@ -33,7 +33,7 @@ from dynaguard.model import Finding
 from dynaguard.serve import ingest, projects
 from dynaguard.serve.store import database
 from tests.serve.postgres import binaries, running_postgres
-from tests.serve.reports import as_json, static
+from tests.serve.reports import as_json, dynamic, static
 from tests.serve.web import BASE, logged_in, make_app
 
 RULES = ("DG101", "DG102", "DG103", "DG201", "DG202", "DG301", "DG401", "DG403", "DG701")
@@ -41,6 +41,11 @@ RULES = ("DG101", "DG102", "DG103", "DG201", "DG202", "DG301", "DG401", "DG403",
 
 def finding(n: int) -> Finding:
     return static(RULES[n % len(RULES)], f"app/m{n % 97}.py", f"handler_{n}", f"call_{n}()")
+
+
+def proof(n: int) -> Finding:
+    """The dynamic proof of ``finding(n)`` (same rule, same route)."""
+    return dynamic(RULES[n % len(RULES)], "POST", f"/handler_{n}")
 
 
 def histories(scans: int, size: int, seed: int = 14) -> Iterator[list[int]]:
@@ -77,6 +82,15 @@ def run(engine: Engine, scans: int) -> dict[str, float]:
     database.migrate(engine)
     big = as_json(*(finding(n) for n in range(10_000)))
     figures = {"ingest 10,000 findings (s)": timed(lambda: ingest_once(engine, "big", big, ""))}
+    # A scan report proving 1,000 of them, uploaded apart: each proof is joined with its code
+    # finding (serve/joined.py), then the code report again with the proofs present.
+    proofs = as_json(*(proof(n) for n in range(1_000)), target="http://127.0.0.1:5000")
+    figures["ingest 1,000 proofs, joined with the 10,000 (s)"] = timed(
+        lambda: ingest_once(engine, "big", proofs, "scan")
+    )
+    figures["ingest the 10,000 again, 1,000 pairs (s)"] = timed(
+        lambda: ingest_once(engine, "big", big, "again")
+    )
     start = time.perf_counter()
     for number, members in enumerate(histories(scans, 1_000)):
         ingest_once(engine, "bench", as_json(*(finding(n) for n in members)), f"run {number}")

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 
 from dynaguard.model import Report
 from dynaguard.report import json as json_report
-from dynaguard.serve.store import database
+from dynaguard.serve.store import database, schema
 from tests.browser.hostile import ONE_LINE, PWN, hostile_report
 from tests.browser.test_html_in_chromium import chromium, load
 from tests.serve.web import BASE, logged_in, make_app, new_project
@@ -45,8 +45,10 @@ def pages(tmp_path: Path) -> dict[str, str]:
         base_url=BASE,
     )
     assert answer.status_code == 201, answer.get_json()
+    _dead_letter(engine)
     found = {
-        path: _get(client, path) for path in ("/", "/projects/shop", "/projects/shop/findings")
+        path: _get(client, path)
+        for path in ("/", "/projects/shop", "/projects/shop/findings", "/monitor", "/users")
     }
     for finding_id in sorted(
         set(re.findall(r"/projects/shop/findings/(\d+)", found["/projects/shop/findings"]))
@@ -54,9 +56,18 @@ def pages(tmp_path: Path) -> dict[str, str]:
         path = f"/projects/shop/findings/{finding_id}"
         found[path] = _get(client, path)
     # The static finding and its proof are joined on ingest: two findings, two finding pages.
-    assert len(found) == 5
+    assert len(found) == 7
     engine.dispose()
     return found
+
+
+def _dead_letter(engine: Engine) -> None:
+    """A monitor run that failed with what a hostile target answered."""
+    with database.sessions(engine).begin() as session:
+        now = schema.utc_now()
+        run = {"id": f"api@{ONE_LINE}", "target": "api", "state": "dead", "due_at": now}
+        run |= {"attempts": 3, "finished_at": now, "worker": "w", "new_findings": 0}
+        session.add(schema.MonitorRun(**run, error=f"HTTPError: {ONE_LINE}"))
 
 
 def _get(client: FlaskClient, path: str) -> str:
@@ -68,7 +79,7 @@ def _get(client: FlaskClient, path: str) -> str:
 def test_no_script_runs_on_any_page(chromium: str, tmp_path: Path, pages: dict[str, str]) -> None:
     for number, (path, document) in enumerate(pages.items()):
         assert "<script" not in document, path
-        if path != "/":  # the project list shows no report text; every other page does
+        if path not in ("/", "/users"):  # these show no text from a report or a target
             assert "&lt;script&gt;" in document, path
         loaded = load(chromium, tmp_path / f"page{number}", document)
         assert "data-pwned" not in loaded.attributes, path

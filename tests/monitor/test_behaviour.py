@@ -3,6 +3,7 @@ lock, the per-host rate limit, dead letters, and the Slack-compatible alert."""
 
 from __future__ import annotations
 
+import html
 import json
 import time
 from pathlib import Path
@@ -13,13 +14,14 @@ import pytest
 from click.testing import CliRunner
 
 from dynaguard.cli import main
-from dynaguard.monitor import alerts, record
+from dynaguard.monitor import alerts, limit, record
 from dynaguard.monitor.history import store
 from dynaguard.monitor.settings import Target, WebhookFormat
 from tests.monitor.conftest import SECRET
 from tests.monitor.inline import Inline, one_finding
 from tests.monitor.receiver import Receiver
 from tests.serve.reports import as_json
+from tests.serve.web import BASE, logged_in, make_app
 
 HOST = "http://127.0.0.1:9"
 
@@ -69,12 +71,9 @@ def test_an_expired_lease_does_not_lock_its_target(
 
 
 def _clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The clock of Huey's rate limit, 10 s into a minute and turned by the test."""
-    import huey.api
-
+    """The clock of the per-host rate limit, 10 s into a minute and turned by the test."""
     clock = [time.time() // 60 * 60 + 10]
-    fake = SimpleNamespace(time=lambda: clock[0], monotonic=time.monotonic, sleep=time.sleep)
-    monkeypatch.setattr(huey.api, "time", fake)
+    monkeypatch.setattr(limit, "time", SimpleNamespace(time=lambda: clock[0]))
     return clock
 
 
@@ -104,6 +103,32 @@ def test_runs_beyond_the_host_rate_wait_for_the_next_minute_and_all_run_once(
     assert sorted(inline.scans) == sorted([*names, "o"])
     assert all(run.state == record.DONE and run.attempts == 1 for run in inline.runs().values())
     assert sorted(inline.runs()) == sorted(runs)
+
+
+def test_runs_waiting_for_a_busy_target_use_none_of_the_host_rate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Regression: the budget was counted before the target's lock, so a run waiting for a busy
+    # target spent one unit every BUSY_DELAY seconds, and the host's other targets starved.
+    clock = _clock(monkeypatch)
+    inline = Inline(tmp_path, {"host-rate": 2, "targets": _targets("api", "b", "c")}, monkeypatch)
+    held, waiting = inline.trigger("api", "#1"), inline.trigger("api", "#2")
+    inline.huey.dequeue()
+    with inline.history.transaction() as session:
+        assert record.claim(session, held, "api", "elsewhere:1", lease=600)
+    for _ in range(3):  # the waiting run comes back three times in the minute
+        inline.work(until=inline.later(6))
+        clock[0] += 6
+    assert inline.scans == [] and inline.runs()[waiting].state == record.QUEUED
+    inline.trigger("b"), inline.trigger("c")
+    inline.work()
+    assert sorted(inline.scans) == ["b", "c"]  # the whole budget was still there
+    # A third run over the budget gives its target back unspent: queued, no attempt counted.
+    third = inline.trigger("b", "#again")
+    inline.work()
+    again = inline.runs()[third]
+    assert inline.scans.count("b") == 1
+    assert (again.state, again.attempts, again.lease_until) == (record.QUEUED, 0, None)
 
 
 def test_a_run_failing_every_attempt_becomes_a_dead_letter_shown_by_status(
@@ -138,6 +163,14 @@ def test_a_run_failing_every_attempt_becomes_a_dead_letter_shown_by_status(
     )
     assert "ok  [every 60 min]  last: - never run" in shown
     assert f"dead letters: 1\n  {run}: {error}\n" in shown
+    # The dashboard of dynaguard serve on the same history shows them too.
+    client = logged_in(make_app(inline.history.engine()))
+    api = client.get("/api/v1/monitor", base_url=BASE).get_json()
+    assert [(d["id"], d["attempts"], d["error"]) for d in api["dead_letters"]] == [(run, 3, error)]
+    assert api["dead_letters_total"] == 1
+    assert [(t["target"], t["state"]) for t in api["targets"]] == [("api", "dead")]
+    page = client.get("/monitor", base_url=BASE).get_data(as_text=True)
+    assert "Dead letters (1)" in page and f"<pre>{html.escape(error)}</pre>" in page
 
 
 def _status(inline: Inline) -> str:

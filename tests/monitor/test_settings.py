@@ -71,7 +71,7 @@ def _target(extra: str, base: str = API) -> str:
         (_target("project = 1\n"), "monitor.targets[0].project", "string"),
         (_target("") + _target(""), "monitor.targets", "unique"),
         ("[monitor]\ntargets = [1]\n", "monitor.targets[0]", "table"),
-        ('[monitor]\ndashboard = "x"\n', "monitor.targets", "at least one"),
+        ('[monitor]\ntargets = "x"\n', "monitor.targets", "must be a list"),
         ("jobs = 2\n", "monitor", "table"),
         ("[monitor]\nworkers = 2\n" + _target(""), "monitor.workers", "unknown key"),
         ("[monitor]\nretries = true\n" + _target(""), "monitor.retries", "integer"),

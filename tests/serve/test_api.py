@@ -158,6 +158,8 @@ def test_the_openapi_document_lists_every_api_route(app: Flask) -> None:
         .replace("<name>", "{name}")
         .replace("<int:finding_id>", "{finding_id}")
         .replace("<int:token_id>", "{token_id}")
+        .replace("<username>", "{username}")
+        .replace("<target>", "{target}")
         .replace("<fmt>", "{fmt}")
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/v1")
@@ -180,4 +182,37 @@ def test_the_openapi_document_is_valid_and_dynaguard_scan_reads_it(app: Flask) -
     raw = app.test_client().get("/api/v1/openapi.json", base_url=BASE).get_data()
     validate(json.loads(raw))
     spec = build_spec(parse_spec(raw, "openapi.json"))
-    assert len(spec.operations) == 14
+    assert len(spec.operations) == 22
+
+
+def test_findings_uploaded_apart_are_one_finding_and_one_mark_mutes_both(
+    admin: FlaskClient,
+) -> None:
+    token = new_project(admin)
+    proof = dynamic("DG101", "POST", "/create_user")
+    _upload(admin, token, as_json(A, B))  # dynaguard code --upload
+    _upload(admin, token, as_json(proof, target="http://127.0.0.1:5000"))  # dynaguard scan
+    listed = admin.get("/api/v1/projects/shop/findings", base_url=BASE).get_json()
+    assert listed["total"] == 2
+    (confirmed,) = [f for f in listed["findings"] if f["joined"]]
+    assert confirmed["fingerprint"] == A.fingerprint
+    assert (confirmed["finding"]["engine"], confirmed["finding"]["confidence"]) == (
+        "dynamic",
+        "confirmed",
+    )
+    assert confirmed["joined"]["fingerprint"] == proof.fingerprint
+    url = f"/api/v1/projects/shop/findings/{confirmed['id']}"
+    life = admin.get(url, base_url=BASE).get_json()
+    assert [h["state"] for h in life["joined_history"]] == ["new"]
+    mark = {"kind": "accepted_risk", "reason": "internal network only"}
+    headers = {"X-CSRF-Token": csrf(admin, "/")}
+    assert admin.post(f"{url}/triage", json=mark, headers=headers, base_url=BASE).status_code == 201
+    read = admin.get(
+        "/api/v1/projects/shop/triage", headers={"Authorization": f"Bearer {token}"}, base_url=BASE
+    ).get_json()
+    # code --server and scan --server each find their own fingerprint muted.
+    assert {t["fingerprint"] for t in read["triage"]} == {A.fingerprint, proof.fingerprint}
+    exported = json.loads(admin.get("/api/v1/projects/shop/export.json", base_url=BASE).get_data())
+    assert [f["fingerprint"] for f in exported["findings"]] == [B.fingerprint]
+    sarif = json.loads(admin.get("/api/v1/projects/shop/export.sarif", base_url=BASE).get_data())
+    assert len(sarif["runs"][0]["results"]) == 2  # the pair once, suppressed, and B

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from dynaguard.history.reading import ReportError
 from dynaguard.report import json as json_report
-from dynaguard.serve import ingest, projects, stored
+from dynaguard.report.correlate import correlate
+from dynaguard.serve import ingest, projects, queries, stored
 from dynaguard.serve.store import database, schema
 from tests.serve.reports import as_json, as_sarif, dynamic, many, static
 
@@ -155,3 +156,89 @@ def test_a_stored_finding_reads_back_as_the_json_reports() -> None:
         kept = stored.compact(finding)
         assert "remediation" not in kept
         assert list(stored.full(kept).items()) == list(json_report.finding_dict(finding).items())
+
+
+API = "http://127.0.0.1:5000"
+PROOF = dynamic("DG101", "POST", "/create_user")  # the proof of A (same rule, same route)
+
+
+def _shown(engine: Engine) -> list[queries.Row]:
+    with Session(engine) as session:
+        project = projects.find(session, "shop")
+        assert project is not None
+        return queries.findings(session, project.id)[0]
+
+
+def test_a_code_upload_leaves_the_proofs_of_a_scan_upload_alone(engine: Engine) -> None:
+    proof = dynamic("DG202", "GET", "/notes/{id}")
+    code = _upload(engine, as_json(A, B), label="code 1")
+    scan = _upload(engine, as_json(proof, target=API), label="scan 1")
+    _upload(engine, as_json(A, B), label="code 2")
+    assert _states(engine) == {
+        A.fingerprint: "open",
+        B.fingerprint: "open",
+        proof.fingerprint: "new",
+    }
+    _upload(engine, as_json(target=API), label="scan 2")  # the API no longer shows it
+    _upload(engine, as_json(A), label="code 3")
+    assert _states(engine) == {
+        A.fingerprint: "open",
+        B.fingerprint: "fixed",
+        proof.fingerprint: "fixed",
+    }
+    with Session(engine) as session:
+        scopes = session.scalars(select(schema.Scan.scope).order_by(schema.Scan.id)).all()
+    assert scopes == ["static", "dynamic", "static", "dynamic", "static"]
+    assert (code.counts["state"], scan.counts["state"]) == ({"new": 2}, {"new": 1})
+
+
+def test_findings_uploaded_apart_are_joined_as_the_html_report_joins_them(
+    engine: Engine,
+) -> None:
+    _upload(engine, as_json(A, B), label="code")
+    _upload(engine, as_json(PROOF, target=API), label="scan")
+    rows = _shown(engine)
+    assert [row.finding.fingerprint for row in rows] == [A.fingerprint, B.fingerprint]
+    (expected,) = [f for f in correlate([A, B], [PROOF]) if f.fingerprint == A.fingerprint]
+    assert rows[0].data == json_report.finding_dict(expected)
+    assert rows[0].data["message"].startswith("confirmed: app/users.py:10, proven on POST")
+    assert rows[0].proof is not None and rows[0].proof.fingerprint == PROOF.fingerprint
+    assert rows[1].proof is None and rows[1].data["engine"] == "static"
+    # The order of the uploads does not matter, nor do later scans of either kind.
+    _upload(engine, as_json(PROOF, target=API), label="scan again")
+    _upload(engine, as_json(A, B), label="code again")
+    assert [row.data["confidence"] for row in _shown(engine)] == ["confirmed", "high"]
+    # Fixed in the code: the proof shows on its own (the API still answers as before).
+    _upload(engine, as_json(B), label="code fixed")
+    rows = _shown(engine)
+    assert {(r.finding.fingerprint, r.finding.state, r.proof) for r in rows} == {
+        (A.fingerprint, "fixed", None),
+        (B.fingerprint, "open", None),
+        (PROOF.fingerprint, "open", None),
+    }
+
+
+def test_one_proof_joins_one_static_finding(engine: Engine) -> None:
+    # Two sinks of one rule in one handler and one proof: one confirmed, one potential (as in
+    # the report: the proof shows the route is vulnerable, not that every sink is).
+    twin = static("DG101", "app/users.py", "create_user", "table.put_item(Item=other)")
+    _upload(engine, as_json(A, twin), label="code")
+    _upload(engine, as_json(PROOF, target=API), label="scan")
+    confidences = sorted(row.data["confidence"] for row in _shown(engine))
+    assert confidences == ["confirmed", "high"]
+    with Session(engine) as session:
+        linked = session.scalars(
+            select(schema.Finding.joined_to_id).where(schema.Finding.joined_to_id.is_not(None))
+        ).all()
+    assert len(linked) == 1
+
+
+def test_a_report_joined_already_is_not_joined_twice(engine: Engine) -> None:
+    # `dynaguard scan --source` uploads the pair joined; a later scan-only upload of the same
+    # proof shows under it, not beside it.
+    _upload(engine, as_json(A, PROOF, target=API), label="scan --source")
+    _upload(engine, as_json(PROOF, target=API), label="scan")
+    rows = _shown(engine)
+    assert [(r.finding.fingerprint, r.data["confidence"]) for r in rows] == [
+        (A.fingerprint, "confirmed")
+    ]

@@ -98,3 +98,23 @@ def test_pages_show_scans_charts_findings_and_a_findings_life(app: Flask) -> Non
     assert status == 302
     marked = client.get(path, base_url=BASE).get_data(as_text=True)
     assert "accepted risk" in marked and "until 2999-01-01" in marked
+
+
+def test_a_finding_and_its_proof_uploaded_apart_show_as_one(app: Flask) -> None:
+    client = logged_in(app)
+    token = new_project(client)
+    upload = {"Authorization": f"Bearer {token}"}
+    proof = dynamic("DG101", "POST", "/create_user")
+    for label, text in (("code", as_json(A)), ("scan", as_json(proof, target="http://h:1"))):
+        client.post(
+            f"/api/v1/projects/shop/scans?label={label}", data=text, headers=upload, base_url=BASE
+        )
+    listing = client.get("/projects/shop/findings", base_url=BASE).get_data(as_text=True)
+    assert "1 finding." in listing and 'class="confirmed"' in listing
+    (path,) = set(re.findall(r"/projects/shop/findings/\d+", listing))
+    page = client.get(path, base_url=BASE).get_data(as_text=True)
+    assert "confirmed: app/users.py:10, proven on POST /create_user" in page
+    assert "joined with" in page and proof.fingerprint in page
+    assert "Life of the proof" in page
+    project = client.get("/projects/shop", base_url=BASE).get_data(as_text=True)
+    assert "<td>code</td>" in project and "<td>API</td>" in project

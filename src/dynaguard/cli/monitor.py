@@ -13,7 +13,7 @@ import click
 
 from dynaguard.cli.exits import ExitCode, die
 from dynaguard.config import ConfigError, find_config, load_config
-from dynaguard.monitor import queue, status, tasks
+from dynaguard.monitor import queue, status, targets, tasks
 from dynaguard.monitor.history import History
 from dynaguard.monitor.settings import MonitorSettings, parse_monitor
 from dynaguard.serve.store import database
@@ -70,12 +70,12 @@ def trigger_command(
 ) -> None:
     """Enqueue a run of TARGET now, outside its schedule; prints the run id."""
     settings, installed, history = _open(config, queue, database)
-    if target not in {t.name for t in settings.targets}:
-        die(f"no target {target!r} in {settings.source}", ExitCode.USAGE)
     suffix = f"#manual-{secrets.token_hex(4)}"
-    click.echo(
-        tasks.enqueue_run(history, installed.run, settings, target, utc_now(), suffix=suffix)
-    )
+    try:
+        run = tasks.enqueue_run(history, installed.run, settings, target, utc_now(), suffix=suffix)
+    except KeyError:
+        die(f"no target {target!r} in {settings.source} nor added on the server", ExitCode.USAGE)
+    click.echo(run)
 
 
 @monitor_group.command("recover")
@@ -97,7 +97,8 @@ def status_command(config: Path | None, queue: str | None, database: str | None)
     settings, installed, history = _open(config, queue, database)
     huey = installed.run.huey
     with history.transaction() as session:
-        shown = status.collect(session, settings, huey.pending_count(), huey.scheduled_count())
+        listed = [*settings.targets, *targets.api_targets(session, settings)]
+        shown = status.collect(session, listed, huey.pending_count(), huey.scheduled_count())
     click.echo(status.render(shown), nl=False)
 
 

@@ -11,6 +11,8 @@ import click
 from dynaguard.cli.exits import ExitCode, die
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlalchemy import Engine
 
 ADMIN_PASSWORD_ENV = "DYNAGUARD_ADMIN_PASSWORD"
@@ -112,7 +114,7 @@ def _run(engine: Engine, host: str, port: int, behind_tls_proxy: bool) -> None:
 
     from dynaguard.serve.web import create_app
 
-    app = create_app(engine, secure_cookies=behind_tls_proxy)
+    app = create_app(engine, secure_cookies=behind_tls_proxy, validate_target=_target_validator())
     if behind_tls_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     server = make_server(host, port, app, threaded=True)
@@ -123,6 +125,24 @@ def _run(engine: Engine, host: str, port: int, behind_tls_proxy: bool) -> None:
         pass
     finally:
         server.server_close()
+
+
+def _target_validator() -> Callable[[object], str] | None:
+    """The monitor's own check of a target, for targets added through the API (None when the
+    monitor's extra is not installed: the server then refuses them, saying so)."""
+    try:
+        from dynaguard.config import ConfigError
+        from dynaguard.monitor.settings import parse_api_target
+    except ImportError:
+        return None
+
+    def validate(definition: object) -> str:
+        try:
+            return parse_api_target(definition).name
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
+
+    return validate
 
 
 def _loopback(host: str) -> bool:

@@ -84,7 +84,15 @@ def _json_report(document: dict[str, Any]) -> Report:
         findings=tuple(_json_finding(f, f"$.findings[{n}]") for n, f in enumerate(findings)),
         tool_version=str(tool.get("version", "")),
         target=target if isinstance(target, str) else "",
+        files_scanned=_count(summary, "files_scanned") if isinstance(summary, dict) else 0,
     )
+
+
+def _count(table: dict[str, Any], key: str) -> int:
+    """A count the report states about itself, 0 when absent or not a count (informative only:
+    a report is never refused for it)."""
+    value = table.get(key)
+    return value if type(value) is int and value >= 0 else 0
 
 
 def _json_finding(raw: Any, where: str) -> Finding:
@@ -142,6 +150,7 @@ def _sarif_report(document: dict[str, Any]) -> Report:
         findings=findings,
         tool_version=str(driver.get("version", "")),
         target=target if isinstance(target, str) else "",
+        files_scanned=_count(properties, "filesScanned") if isinstance(properties, dict) else 0,
     )
 
 

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session, aliased
 from dynaguard.model import Severity
 from dynaguard.serve import stored
 from dynaguard.serve.store import schema
-from dynaguard.serve.store.schema import MonitorAlert, MonitorRun, State, utc_now
+from dynaguard.serve.store.schema import MonitorAlert, MonitorRun, RunState, State, utc_now
 
-QUEUED, RUNNING, DONE, DEAD = "queued", "running", "done", "dead"
+QUEUED, RUNNING, DONE, DEAD = (state.value for state in RunState)
 
 
 def run_id(target: str, due: dt.datetime, suffix: str = "") -> str:
@@ -74,6 +74,15 @@ def claim(session: Session, run: str, target: str, worker: str, lease: float) ->
         update(MonitorRun).where(MonitorRun.id == run, claimable).values(**values)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+def unclaim(session: Session, run: str) -> None:
+    """Give back a run claimed a moment ago that may not start yet (its host's budget is
+    spent): queued again, the attempt not counted, its target free for other runs."""
+    values = {"state": QUEUED, "lease_until": None, "attempts": MonitorRun.attempts - 1}
+    session.execute(
+        update(MonitorRun).where(MonitorRun.id == run, MonitorRun.state == RUNNING).values(**values)
+    )
 
 
 def new_findings(session: Session, scan_id: int, threshold: Severity) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ _TOP = {"queue", "database", "dashboard", "threshold", "timeout", "retries", "ho
 _TOP |= {"webhook", "targets"}
 _TARGET = {"name", "url", "path", "schedule", "every", "project", "threshold", "timeout"}
 _WEBHOOK = {"url", "secret", "format", "retries"}
+DEFAULT_TIMEOUT = 600.0
 SECRET_REFERENCE = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 """A webhook secret as written: one ``${ENV_VAR}``, which the worker that signs expands."""
 
@@ -79,6 +80,10 @@ class MonitorSettings:
     host_rate: int = 60
     """Runs started per minute against one host, counted across every worker."""
     webhook: Webhook | None = None
+    threshold: Severity = Severity.HIGH
+    """The default of targets that name none (those added through the API too)."""
+    timeout: float = 600.0
+    """As ``threshold``."""
 
     def target(self, name: str) -> Target:
         for target in self.targets:
@@ -94,8 +99,9 @@ def parse_monitor(raw: object, source: Path) -> MonitorSettings:
     _known(table, _TOP, where)
     defaults = _target_defaults(table, where)
     targets = table.get("targets", [])
-    if not isinstance(targets, list) or not targets:
-        raise ConfigError(f"{where}.targets': give at least one [[monitor.targets]]")
+    if not isinstance(targets, list):
+        # None at all is fine: targets may be added through the dynaguard serve API.
+        raise ConfigError(f"{where}.targets': must be a list of [[monitor.targets]] tables")
     parsed = tuple(
         _target(t, source, f"{where}.targets[{i}]", defaults) for i, t in enumerate(targets)
     )
@@ -111,13 +117,41 @@ def parse_monitor(raw: object, source: Path) -> MonitorSettings:
         retries=_int(table, "retries", where, 2, low=0, high=20),
         host_rate=_int(table, "host-rate", where, 60, low=1, high=100_000),
         webhook=_webhook(table.get("webhook"), f"{where}.webhook"),
+        threshold=defaults["threshold"],
+        timeout=defaults["timeout"],
     )
+
+
+API_SOURCE = Path("the dynaguard serve API")
+"""What errors about a target added through the API name instead of a file."""
+
+
+def parse_api_target(raw: object, settings: MonitorSettings | None = None) -> Target:
+    """A target added through the ``dynaguard serve`` API: a JSON object validated as one
+    ``[[monitor.targets]]`` table, with the ``[monitor]`` defaults of ``settings`` (or the
+    built-in ones, when the server checks it). Paths must be absolute: there is no file for
+    them to be relative to. Raises ConfigError naming the key."""
+    where = f"{API_SOURCE}: key 'target"
+    table = _table(raw, f"{where}'")
+    for key in ("path", "spec"):
+        value = table.get(key)
+        relative = isinstance(value, str) and not Path(value).is_absolute()
+        if relative and not str(value).startswith(("http://", "https://")):
+            raise ConfigError(
+                f"{where}.{key}': an absolute path is required (a target added through "
+                "the API has no file to be relative to)"
+            )
+    defaults = {
+        "threshold": settings.threshold if settings else Severity.HIGH,
+        "timeout": settings.timeout if settings else DEFAULT_TIMEOUT,
+    }
+    return _target(table, API_SOURCE, where, defaults)
 
 
 def _target_defaults(table: Mapping[str, Any], where: str) -> dict[str, Any]:
     return {
         "threshold": _severity(table.get("threshold", "high"), f"{where}.threshold'"),
-        "timeout": _float(table, "timeout", where, 600.0),
+        "timeout": _float(table, "timeout", where, DEFAULT_TIMEOUT),
     }
 
 

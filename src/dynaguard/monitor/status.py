@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dynaguard.monitor import record
-from dynaguard.monitor.settings import MonitorSettings
+from dynaguard.monitor.settings import Target
 from dynaguard.serve.store.schema import MonitorRun, utc_now
 
 
@@ -30,10 +31,10 @@ class Status:
     """(run, error) of dead-letter runs."""
 
 
-def collect(session: Session, settings: MonitorSettings, pending: int, scheduled: int) -> Status:
+def collect(session: Session, targets: Sequence[Target], pending: int, scheduled: int) -> Status:
     now = utc_now()
     shown = []
-    for target in settings.targets:
+    for target in targets:
         last = session.scalars(
             select(MonitorRun)
             .where(MonitorRun.target == target.name)

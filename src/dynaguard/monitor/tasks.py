@@ -1,7 +1,9 @@
 """The Huey tasks of ``dynaguard monitor``, registered on a queue for one configuration.
 
-- ``due.<target>``: a periodic task per target (Huey's scheduler asks it once a minute whether
-  it is due); it records the run and enqueues ``run``.
+- ``due.<target>``: a periodic task per target of ``dynaguard.toml`` (Huey's scheduler asks it
+  once a minute whether it is due); it records the run and enqueues ``run``.
+- ``due.api-targets``: every minute, the same for the targets added through the ``dynaguard
+  serve`` API (read from the history each time, so they come and go without a restart).
 - ``run``: claims the run (a lease that doubles as the per-target lock), passes the per-host
   rate limit, scans, stores the report in the history and records the alerts it owes, all in one
   transaction; a failure releases the run for Huey's retry, the last one makes a dead letter.
@@ -22,9 +24,9 @@ from typing import Any
 
 from huey import Huey, crontab
 from huey.api import Task, TaskWrapper
-from huey.exceptions import RateLimitExceeded, RetryTask
+from huey.exceptions import RetryTask
 
-from dynaguard.monitor import deliver, execute, record
+from dynaguard.monitor import deliver, execute, limit, record, targets
 from dynaguard.monitor.history import History, project_of, store
 from dynaguard.monitor.settings import MonitorSettings, Target
 from dynaguard.serve.store.schema import MonitorRun, utc_now
@@ -50,10 +52,14 @@ def install(huey: Huey, settings: MonitorSettings, history: History) -> Tasks:
     worker = f"{socket.gethostname()}:{os.getpid()}"
 
     def run_target(run: str, name: str, task: Task | None = None) -> None:
-        target = settings.target(name)
-        _pass_rate_limit(huey, target, settings.host_rate)
+        target = targets.find(history, settings, name)
+        if target is None:  # removed from the API since the run was queued
+            with history.transaction() as session:
+                record.bury(session, run, f"target {name!r} no longer exists")
+            return
         if not _claim(history, run, target, worker):
             return
+        _pass_rate_limit(huey, history, run, target, settings.host_rate)
         final = task is None or not task.retries
         try:
             report = execute.run(target, settings.source)
@@ -85,11 +91,22 @@ def install(huey: Huey, settings: MonitorSettings, history: History) -> Tasks:
         with history.transaction() as session:
             stranded, unsent = record.stranded(session), record.unsent(session)
         for run, name in stranded:
-            _enqueue(run_task, run, settings.target(name))
+            target = targets.find(history, settings, name)
+            if target is not None:
+                _enqueue(run_task, run, target)
         for run in unsent:
             alert_task(run)
 
+    def due_api_targets() -> None:
+        now = utc_now()
+        with history.transaction() as session:
+            listed = targets.api_targets(session, settings)
+        for target in listed:
+            if target.schedule.due(now):
+                enqueue_run(history, run_task, settings, target.name, now)
+
     recover_task = huey.periodic_task(crontab(), name="recover")(recover)
+    huey.periodic_task(crontab(), name="due.api-targets")(due_api_targets)
     for target in settings.targets:
         _schedule(huey, history, target, run_task, settings)
     return Tasks(run_task, alert_task, recover_task)
@@ -116,12 +133,16 @@ def enqueue_run(
     *,
     suffix: str = "",
 ) -> str:
-    """Record the run due at ``due`` and enqueue it, unless another scheduler already did."""
+    """Record the run due at ``due`` and enqueue it, unless another scheduler already did;
+    KeyError when no target has that name."""
+    target = targets.find(history, settings, name)
+    if target is None:
+        raise KeyError(name)
     run = record.run_id(name, due, suffix)
     with history.transaction() as session:
         added = record.add_run(session, run, name, due)
     if added:
-        _enqueue(run_task, run, settings.target(name))
+        _enqueue(run_task, run, target)
     return run
 
 
@@ -130,15 +151,21 @@ def _enqueue(run_task: TaskWrapper, run: str, target: Target) -> None:
     run_task.schedule((run, target.name), delay=0, timeout=target.timeout)
 
 
-def _pass_rate_limit(huey: Huey, target: Target, per_minute: int) -> None:
-    """Count a run against its host's budget for this minute; over it, the run waits for the
-    next minute. Huey would retry after the task's ``retry_delay`` instead (2 s, and longer
-    after failures), so every deferred run would come back every few seconds until then."""
-    try:
-        with huey.rate_limit(f"host.{target.host}", per_minute, 60):
-            pass
-    except RateLimitExceeded as exc:
-        raise RetryTask(delay=exc.delay) from None
+def _pass_rate_limit(
+    huey: Huey, history: History, run: str, target: Target, per_minute: int
+) -> None:
+    """Count a run that is about to scan (it holds its target) against its host's budget for
+    this minute; over it, the run gives its target back and waits for the next minute, without
+    spending an attempt. Runs that only wait (for a busy target, or a finished run's stray
+    message) never reach this point, so they use none of the host's budget. Huey would retry
+    after the task's ``retry_delay`` instead (2 s, and longer after failures), so every
+    deferred run would come back every few seconds until then."""
+    wait = limit.acquire(huey, target.host, per_minute)
+    if wait is None:
+        return
+    with history.transaction() as session:
+        record.unclaim(session, run)
+    raise RetryTask(delay=wait)
 
 
 def _claim(history: History, run: str, target: Target, worker: str) -> bool:

@@ -16,7 +16,6 @@ from dynaguard.history.reading import read_report
 from dynaguard.model import Finding, Report, Suppression, SuppressionKind
 from dynaguard.report import json as json_report
 from dynaguard.report import sarif
-from dynaguard.serve import stored
 from dynaguard.serve.queries import Row
 
 CSV_COLUMNS: tuple[str, ...] = (
@@ -74,7 +73,7 @@ def _findings(rows: list[Row]) -> list[Finding]:
     document = {
         "version": 1,
         "tool": {},
-        "findings": [stored.full(row.finding.data) for row in rows],
+        "findings": [row.data for row in rows],
     }
     report = read_report(json.dumps(document))
     return list(report.findings)
@@ -92,7 +91,7 @@ def _csv(rows: list[Row]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        data = stored.full(row.finding.data)
+        data = row.data
         location = data.get("location") or {}
         endpoint = data.get("endpoint") or {}
         values = [data["rule"], data["title"], data["severity"], data["confidence"]]

@@ -11,9 +11,12 @@ States, for each tracked finding of the project, when a scan arrives::
     seen, was fixed               -> reopened
     not seen, was not fixed       -> fixed
 
-Scans are ordered by arrival. Static and dynamic findings of one weakness in the same report are
+Scans are ordered by arrival. A scan fixes only what its engines could have seen (its
+``Scope``): a ``dynaguard code`` upload leaves the proofs of ``dynaguard scan`` uploads alone,
+and the other way round. Static and dynamic findings of one weakness in the same report are
 joined first (``report.correlate``, as the HTML report shows them); a joined finding keeps the
-static fingerprint, so it stays the finding ``dynaguard code`` reported before.
+static fingerprint, so it stays the finding ``dynaguard code`` reported before. Those uploaded
+in separate reports are joined after each upload (``joined.pair``).
 """
 
 from __future__ import annotations
@@ -31,9 +34,9 @@ from dynaguard.history.reading import load_document, read_document
 from dynaguard.model import Engine, Finding, Report
 from dynaguard.report.correlate import correlate
 from dynaguard.report.grade import grade
-from dynaguard.serve import stored
+from dynaguard.serve import joined, stored
 from dynaguard.serve.store import schema
-from dynaguard.serve.store.schema import State
+from dynaguard.serve.store.schema import Scope, State
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +68,26 @@ def ingest(session: Session, project: schema.Project, text: str, label: str = ""
     scan = _new_scan(
         session, project=project, report=report, findings=findings, digest=digest, label=label
     )
-    states = _track(session, project.id, scan.id, findings)
+    states = _track(session, project.id, scan, findings)
     scan.counts = {**scan.counts, "state": dict(Counter(states.values()))}
+    joined.pair(session, project.id)
     session.flush()
     return Ingested(scan.id, True, scan.counts)
+
+
+def scope(report: Report) -> Scope:
+    """Which engines made the report: ``dynaguard code`` scans files, ``dynaguard scan`` a URL
+    (and files too with ``--source``); findings say it as well. A report that says neither
+    (no files, no URL, no findings) is taken as both, which fixes everything it lacks."""
+    static = report.files_scanned > 0 or any(
+        joined.side(f) == Scope.STATIC.value for f in report.findings
+    )
+    dynamic = report.target.startswith(("http://", "https://")) or any(
+        f.engine is Engine.DYNAMIC for f in report.findings
+    )
+    if static != dynamic:
+        return Scope.STATIC if static else Scope.DYNAMIC
+    return Scope.BOTH
 
 
 def report_digest(document: dict[str, Any], label: str) -> str:
@@ -113,6 +132,7 @@ def _new_scan(
         score=result.score,
         grade=result.letter,
         total=len(findings),
+        scope=scope(report).value,
         counts={
             "severity": dict(Counter(f.effective_severity.value for f in findings)),
             "category": dict(Counter(f.rule.category for f in findings)),
@@ -124,18 +144,18 @@ def _new_scan(
 
 
 def _track(
-    session: Session, project_id: int, scan_id: int, findings: list[Finding]
+    session: Session, project_id: int, scan: schema.Scan, findings: list[Finding]
 ) -> dict[int, str]:
     """Insert or move on every tracked finding of the project; ``{finding id: new state}`` for
     those whose state this scan set (``open`` included)."""
-    known = {
-        row.fingerprint: (row.id, row.state)
-        for row in session.execute(
-            select(schema.Finding.id, schema.Finding.fingerprint, schema.Finding.state).where(
-                schema.Finding.project_id == project_id
-            )
-        )
-    }
+    scan_id, covered = scan.id, Scope(scan.scope)
+    rows = session.execute(
+        select(
+            schema.Finding.id, schema.Finding.fingerprint, schema.Finding.state, schema.Finding.side
+        ).where(schema.Finding.project_id == project_id)
+    ).all()
+    known = {row.fingerprint: (row.id, row.state) for row in rows}
+    visible = {row.fingerprint for row in rows if covered.covers(row.side)}
     fresh = [f for f in findings if f.fingerprint not in known]
     seen = [f for f in findings if f.fingerprint in known]
     states: dict[int, str] = {}
@@ -145,14 +165,15 @@ def _track(
     gone = [
         finding_id
         for fingerprint, (finding_id, state) in known.items()
-        if fingerprint not in seen_prints and state != State.FIXED.value
+        if fingerprint not in seen_prints and state != State.FIXED.value and fingerprint in visible
     ]
     if gone:
         session.execute(
             update(schema.Finding), [{"id": i, "state": State.FIXED.value} for i in gone]
         )
         states.update(dict.fromkeys(gone, State.FIXED.value))
-    _record(session, scan_id, states, sighted=[i for i in states if i not in set(gone)])
+    fixed = set(gone)
+    _record(session, scan_id, states, sighted=[i for i in states if i not in fixed])
     return states
 
 
@@ -171,6 +192,7 @@ def _insert_new(
             "first_seen_scan_id": scan_id,
             "last_seen_scan_id": scan_id,
             "data": stored.compact(f),
+            "side": joined.side(f),
         }
         for f in findings
     ]

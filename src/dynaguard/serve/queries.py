@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
-from dynaguard.serve import triage
+from dynaguard.serve import joined, triage
 from dynaguard.serve.store import schema
 
 PAGE_SIZE = 200
@@ -32,6 +32,10 @@ class Row:
 
     finding: schema.Finding
     mark: schema.TriageMark | None
+    data: dict[str, Any]
+    """What is shown: the JSON report's finding object, joined with ``proof`` if any."""
+    proof: schema.Finding | None = None
+    """The dynamic finding joined with this static one (uploaded in another report)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,11 @@ class Life:
     transitions: list[tuple[schema.Scan, str]]
     marks: list[schema.TriageMark]
     mark: schema.TriageMark | None
+    data: dict[str, Any]
+    """As ``Row.data``."""
+    partner: schema.Finding | None
+    """The other half of a joined pair: a static finding's proof, or a proof's static finding."""
+    partner_transitions: list[tuple[schema.Scan, str]]
 
 
 def project_summaries(session: Session) -> list[ProjectSummary]:
@@ -64,7 +73,7 @@ def project_summaries(session: Session) -> list[ProjectSummary]:
     open_counts = _pairs(
         session.execute(
             select(schema.Finding.project_id, func.count())
-            .where(schema.Finding.state != schema.State.FIXED.value)
+            .where(schema.Finding.state != schema.State.FIXED.value, _shown())
             .group_by(schema.Finding.project_id)
         )
     )
@@ -99,7 +108,7 @@ def findings(
     session: Session, project_id: int, states: tuple[str, ...] = (), page: int = 1
 ) -> tuple[list[Row], int]:
     """A page of the project's findings (most severe first) and how many match in all."""
-    condition = [schema.Finding.project_id == project_id]
+    condition = [schema.Finding.project_id == project_id, _shown()]
     if states:
         condition.append(schema.Finding.state.in_(states))
     total = session.scalar(select(func.count()).select_from(schema.Finding).where(*condition))
@@ -110,8 +119,28 @@ def findings(
         .offset((max(page, 1) - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     ).all()
-    marks = triage.active_marks(session, [r.id for r in rows])
-    return [Row(r, marks.get(r.id)) for r in rows], total or 0
+    proofs = joined.proofs_of(session, [r.id for r in rows])
+    ids = [r.id for r in rows] + [p.id for p in proofs.values()]
+    marks = triage.active_marks(session, ids)
+    return _rows(rows, proofs, marks), total or 0
+
+
+def _shown() -> ColumnElement[bool]:
+    """A proof joined with a static finding is shown as part of it, never on its own."""
+    return schema.Finding.joined_to_id.is_(None)
+
+
+def _rows(
+    findings: Iterable[schema.Finding],
+    proofs: dict[int, schema.Finding],
+    marks: dict[int, schema.TriageMark],
+) -> list[Row]:
+    rows = []
+    for finding in findings:
+        proof = proofs.get(finding.id)
+        mark = marks.get(finding.id) or (marks.get(proof.id) if proof else None)
+        rows.append(Row(finding, mark, joined.shown(finding, proof), proof))
+    return rows
 
 
 def _rank() -> ColumnElement[int]:
@@ -130,20 +159,19 @@ def open_findings(session: Session, project_id: int) -> list[Row]:
         .where(
             schema.Finding.project_id == project_id,
             schema.Finding.state != schema.State.FIXED.value,
+            _shown(),
         )
         .order_by(_rank(), schema.Finding.rule, schema.Finding.id)
     ).all()
     marks = triage.project_marks(session, project_id)
-    return [Row(r, marks.get(r.id)) for r in rows]
+    return _rows(rows, joined.proofs_of(session, [r.id for r in rows]), marks)
 
 
 def life(session: Session, finding: schema.Finding) -> Life:
-    transitions = session.execute(
-        select(schema.Scan, schema.Transition.state)
-        .join(schema.Transition, schema.Transition.scan_id == schema.Scan.id)
-        .where(schema.Transition.finding_id == finding.id)
-        .order_by(schema.Transition.id)
-    ).all()
+    proof = joined.proofs_of(session, [finding.id]).get(finding.id)
+    partner = proof or (
+        session.get(schema.Finding, finding.joined_to_id) if finding.joined_to_id else None
+    )
     sightings = session.scalar(
         select(func.count())
         .select_from(schema.Sighting)
@@ -153,13 +181,28 @@ def life(session: Session, finding: schema.Finding) -> Life:
     last = session.get(schema.Scan, finding.last_seen_scan_id)
     assert first is not None and last is not None
     marks = triage.history(session, finding.id)
-    current = triage.active_marks(session, [finding.id]).get(finding.id)
+    ids = [finding.id] + ([partner.id] if partner else [])
+    applying = triage.active_marks(session, ids)
+    mark = applying.get(finding.id) or (applying.get(partner.id) if partner else None)
     return Life(
         finding,
         first,
         last,
         sightings or 0,
-        [(scan, state) for scan, state in transitions],
+        _transitions(session, finding.id),
         marks,
-        current,
+        mark,
+        joined.shown(finding, proof),
+        partner,
+        _transitions(session, partner.id) if partner else [],
     )
+
+
+def _transitions(session: Session, finding_id: int) -> list[tuple[schema.Scan, str]]:
+    rows = session.execute(
+        select(schema.Scan, schema.Transition.state)
+        .join(schema.Transition, schema.Transition.scan_id == schema.Scan.id)
+        .where(schema.Transition.finding_id == finding_id)
+        .order_by(schema.Transition.id)
+    ).all()
+    return [(scan, state) for scan, state in rows]

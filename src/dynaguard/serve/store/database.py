@@ -80,9 +80,14 @@ def _alembic_config(engine: Engine) -> Any:
 
 def migrate(engine: Engine) -> None:
     """Upgrade the schema to the newest revision (from nothing, or from any earlier one)."""
+    migrate_to(engine, "head")
+
+
+def migrate_to(engine: Engine, revision: str) -> None:
+    """Upgrade to ``revision`` (tests start from an older schema holding data)."""
     from alembic import command
 
-    command.upgrade(_alembic_config(engine), "head")
+    command.upgrade(_alembic_config(engine), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:

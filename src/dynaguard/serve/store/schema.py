@@ -15,7 +15,7 @@ import datetime as dt
 import enum
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Constraint names fixed by convention, so migrations name them the same on every database.
@@ -43,6 +43,18 @@ class State(enum.Enum):
     """Not seen in the latest scan."""
     REOPENED = "reopened"
     """Seen in the latest scan after a scan that did not see it."""
+
+
+class Scope(enum.Enum):
+    """Which engines a scan ran: a scan fixes only the findings its engines could have seen (a
+    code-only upload says nothing about the findings a scan of the running API proved)."""
+
+    STATIC = "static"
+    DYNAMIC = "dynamic"
+    BOTH = "both"
+
+    def covers(self, side: str) -> bool:
+        return self is Scope.BOTH or self.value == side
 
 
 class TriageKind(enum.Enum):
@@ -79,6 +91,8 @@ class Scan(Base):
     total: Mapped[int]
     counts: Mapped[dict[str, Any]]
     """``{"severity": {"high": 3, ...}, "category": {"DG1": 2, ...}, "state": {...}}``."""
+    scope: Mapped[str] = mapped_column(String(10), server_default=Scope.BOTH.value)
+    """A ``Scope`` value: which engines ran, so which findings this scan could see."""
 
 
 class Finding(Base):
@@ -100,6 +114,14 @@ class Finding(Base):
     last_seen_scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"))
     data: Mapped[dict[str, Any]]
     """The latest sighting as the JSON report's finding object."""
+    side: Mapped[str] = mapped_column(String(10), server_default=Scope.STATIC.value)
+    """``static`` (found in code, or joined with its proof in one report) or ``dynamic`` (a
+    proof with no code location): which scans can see it (``Scope.covers``)."""
+    joined_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("findings.id", ondelete="SET NULL"), unique=True
+    )
+    """On a dynamic finding: the static finding of the same weakness it is joined with while
+    both are present (uploaded in separate reports; ``serve/joined.py``), else None."""
 
 
 class Sighting(Base):
@@ -165,6 +187,10 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(200), unique=True)
     password_hash: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime]
+    admin: Mapped[bool] = mapped_column(server_default=false())
+    """May create users and reset their passwords."""
+    disabled_at: Mapped[dt.datetime | None]
+    """Set when an admin disables the account: it can no longer log in (its marks stay)."""
 
 
 class AuditEntry(Base):
@@ -194,6 +220,16 @@ class Setting(Base):
 def utc_now() -> dt.datetime:
     """Now, naive UTC, to the second (what every column holds)."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+class RunState(enum.Enum):
+    """Where a ``MonitorRun`` is."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    DEAD = "dead"
+    """A dead letter: every attempt failed; ``error`` says why the last one did."""
 
 
 class MonitorRun(Base):
@@ -239,3 +275,20 @@ class MonitorAlert(Base):
     claim: Mapped[str] = mapped_column(String(64))
     """The sender holding this unsent alert (random per attempt), until ``claimed_until``."""
     claimed_until: Mapped[dt.datetime | None]
+
+
+class MonitorTarget(Base):
+    """A ``dynaguard monitor`` target added through the API rather than ``dynaguard.toml``.
+
+    ``definition`` is the target as a ``[[monitor.targets]]`` table would hold it (JSON);
+    the monitor reads and validates it with the rest of its configuration, so both kinds of
+    target are one thing to it. A target named in ``dynaguard.toml`` wins over one of the same
+    name here.
+    """
+
+    __tablename__ = "monitor_targets"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    definition: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime]
+    created_by: Mapped[str] = mapped_column(String(200))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, g, jsonify, request
@@ -16,7 +17,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 
-from dynaguard.serve import stored
 from dynaguard.serve.accounts import Throttle
 from dynaguard.serve.store import schema
 from dynaguard.serve.store.database import sessions
@@ -28,9 +28,15 @@ MAX_UPLOAD = 50 * 1024 * 1024
 SECRET_KEY_SETTING = "session_secret"
 
 
-def create_app(engine: Engine, *, secure_cookies: bool = True) -> Flask:
+def create_app(
+    engine: Engine,
+    *,
+    secure_cookies: bool = True,
+    validate_target: Callable[[object], str] | None = None,
+) -> Flask:
     """The app on a migrated database. ``secure_cookies`` is False only when serving plain
-    HTTP on loopback, where browsers would drop a ``Secure`` cookie on 127.0.0.1."""
+    HTTP on loopback, where browsers would drop a ``Secure`` cookie on 127.0.0.1.
+    ``validate_target``: see ``ServeState``."""
     app = Flask(__name__)
     maker = sessions(engine)
     app.config.update(
@@ -42,21 +48,24 @@ def create_app(engine: Engine, *, secure_cookies: bool = True) -> Flask:
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=8),
         MAX_CONTENT_LENGTH=MAX_UPLOAD,
     )
-    app.extensions[EXTENSION] = ServeState(maker, Throttle())
+    app.extensions[EXTENSION] = ServeState(maker, Throttle(), validate_target)
     # NOTE: Flask autoescapes only *.html templates; ours are *.html.j2 (package data).
     app.jinja_env.autoescape = True
     app.jinja_env.globals["csrf_token"] = security.csrf_token
-    app.jinja_env.globals["full"] = stored.full
+    app.jinja_env.globals["session_user"] = security.session_user
     app.before_request(_open_session)
     app.before_request(security.check_csrf)
     app.teardown_request(_close_session)
     app.after_request(security.secure_headers)
     app.register_error_handler(HTTPException, _error)
 
-    from dynaguard.serve.web import api, pages
+    from dynaguard.serve.web import api, pages, targets, users
 
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(users.api)
+    app.register_blueprint(users.pages)
+    app.register_blueprint(targets.api)
     return app
 
 

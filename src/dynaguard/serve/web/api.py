@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, g, jsonify, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from dynaguard.history.reading import ReportError
-from dynaguard.serve import export, ingest, projects, queries, stored, triage
+from dynaguard.serve import export, ingest, joined, projects, queries, triage
 from dynaguard.serve.store import schema
 from dynaguard.serve.store.database import transaction
 from dynaguard.serve.store.schema import TriageKind
@@ -113,7 +113,11 @@ def list_findings(name: str) -> Response:
 @login_required
 def get_finding(name: str, finding_id: int) -> Response:
     life = queries.life(g.db, lookup.finding(name, finding_id))
-    body = row_dict(queries.Row(life.finding, life.mark))
+    body = row_dict(queries.Row(life.finding, life.mark, life.data))
+    body["joined"] = _partner_dict(life.partner) if life.partner else None
+    body["joined_history"] = [
+        {"scan": scan_dict(s), "state": state} for s, state in life.partner_transitions
+    ]
     body["sightings"] = life.sightings
     body["history"] = [{"scan": scan_dict(s), "state": state} for s, state in life.transitions]
     body["triage_history"] = [mark_dict(m) for m in life.marks]
@@ -153,7 +157,7 @@ def project_triage(name: str) -> Response:
     """The marks that apply now, by fingerprint: what ``dynaguard code --server`` ignores.
     Readable with the project's upload token too (the CI job that uploads also gates)."""
     project = _readable_project(name)
-    marks = triage.project_marks(g.db, project.id)
+    marks = joined.share(triage.project_marks(g.db, project.id), joined.partners(g.db, project.id))
     by_id = {f.id: f.fingerprint for f in _findings_of(list(marks))}
     return jsonify(
         triage=[{"fingerprint": by_id[i], **mark_dict(m)} for i, m in sorted(marks.items())]
@@ -253,6 +257,7 @@ def scan_dict(scan: schema.Scan) -> dict[str, Any]:
         "score": scan.score,
         "total": scan.total,
         "counts": scan.counts,
+        "engines": scan.scope,
     }
 
 
@@ -265,7 +270,18 @@ def row_dict(row: queries.Row) -> dict[str, Any]:
         "first_seen_scan": finding.first_seen_scan_id,
         "last_seen_scan": finding.last_seen_scan_id,
         "triage": mark_dict(row.mark) if row.mark else None,
-        "finding": stored.full(finding.data),
+        "finding": row.data,
+        "joined": _partner_dict(row.proof) if row.proof else None,
+    }
+
+
+def _partner_dict(partner: schema.Finding) -> dict[str, Any]:
+    """The other half of a joined pair (a finding uploaded in another report)."""
+    return {
+        "id": partner.id,
+        "fingerprint": partner.fingerprint,
+        "engine": partner.side,
+        "state": partner.state,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
@@ -18,6 +19,10 @@ class ServeState:
     """Where each request's ``g.db`` comes from."""
     throttle: Throttle
     """Failed logins per client address."""
+    validate_target: Callable[[object], str] | None = None
+    """Checks a monitor target added through the API and gives its name, or raises ValueError
+    naming the key at fault (the monitor's parser, handed in by the CLI: ``serve`` does not
+    import ``monitor``); None: such targets cannot be added here."""
 
 
 def state() -> ServeState:

@@ -12,6 +12,8 @@ from dynaguard import __version__
 
 _NAME = {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
 _FINDING = {"name": "finding_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_USERNAME = {"name": "username", "in": "path", "required": True, "schema": {"type": "string"}}
+_TARGET = {"name": "target", "in": "path", "required": True, "schema": {"type": "string"}}
 _TOKEN_ID = {"name": "token_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 _JSON = {"application/json": {"schema": {"type": "object"}}}
 _SESSION: list[dict[str, list[str]]] = [{"session": []}]
@@ -86,6 +88,20 @@ def document() -> dict[str, Any]:
         "/projects/{name}/export.{fmt}": {
             "get": _op("Open findings as JSON, SARIF or CSV", _SESSION, _NAME, fmt)
         },
+        "/users": {
+            "get": _op("Users (admins only)", _SESSION),
+            "post": _op("Create a user (admins only); a generated password is shown once", _SESSION, body=_JSON, responses=created),
+        },
+        "/users/{username}": {"delete": _op("Disable a user (admins only)", _SESSION, _USERNAME)},
+        "/users/{username}/password": {
+            "put": _op("Set a password: an admin anyone's, a user their own (with current_password)", _SESSION, _USERNAME, body=_JSON)
+        },
+        "/monitor": {"get": _op("dynaguard monitor: each target's latest run and the dead letters", _SESSION)},
+        "/monitor/targets": {
+            "get": _op("Monitor targets added through the API (admins only)", _SESSION),
+            "post": _op("Add a monitor target: a [[monitor.targets]] table as JSON (admins only)", _SESSION, body=_JSON, responses=created),
+        },
+        "/monitor/targets/{target}": {"delete": _op("Remove a monitor target added through the API", _SESSION, _TARGET)},
         "/openapi.json": {"get": _op("This document", [])},
     }  # fmt: skip
     return {

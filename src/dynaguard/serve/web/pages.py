@@ -8,10 +8,10 @@ from flask import Blueprint, abort, g, redirect, render_template, request, sessi
 from werkzeug.wrappers.response import Response
 
 from dynaguard.report.grade import CATEGORIES
-from dynaguard.serve import accounts, audit, projects, queries, triage
+from dynaguard.serve import accounts, audit, monitoring, projects, queries, triage
 from dynaguard.serve.store import schema
 from dynaguard.serve.store.database import transaction
-from dynaguard.serve.web import api, chart, lookup
+from dynaguard.serve.web import api, chart, lookup, targets
 from dynaguard.serve.web.context import state
 from dynaguard.serve.web.security import current_user, login_required
 
@@ -52,6 +52,14 @@ def logout() -> Response:
 @login_required
 def index() -> str:
     return render_template("projects.html.j2", summaries=queries.project_summaries(g.db))
+
+
+@blueprint.get("/monitor")
+@login_required
+def monitor() -> str:
+    return render_template(
+        "monitor.html.j2", overview=monitoring.overview(g.db), added=targets.api_targets()
+    )
 
 
 @blueprint.post("/projects")

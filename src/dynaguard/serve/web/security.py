@@ -15,7 +15,7 @@ from typing import Any, TypeVar, cast
 
 from flask import Response, abort, g, jsonify, redirect, request, session, url_for
 
-from dynaguard.serve import projects
+from dynaguard.serve import accounts, projects
 from dynaguard.serve.store import schema
 
 CONTENT_SECURITY_POLICY = (
@@ -64,10 +64,20 @@ def bearer_token() -> str | None:
 
 
 def current_user() -> str | None:
+    found = session_user()
+    return found.username if found is not None else None
+
+
+def session_user() -> schema.User | None:
+    """The logged-in user, looked up once per request: a user disabled since logging in is
+    logged out at their next request."""
     if bearer_token() is not None:
         return None
-    user = session.get("user")
-    return user if isinstance(user, str) else None
+    if "session_user" not in g:
+        name = session.get("user")
+        g.session_user = accounts.active(g.db, name) if isinstance(name, str) else None
+    found: schema.User | None = g.session_user
+    return found
 
 
 def login_required(view: F) -> F:
@@ -82,6 +92,19 @@ def login_required(view: F) -> F:
         return view(*args, **kwargs)
 
     return cast(F, wrapper)
+
+
+def admin_required(view: F) -> F:
+    """``login_required``, and the user must be an admin (403 otherwise)."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        user = session_user()
+        if user is not None and not user.admin:
+            abort(403, description="only an admin may manage users")
+        return view(*args, **kwargs)
+
+    return login_required(cast(F, wrapper))
 
 
 def token_project() -> schema.Project | None:

@@ -20,7 +20,7 @@ from dynaguard.dynamic.http.client import Call, HttpClient
 from dynaguard.dynamic.http.redact import Redactor
 from dynaguard.dynamic.interrupt import NEVER, Interrupt, Interrupted
 from dynaguard.dynamic.markers import Markers
-from dynaguard.dynamic.outcomes import Skip
+from dynaguard.dynamic.outcomes import Skip, Unanswered
 from dynaguard.dynamic.restore import Snapshots
 from dynaguard.dynamic.settings import ScanOptions, split_exclude
 from dynaguard.dynamic.spec.operations import Operation
@@ -190,7 +190,14 @@ class ProbeContext:
             call = self._send(session, op, url, payload)
         if op.writes:
             self.existing.wrote(self.api.resource_of(op), values, body, call)
+        self.answered(call)
         return call
+
+    def answered(self, call: Call) -> None:
+        """Raise :class:`Unanswered` for a call without a response while probing: a probe must
+        not read a timeout as the API's answer (cleanup reports failures itself)."""
+        if call.response is None and not self.cleaning and not self.http.stopped:
+            raise Unanswered(f"{call.operation or call.request.method} got no answer: {call.error}")
 
     def check_interrupt(self) -> None:
         """Raise :class:`Interrupted` once probing must stop (or, during cleanup, once aborted)."""
@@ -204,6 +211,9 @@ class ProbeContext:
         self.check_interrupt()
         if op.writes and not self.active:
             raise Skip("read-only scan: writes need --active")
+        if self.http.throttle.limit < 2:
+            why = self.http.throttle.describe() or "--concurrency 1"
+            raise Skip(f"the target is sent one request at a time ({why}): nothing can race")
         payload = b"" if body is NO_BODY else to_json(body)
         calls = burst(
             self.http,

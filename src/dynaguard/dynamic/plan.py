@@ -11,10 +11,10 @@ from dynaguard.catalogue import CATALOGUE
 from dynaguard.dynamic import events as ev
 from dynaguard.dynamic.api import ApiModel
 from dynaguard.dynamic.context import ProbeContext, excluded
-from dynaguard.dynamic.coverage import TaskOutcome
+from dynaguard.dynamic.coverage import UNANSWERED, TaskOutcome
 from dynaguard.dynamic.errors import OriginError
 from dynaguard.dynamic.interrupt import signals_to_this_thread
-from dynaguard.dynamic.outcomes import Blocked, Rejected, Skip
+from dynaguard.dynamic.outcomes import Blocked, Rejected, Skip, Unanswered
 from dynaguard.dynamic.probes import PROBES, Probe, Target
 from dynaguard.dynamic.settings import ScanOptions
 from dynaguard.model import ScanWarning
@@ -104,10 +104,25 @@ def _run(
 def _attempt(
     ctx: ProbeContext, probe: Probe, target: Target, warnings: list[ScanWarning]
 ) -> TaskOutcome:
+    """Run the task; again if a request got no answer and the scan has slowed down since the
+    run began (the failure was the overload, not the operation)."""
+    while True:
+        limit = ctx.http.throttle.limit
+        outcome = _once(ctx, probe, target, warnings)
+        # The limit only falls, so this ends (after log2(--concurrency) runs at most).
+        if outcome.status != UNANSWERED or ctx.http.throttle.limit == limit or ctx.http.stopped:
+            return outcome
+
+
+def _once(
+    ctx: ProbeContext, probe: Probe, target: Target, warnings: list[ScanWarning]
+) -> TaskOutcome:
     key = target.operation.key
     try:
         ctx.check_interrupt()  # no new probe once the scan is stopping
         probe.run(ctx, target)
+    except Unanswered as exc:
+        return TaskOutcome(probe.name, key, UNANSWERED, str(exc))
     except Rejected as exc:
         return TaskOutcome(probe.name, key, "tested", f"refused: {exc}")
     except Blocked as exc:

@@ -231,7 +231,9 @@ def test_a_write_that_timed_out_says_how_the_scan_slowed_down() -> None:
     client, slept = _client(httpx.MockTransport(handler), retries=3, concurrency=8)
     call = client.send("PATCH", TARGET + "/x", body=b"{}")
     assert call.response is None and slept == []  # it may have arrived: never sent twice
-    assert call.error == "RemoteProtocolError: Server disconnected (concurrency lowered from 8 to 4)"
+    assert (
+        call.error == "RemoteProtocolError: Server disconnected (concurrency lowered from 8 to 4)"
+    )
 
 
 def test_failures_under_one_limit_lower_it_once() -> None:

@@ -14,6 +14,7 @@ import yaml
 from flask import Flask, Response, abort, g, jsonify, request
 
 KEYS = {"alice-key": "alice", "bob-key": "bob"}
+PASSWORDS = {"alice": "alice-pw", "bob": "bob-pw"}
 BASE = "/api/v1"
 EDITABLE = ("display_name", "bio")
 
@@ -105,6 +106,14 @@ def openapi3() -> dict[str, Any]:
         },
         "security": [{"key": []}],
         "paths": {
+            "/token": {
+                "post": _operation(
+                    "token",
+                    security=[],
+                    requestBody=_body("application/x-www-form-urlencoded", {"type": "object"}),
+                    responses={"200": {"description": "a key"}},
+                )
+            },
             "/cards": {
                 "post": _operation(
                     "create",
@@ -138,12 +147,20 @@ def create_app(*, vulnerable: bool, spec: dict[str, Any]) -> Flask:
     @app.before_request
     def authenticate() -> None:
         g.user = KEYS.get(request.headers.get("X-API-Key", ""))
-        if g.user is None and request.path != "/openapi.yaml":
+        if g.user is None and request.path not in ("/openapi.yaml", f"{BASE}/token"):
             abort(401)
 
     @app.get("/openapi.yaml")
     def served_spec() -> Response:
         return Response(text, mimetype="application/yaml")
+
+    @app.post(f"{BASE}/token")
+    def token() -> Response:
+        """OAuth2's password flow: a form, never JSON."""
+        user = request.form.get("username", "")
+        if PASSWORDS.get(user) != request.form.get("password"):
+            abort(401)
+        return jsonify(access_token=next(k for k, u in KEYS.items() if u == user))
 
     def fields() -> dict[str, str]:
         chosen = (

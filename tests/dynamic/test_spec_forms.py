@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -15,7 +16,7 @@ import yaml
 from werkzeug.formparser import parse_form_data
 from werkzeug.test import EnvironBuilder
 
-from dynaguard.dynamic import Identity, Role, ScanOptions, ScanResult, scan
+from dynaguard.dynamic import Identity, Login, Role, ScanOptions, ScanResult, scan
 from dynaguard.dynamic.errors import SpecError
 from dynaguard.dynamic.http.forms import encode
 from dynaguard.dynamic.spec.bodies import FORM, JSON, MULTIPART
@@ -180,3 +181,25 @@ def test_a_json_only_spec_still_sends_json() -> None:
     create = spec.find("POST", "/cards")
     assert create is not None and create.media == JSON
     assert encode({"a": 1}, create.media) == (b'{"a": 1}', JSON)
+
+
+def test_a_login_the_spec_says_takes_a_form_is_sent_as_one() -> None:
+    login = Login(
+        path="/api/v1/token",
+        body={"username": "alice", "password": "alice-pw"},
+        header="X-API-Key",
+        prefix="",
+    )
+    identities = (Identity("alice", Role.USER, login=login), IDENTITIES[1])
+    served = Served(create_app(vulnerable=False, spec=openapi3()))
+    try:
+        options = ScanOptions(target=served.url, identities=identities, probes=("bola-read",))
+        result = scan(options)
+        json_login = replace(login, form=False)  # the config says JSON: the app refuses it
+        refused = scan(replace(options, identities=(Identity("alice", login=json_login),)))
+    finally:
+        served.stop()
+    assert [(s.name, s.ok) for s in result.identities] == [("alice", True), ("bob", True)]
+    sent = next(r for r in result.traffic if r.url.endswith("/token"))
+    assert sent.body == b"username=alice&password=alice-pw"
+    assert not refused.identities[0].ok

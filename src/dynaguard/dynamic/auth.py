@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from dynaguard.dynamic.http.client import Call, HttpClient
+from dynaguard.dynamic.http.forms import encode
 from dynaguard.dynamic.http.redact import Redactor
 from dynaguard.dynamic.identity import ANONYMOUS, Identity, Login, Role
+from dynaguard.dynamic.spec.bodies import FORM, JSON
 
 _TOKEN_FIELDS = ("access_token", "token", "id_token", "jwt", "accessToken", "idToken")
 SUBJECT_FIELDS = ("username", "user", "login", "email", "user_id", "userId", "name")
@@ -35,8 +37,17 @@ class IdentityStatus:
 class Session:
     """Acts as one identity (or as nobody): headers for each request, login and refresh."""
 
-    def __init__(self, identity: Identity | None, http: HttpClient, redactor: Redactor) -> None:
+    def __init__(
+        self,
+        identity: Identity | None,
+        http: HttpClient,
+        redactor: Redactor,
+        *,
+        login_media: str = JSON,
+    ) -> None:
         self.identity = identity
+        self._login_media = login_media
+        """How the spec says the login operation takes its body (``Login.form`` overrides)."""
         self._http = http
         self._redactor = redactor
         self._token_headers: dict[str, str] = {}
@@ -72,13 +83,15 @@ class Session:
         if login is None:
             return None
         self._learn_from_body(login.body)
-        body = json.dumps(dict(login.body)).encode()
+        form = login.form if login.form is not None else self._login_media != JSON
+        body, media = encode(dict(login.body), FORM if form else JSON)
+        headers = dict(self.identity.headers) if self.identity else {}
         call = self._http.send(
             login.method,
             self._http.target + login.path,
             body=body,
             identity=self.name,
-            headers=dict(self.identity.headers) if self.identity else None,
+            headers={**headers, "Content-Type": media},
         )
         token = _extract(call, login)
         if token:

@@ -226,14 +226,25 @@ def test_reads_are_retried_after_a_timeout_and_the_scan_slows_down() -> None:
 
 def test_a_write_that_timed_out_says_how_the_scan_slowed_down() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("slow", request=request)
+
+    client, slept = _client(httpx.MockTransport(handler), retries=3, concurrency=8, timeout=2.0)
+    call = client.send("PATCH", TARGET + "/x", body=b"{}")
+    assert call.response is None and call.unanswered and slept == []  # never sent twice
+    assert (
+        call.error
+        == "ReadTimeout: no complete response within 2 s (concurrency lowered from 8 to 4)"
+    )
+
+
+def test_a_connection_the_target_closed_is_its_answer() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.RemoteProtocolError("Server disconnected", request=request)
 
-    client, slept = _client(httpx.MockTransport(handler), retries=3, concurrency=8)
-    call = client.send("PATCH", TARGET + "/x", body=b"{}")
-    assert call.response is None and slept == []  # it may have arrived: never sent twice
-    assert (
-        call.error == "RemoteProtocolError: Server disconnected (concurrency lowered from 8 to 4)"
-    )
+    client, slept = _client(httpx.MockTransport(handler), retries=3)
+    call = client.send("GET", TARGET + "/x")
+    assert call.error == "RemoteProtocolError: Server disconnected" and not call.unanswered
+    assert slept == [] and not client.throttle.lowered  # it crashed on this request: not overload
 
 
 def test_failures_under_one_limit_lower_it_once() -> None:

@@ -68,7 +68,8 @@ class ScanSettings:
 @click.argument("url")
 @click.option(
     "--spec",
-    help="OpenAPI 3 / Swagger 2 file or URL (default: URL/openapi.json, then URL/swagger.json).",
+    help="OpenAPI 3 / Swagger 2 file or URL, JSON or YAML (default: URL/openapi.json, "
+    "/swagger.json, /openapi.yaml, /swagger.yaml).",
 )
 @click.option(
     "--identity",

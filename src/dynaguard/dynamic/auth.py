@@ -22,6 +22,7 @@ from dynaguard.dynamic.spec.bodies import FORM, JSON
 _TOKEN_FIELDS = ("access_token", "token", "id_token", "jwt", "accessToken", "idToken")
 SUBJECT_FIELDS = ("username", "user", "login", "email", "user_id", "userId", "name")
 """Login body fields that name the account (its owner id), not a credential."""
+_ID_FIELDS = ("user_id", "userId", "userid", "uid")
 _SUBJECT_CLAIMS = ("sub", "username", "user_id", "uid", "email", "preferred_username")
 
 
@@ -102,6 +103,7 @@ class Session:
             if login.cookie:
                 self._redactor.add_secret(token.partition("=")[2])  # the value echoed alone
             self._learn_from_jwt(token)
+            self._learn_from_answer(call.json())
             with self._lock:
                 self._token_headers = {header: prefix + token}
                 self._generation += 1
@@ -128,6 +130,17 @@ class Session:
             if isinstance(value, str) and value and value not in self.subjects:
                 self.subjects.insert(0, value)
                 break
+
+    def _learn_from_answer(self, document: Any) -> None:
+        """The account's id in a login answer (``{"access_token": ..., "user_id": 7}``): what
+        ``/users/{user_id}`` takes, often a number where the login name is text."""
+        if not isinstance(document, dict):
+            return
+        found = next((document[f] for f in _ID_FIELDS if document.get(f) is not None), None)
+        if isinstance(found, (str, int)) and not isinstance(found, bool) and str(found):
+            if str(found) in self.subjects:
+                self.subjects.remove(str(found))
+            self.subjects.insert(0, str(found))
 
     def _learn_from_jwt(self, value: str) -> None:
         claims = jwt_claims(value.rsplit(" ", maxsplit=1)[-1])

@@ -195,9 +195,9 @@ class ProbeContext:
         return call
 
     def answered(self, call: Call) -> None:
-        """Raise :class:`Unanswered` for a call without a response while probing: a probe must
-        not read a timeout as the API's answer (cleanup reports failures itself)."""
-        if call.response is None and not self.cleaning and not self.http.stopped:
+        """Raise :class:`Unanswered` for a call that got no answer at all while probing: a probe
+        must not read a timeout as the API's answer (cleanup reports failures itself)."""
+        if call.unanswered and not self.cleaning and not self.http.stopped:
             raise Unanswered(f"{call.operation or call.request.method} got no answer: {call.error}")
 
     def check_interrupt(self) -> None:

@@ -16,6 +16,7 @@ from dynaguard.dynamic.errors import OriginError
 from dynaguard.dynamic.interrupt import signals_to_this_thread
 from dynaguard.dynamic.outcomes import Blocked, Rejected, Skip, Unanswered
 from dynaguard.dynamic.probes import PROBES, Probe, Target
+from dynaguard.dynamic.probes._support import identity_keyed
 from dynaguard.dynamic.settings import ScanOptions
 from dynaguard.model import ScanWarning
 
@@ -70,12 +71,26 @@ def _plan_probe(probe: Probe, targets: list[Target], options: ScanOptions, resul
 def run_phases(
     ctx: ProbeContext, tasks: Iterable[Task], listener: ev.Listener, warnings: list[ScanWarning]
 ) -> list[TaskOutcome]:
-    """Phase 1 (reads), then 2, then 3 (writes that may change accounts); parallel within one."""
+    """Phase 1 (reads), then 2, then 3 (writes that may change accounts); parallel within one.
+
+    Writes to the identities' own accounts (``/users/{user_id}``, ``/profile``) come last of
+    all: one may rename or lock the account, and its session with it, until cleanup."""
     outcomes: list[TaskOutcome] = []
-    by_phase = groupby(sorted(tasks, key=lambda t: t[0].phase), key=lambda t: t[0].phase)
+    by_phase = groupby(sorted(tasks, key=_order), key=_order)
     for _, phase in by_phase:
         outcomes += _run(ctx, list(phase), listener, warnings)
     return outcomes
+
+
+def _order(task: Task) -> tuple[int, bool]:
+    probe, target = task
+    resource = target.resource
+    account = resource is not None and (resource.singleton or identity_keyed(resource))
+    return probe.phase, account and probe.phase == _ACCOUNT_PHASE and target.operation.writes
+
+
+_ACCOUNT_PHASE = 3
+"""The phase of probes that may change an account (mass assignment, validation, expression)."""
 
 
 def _run(

@@ -29,8 +29,9 @@ from dynaguard.dynamic.http.throttle import Throttle
 USER_AGENT = f"dynaguard/{__version__} (+dynamic scan)"
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 """Failures before the request left: resending cannot write twice."""
-_UNANSWERED = (*_NEVER_SENT, httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError)
-"""Failures that say the target is overloaded: the scan slows down for them."""
+_UNANSWERED = (*_NEVER_SENT, httpx.TimeoutException)
+"""No answer at all, what an overloaded target gives: the scan slows down for them. A connection
+the target closed or reset is an answer of sorts (it crashed on that request): not retried."""
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 STOPPED = "not sent: the scan reached its --max-time"
 
@@ -68,6 +69,9 @@ class Call:
     error: str = ""
     operation: str = ""
     """Key of the spec operation (``GET /records/{id}``), empty for requests outside the spec."""
+    unanswered: bool = False
+    """No answer at all (a timeout, no connection) even after retries and slowing down, as
+    opposed to a connection the target closed: nothing can be concluded from it."""
 
     @property
     def status(self) -> int:
@@ -254,7 +258,8 @@ class HttpClient:
                 return Call(request, None, error=self._late(failure), operation=operation)
             self.throttle.slow_down(seen)
             if attempt == self._retries or not _may_resend(request.method, failure):
-                return Call(request, None, error=self._failed(failure), operation=operation)
+                why = self._failed(failure)
+                return Call(request, None, error=why, operation=operation, unanswered=True)
             self._sleep(0.2 * 2**attempt)  # outside the slot: the others go on meanwhile
         raise AssertionError("unreachable")  # pragma: no cover
 

@@ -197,10 +197,11 @@ def _unclaimed_actions(resources: list[Resource]) -> Iterable[Resource]:
 def _item_resources(by_path: Mapping[str, Mapping[str, Operation]]) -> Iterable[Resource]:
     actions = _actions(by_path)
     for path, methods in sorted(by_path.items()):
-        collection, _, last = path.rpartition("/")
+        head, _, last = path.rpartition("/")
         name = param_name(last)
-        if name is None or not collection:
+        if name is None or not head:
             continue
+        collection = _collection(head, by_path)
         coll_ops = by_path.get(collection, {})
         create = coll_ops.get("POST")
         put = methods.get("PUT")
@@ -223,6 +224,16 @@ def _item_resources(by_path: Mapping[str, Mapping[str, Operation]]) -> Iterable[
         )
 
 
+def _collection(head: str, by_path: Mapping[str, Mapping[str, Operation]]) -> str:
+    """The collection an item path hangs under: ``/users`` for ``/user/{id}`` when only the
+    plural has operations (Flask-RESTful APIs often name items in the singular)."""
+    if head in by_path:
+        return head
+    stem, _, word = head.rpartition("/")
+    plurals = [word + "s", word + "es"] + ([word[:-1] + "ies"] if word.endswith("y") else [])
+    return next((f"{stem}/{p}" for p in plurals if f"{stem}/{p}" in by_path), head)
+
+
 def _actions(by_path: Mapping[str, Mapping[str, Operation]]) -> dict[str, list[Operation]]:
     """Path -> the operations on its sub-paths without a parameter (``/{id}/increment``)."""
     found: dict[str, list[Operation]] = {}
@@ -241,7 +252,11 @@ def _client_key(create: Operation | None, id_param: str) -> str | None:
 
 
 def _singletons(by_path: Mapping[str, Mapping[str, Operation]]) -> Iterable[Resource]:
-    items = {p.rpartition("/")[0] for p in by_path if param_name(p.rpartition("/")[2])}
+    items = {
+        _collection(p.rpartition("/")[0], by_path)
+        for p in by_path
+        if param_name(p.rpartition("/")[2])
+    }
     for path, methods in sorted(by_path.items()):
         if path in items or "GET" not in methods or param_name(path.rpartition("/")[2]):
             continue

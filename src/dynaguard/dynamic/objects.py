@@ -216,7 +216,9 @@ def items_of(document: Any) -> list[dict[str, Any]]:
 
 
 def _id_of(item: Mapping[str, Any], resource: Resource) -> str | None:
-    for name in (resource.id_param, f"{resource.singular}_id", *_ID_FIELDS):
+    singular = resource.singular
+    names = (resource.id_param, f"{singular}_id", f"{singular}Id", f"{singular}id", *_ID_FIELDS)
+    for name in names:
         value = item.get(name) if name else None
         if isinstance(value, (str, int)) and not isinstance(value, bool) and value != "":
             return str(value)

@@ -44,6 +44,8 @@ CATEGORIES = {
 }
 _CONVERTER = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+TEMPLATES = (".yaml", ".yml", ".template", ".template.json")
+"""Files that may be plain CloudFormation templates (``dynaguard.static.source.cloudformation``)."""
 
 
 @dataclass
@@ -113,7 +115,8 @@ def checkout(mirrors: Path, work: Path, repo: Repo) -> Path:
     commit (blobs over 4 MiB are not in the snapshots, so files are read one by one rather than
     with `git archive`)."""
     target = work / repo.name.replace("/", "+") / repo.commit
-    done = target / ".complete-3"  # 2: deployment descriptors; 3: CDK apps are extracted too
+    # 2: deployment descriptors; 3: CDK apps; 4: plain CloudFormation templates of any name
+    done = target / ".complete-4"
     if done.exists():
         return target
     git = ["git", "--git-dir", str(_git_dir(mirrors, repo.name))]
@@ -123,7 +126,7 @@ def checkout(mirrors: Path, work: Path, repo: Repo) -> Path:
     for entry in filter(None, listing.split("\0")):
         meta, _, path = entry.partition("\t")
         mode, kind, sha = meta.split()
-        wanted = path.endswith((".py", ".ts")) or path.rpartition("/")[2] in DESCRIPTORS
+        wanted = path.endswith((".py", ".ts", *TEMPLATES)) or path.rpartition("/")[2] in DESCRIPTORS
         if kind != "blob" or not wanted or mode == "120000":
             continue
         blob = subprocess.run([*git, "cat-file", "blob", sha], capture_output=True, check=False)

@@ -18,6 +18,8 @@ IDENTITY_NAME = re.compile(  # a parameter or attribute that names a user
     r"(user|owner|account|member|customer|profile)([_-]?(id|name|key))?|username|uid|sub|me", re.I
 )
 _WORD = re.compile("[a-z]+")
+_GENERIC_KEYS = frozenset({"id", "key", "uuid", "name"})
+"""Path parameters too generic to pair with a body field by suffix (``owner_id`` is no ``{id}``)."""
 _ADMIN_WORDS = re.compile(
     r"(^|[^a-z])(admin|administrator|staff|superuser|internal)([^a-z]|$)", re.I
 )
@@ -248,7 +250,13 @@ def _client_key(create: Operation | None, id_param: str) -> str | None:
     if create is None or create.method != "POST":
         return None
     props = properties(create.body or {})
-    return id_param if id_param in props else None
+    if id_param in props:
+        return id_param
+    if id_param in _GENERIC_KEYS:
+        return None
+    # ``/books/{book_title}`` created with ``title``, or ``/books/{title}`` with ``book_title``.
+    related = [p for p in props if p.endswith("_" + id_param) or id_param.endswith("_" + p)]
+    return related[0] if len(related) == 1 else None
 
 
 def _singletons(by_path: Mapping[str, Mapping[str, Operation]]) -> Iterable[Resource]:

@@ -14,6 +14,7 @@ from dataclasses import replace
 import httpx
 
 from dynaguard.dynamic import events as ev
+from dynaguard.dynamic.accounts import stand_ins
 from dynaguard.dynamic.api import ApiModel, build_model
 from dynaguard.dynamic.auth import IdentityStatus, Session
 from dynaguard.dynamic.cleanup import CleanupResult
@@ -194,6 +195,10 @@ def _prepare(
         api=api, http=http, redactor=redactor, markers=markers, sessions=sessions,
         options=options, sink=sink,
     )  # fmt: skip
+    if options.active and len(sessions.users) < 2:
+        for status in stand_ins(ctx):
+            listener(ev.IdentityChecked(status.name, status.ok, status.detail))
+            statuses += (status,)
     if not options.probes or "exposure" in options.probes:
         watch(ctx)
     return ctx, log, statuses

@@ -16,6 +16,7 @@ from dynaguard.dynamic.context import ProbeContext, is_identity_param
 from dynaguard.dynamic.http.client import Call
 from dynaguard.dynamic.markers import contains, walk
 from dynaguard.dynamic.outcomes import Blocked, Rejected, Skip
+from dynaguard.dynamic.spec.operations import Operation
 from dynaguard.dynamic.spec.samples import sample
 
 _ID_FIELDS = ("id", "key", "uuid")
@@ -263,15 +264,21 @@ def _register_delete(
         ctx.cleanup.add(label + " (the API has no delete)", None)
         return
 
-    def undo() -> bool:
-        # The owner first; after an owner-changing probe another identity may own it now.
-        for session in (owner, *ctx.sessions.authenticated):
-            status = ctx.call(session, delete, path=values).status
-            if 200 <= status < 300 or status == 404:
-                return True
-        return False
+    # The owner first; after an owner-changing probe another identity may own it now.
+    ctx.cleanup.add(
+        label, lambda: deleted(ctx, delete, values, (owner, *ctx.sessions.authenticated))
+    )
 
-    ctx.cleanup.add(label, undo)
+
+def deleted(
+    ctx: ProbeContext, delete: Operation, values: Mapping[str, str], sessions: Iterable[Session]
+) -> bool:
+    """Send ``delete`` as each session in turn until one answers 2xx (or 404: already gone)."""
+    for session in sessions:
+        status = ctx.call(session, delete, path=values).status
+        if 200 <= status < 300 or status == 404:
+            return True
+    return False
 
 
 def _strings(body: Any) -> list[tuple[str, str]]:

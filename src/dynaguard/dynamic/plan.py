@@ -9,6 +9,7 @@ from itertools import groupby
 
 from dynaguard.catalogue import CATALOGUE
 from dynaguard.dynamic import events as ev
+from dynaguard.dynamic.accounts import is_credential_write
 from dynaguard.dynamic.api import ApiModel
 from dynaguard.dynamic.context import ProbeContext, excluded
 from dynaguard.dynamic.coverage import UNANSWERED, TaskOutcome
@@ -23,6 +24,7 @@ from dynaguard.model import ScanWarning
 Task = tuple[Probe, Target]
 NOT_RUN = "not run: the scan reached its --max-time"
 CUT_SHORT = "cut short: the scan reached its --max-time"
+_CREDENTIALS = "changes credentials: only tried on accounts the scan registers (account-takeover)"
 
 
 @dataclass
@@ -54,6 +56,8 @@ def _plan_probe(probe: Probe, targets: list[Target], options: ScanOptions, resul
         op = target.operation
         if excluded(op, options.exclude):
             result.outcomes.append(TaskOutcome(probe.name, op.key, "skipped", "excluded"))
+        elif not probe.credentials and is_credential_write(op):
+            result.outcomes.append(TaskOutcome(probe.name, op.key, "skipped", _CREDENTIALS))
         elif (probe.writes or op.writes) and not options.active:
             why = "read-only scan, needs --active"
             result.outcomes.append(TaskOutcome(probe.name, op.key, "skipped", why))

@@ -19,7 +19,7 @@ from dynaguard.model import (
     SuppressionKind,
 )
 from dynaguard.static.findings import Sources, build, with_fingerprints
-from dynaguard.static.flow import relevance
+from dynaguard.static.flow import dispatch, relevance
 from dynaguard.static.flow.accesses import Access
 from dynaguard.static.flow.analyzer import Analyzer, base_id
 from dynaguard.static.flow.events import Event, Recognised
@@ -74,6 +74,9 @@ class Run:
         self.gateways = {(g.path, g.function): g for g in gateways}
         """Lambda handlers the project's Serverless or SAM files declare."""
         self.unseen_auth: set[str] = set()
+        self.guarded: dict[str, set[Endpoint]] = {}
+        """Routes an authorizer guards, by handler; the handler counts as authenticated only
+        when all its routes are (one Lambda may serve guarded and open routes)."""
         """Entry points whose authentication is configured where dynaguard cannot read it."""
         self._entry_bound: dict[str, dict[str, Value]] = {}
         """Entry points' parameters the framework fills (a Lambda handler's ``event``)."""
@@ -246,13 +249,18 @@ class Run:
         declared = [d for result in results for d in result.routes]
         for model in self.models.members:
             declared += model.entry_points(self.analyzer, self.descriptors)
+        open_targets = {d.target for d in declared if not d.authenticated}
         for decl in declared:
             if decl.bound or decl.client:
                 bound = {name: Value(refs=refs) for name, refs in decl.bound}
                 bound.update(self._client_arguments(decl))
                 self._entry_bound[decl.target] = bound
             if decl.authenticated:
-                self._note_authenticated(decl.target)
+                if decl.routed:
+                    for _, endpoint in self._endpoints(decl, mounts.path(decl)):
+                        self.guarded.setdefault(decl.target, set()).add(endpoint)
+                if decl.target not in open_targets:
+                    self._note_authenticated(decl.target)
             if decl.unseen_auth:
                 self.unseen_auth.add(decl.target)
             if not decl.routed:  # an entry point with no endpoint (a Lambda handler no file maps)
@@ -312,7 +320,8 @@ class Run:
             whole = rule_check.whole
             if whole is not None:
                 for found in self._guarded(rule_check, partial(whole, self)):
-                    yield build(found.hit, found.sink, found.endpoint, self.sources)
+                    endpoint = _served(found.sink, found.endpoint)
+                    yield build(found.hit, found.sink, endpoint, self.sources)
 
     def _guarded(self, rule_check: RuleCheck, run: Callable[[], Iterable[T]]) -> list[T]:
         """What a rule check gives; nothing, with a warning, once it has raised: the scan goes on
@@ -357,7 +366,7 @@ class Run:
         for rule_check in self._event_checks:
             run = rule_check.run
             for hit in self._guarded(rule_check, partial(run, event)):
-                yield build(hit, event, endpoint, self.sources)
+                yield build(hit, event, _served(event, endpoint), self.sources)
 
     def _endpoint_for(self, fn_id: str, event: Event) -> Endpoint | None:
         # A method's summary as a subclass inherits it (``fn@cls``) sits where the method does.
@@ -459,6 +468,17 @@ def _choose(endpoints: list[Endpoint], writes: bool) -> Endpoint | None:
             if endpoint.method in _WRITES:
                 return endpoint
     return endpoints[0] if endpoints else None
+
+
+def _served(event: Event | None, endpoint: Endpoint | None) -> Endpoint | None:
+    """The endpoint a finding names: one of the routes that reach its call, when the entry
+    point serves several and its own dispatch told them apart (``dispatch.py``)."""
+    if event is None:
+        return endpoint
+    routes = dispatch.endpoints(event.args.get(dispatch.ROUTES))
+    if not routes or endpoint in routes:
+        return endpoint
+    return _choose(routes, event.op.writes)
 
 
 def _per_route(groups: Iterable[dict[Endpoint | None, Finding]]) -> Iterator[Finding]:

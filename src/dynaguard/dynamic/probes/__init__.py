@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dynaguard.dynamic.probes import (
+    account_takeover,
     anonymous,
     atomicity,
     bfla,
@@ -14,7 +15,9 @@ from dynaguard.dynamic.probes import (
     key_overwrite,
     mass_assignment,
     phantom,
+    privilege_escalation,
     race,
+    sign_up,
     stale_version,
     validation,
 )
@@ -24,6 +27,7 @@ __all__ = [
     "PROBES",
     "Probe",
     "Target",
+    "account_takeover",
     "anonymous",
     "atomicity",
     "bfla",
@@ -35,8 +39,10 @@ __all__ = [
     "key_overwrite",
     "mass_assignment",
     "phantom",
+    "privilege_escalation",
     "probe",
     "race",
+    "sign_up",
     "stale_version",
     "validation",
 ]

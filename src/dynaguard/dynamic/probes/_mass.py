@@ -34,7 +34,7 @@ def extras(
     """Every extra property to try on ``op``, except owner fields (see :func:`owner_extras`)."""
     allowed = set(properties(op.body or {}))
     found: list[Extra] = []
-    if not _open_schema(op.body or {}):
+    if not open_schema(op.body or {}):
         found.append(Extra(f"dg_extra_{ctx.markers.number()}", ctx.markers.new(), "extra"))
         found += _nested(ctx, op)
     for name in PRIVILEGED:
@@ -77,7 +77,7 @@ def persisted(document: Any, extra: Extra) -> bool:
     return bool(node == extra.value and type(node) is type(extra.value))
 
 
-def _open_schema(schema: Mapping[str, Any]) -> bool:
+def open_schema(schema: Mapping[str, Any]) -> bool:
     """The spec says any property goes: arbitrary names are then by design, not a weakness."""
     extra = schema.get("additionalProperties")
     return extra is True or (isinstance(extra, Mapping) and bool(extra)) or not properties(schema)
@@ -86,7 +86,7 @@ def _open_schema(schema: Mapping[str, Any]) -> bool:
 def _nested(ctx: ProbeContext, op: Operation) -> list[Extra]:
     found = []
     for name, schema in properties(op.body or {}).items():
-        if schema_type(schema) == "object" and properties(schema) and not _open_schema(schema):
+        if schema_type(schema) == "object" and properties(schema) and not open_schema(schema):
             found.append(
                 Extra(f"{name}.dg_nested_{ctx.markers.number()}", ctx.markers.new(), "nested")
             )

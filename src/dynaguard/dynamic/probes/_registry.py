@@ -48,6 +48,9 @@ class Probe:
     phase: int = 2
     """Run order: 1 reads, 2 writes on fresh objects, 3 writes that may change an account
     (their effects must not leak into the other probes' results)."""
+    credentials: bool = False
+    """May target operations that change credentials (``/users/{u}/password``): it acts only on
+    accounts the scan registered. Other probes never get those targets."""
 
 
 PROBES: Registry[Probe] = Registry("probe")
@@ -61,11 +64,12 @@ def probe(
     summary: str,
     targets: Selector,
     phase: int = 2,
+    credentials: bool = False,
 ) -> Callable[[Runner], Runner]:
     """Register the decorated function as the runner of a new probe."""
 
     def decorate(run: Runner) -> Runner:
-        PROBES.add(name, Probe(name, proves, writes, summary, targets, run, phase))
+        PROBES.add(name, Probe(name, proves, writes, summary, targets, run, phase, credentials))
         return run
 
     return decorate

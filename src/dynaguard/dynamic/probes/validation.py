@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from dynaguard.dynamic.accounts import is_signup
 from dynaguard.dynamic.api import ApiModel
 from dynaguard.dynamic.context import NO_BODY, ProbeContext
 from dynaguard.dynamic.http.client import Call
@@ -25,7 +26,8 @@ from dynaguard.dynamic.probes.exposure import is_auth_path
 def _targets(api: ApiModel) -> list[Target]:
     found = []
     for op in api.operations:
-        if not op.writes or is_auth_path(op.path):
+        # Sign-ups are the sign-up probe's: it tracks the accounts invalid bodies create.
+        if not op.writes or is_auth_path(op.path) or is_signup(op):
             continue
         resource = api.resource_of(op)
         typed_query = any(p.location == "query" for p in op.params)

@@ -9,6 +9,7 @@ same request value. Query API for other rules: ``handlers(run)``, ``Handler.auth
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -336,8 +337,12 @@ def variable_segment(segment: str) -> bool:
     return segment.startswith(("<", "{"))
 
 
-def login_route(handler: Handler) -> bool:
-    """A login, token, sign-up or password route: public by design (DG203)."""
+def login_route(handler: Handler, served: Collection[Endpoint] = ()) -> bool:
+    """A login, token, sign-up or password route: public by design (DG203). For a handler
+    serving several routes that tells them apart itself (``dispatch.py``), only the ``served``
+    ones count."""
     if handler.auth.login:
         return True
+    if served:
+        return bool(route_words(handler.module, handler.func, tuple(served)) & _LOGIN_ROUTES)
     return bool(handler.words & _LOGIN_ROUTES)

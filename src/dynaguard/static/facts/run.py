@@ -21,6 +21,8 @@ class RunView(Protocol):
     routes: dict[str, list[Endpoint]]
     """Route handler function ids and their endpoints."""
     unseen_auth: set[str]
+    guarded: dict[str, set[Endpoint]]
+    """Routes an authorizer guards, by handler (``engine.Run.guarded``)."""
     """Entry points whose authentication dynaguard cannot see (``RouteDecl.unseen_auth``)."""
 
     @property

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from dynaguard.static.flow import accesses
+from dynaguard.static.flow import accesses, dispatch
 from dynaguard.static.flow.analyzer import FIELD, TEXT, Bound
 from dynaguard.static.flow.attributes import METHOD, external_name
 from dynaguard.static.flow.builtins import builtin_call, declared
@@ -125,6 +125,8 @@ def _apply_summary(
     returns."""
     module, func = located
     params = bind_params(func, args, receiver)
+    if frame.serves is not None:  # the callee serves only the routes that reach this call
+        params = [dispatch.narrowed(v, frame.serves) for v in params]
     forwarded = _forwarded(frame, module, func, args)
     bound = _bound(frame, fn_id, module, func, params)
     result = frame.analyzer.function_result(fn_id, self_class, bound)
@@ -138,7 +140,7 @@ def _apply_summary(
         accesses.inherit(
             frame.accesses,
             result.accesses,
-            lambda event: instantiate_event(event, params),
+            lambda event: frame.routed(instantiate_event(event, params)),
             args.site,
         )
     frame.models.on_call(frame, fn_id, params)
@@ -189,7 +191,7 @@ def _bound(
             frozenset(i for i, name in enumerate(func.params) if _searches(name, text)),
         )
     methods, searched = uses
-    kinds = frame.models.ref_kinds
+    kinds, subscripted = frame.models.ref_kinds, frame.models.subscripted_kinds
     out = [
         (index, objects)
         for index, refs in given
@@ -198,7 +200,7 @@ def _bound(
                 r
                 for r in refs
                 if (index in methods and (r.partition(":")[0] in kinds or r.startswith(_OBJECTS)))
-                or (index in searched and r == MAYBE_NONE)
+                or (index in searched and (r == MAYBE_NONE or r.partition(":")[0] in subscripted))
             )
         )
     ]

@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 from dynaguard.static.flow import accesses
 from dynaguard.static.flow.analyzer import Analyzer
+from dynaguard.static.flow.dispatch import ROUTES
 from dynaguard.static.flow.events import Event
 from dynaguard.static.flow.result import Mount, Result, RouteDecl
 from dynaguard.static.flow.values import (
@@ -83,6 +84,9 @@ class Frame:
         self.elements: dict[str, str] = {}
         """Loop variables bound to an element of a local container (``for item in items``):
         a field stored on the element is stored in the container too."""
+        self.serves: frozenset[str] | None = None
+        """The routes that can reach this point, when the entry point serves several and names
+        them (``dispatch.py``); None when nothing is known."""
 
     def step(self, line: int, col: int, note: str, origin: str = "") -> Step:
         return Step(self.module.path, line, col, self.qualname, note, origin)
@@ -103,7 +107,17 @@ class Frame:
                 return value
         return ref(f"builtin:{name}") if name in _BUILTINS else EMPTY
 
+    def routed(self, event: Event) -> Event:
+        """The event with the routes that reach it here, when the entry point serves several
+        (``dispatch.py``): a callee's own dispatch may have narrowed them further."""
+        if self.serves is None:
+            return event
+        own = event.args.get(ROUTES)
+        routes = self.serves & own.refs if own is not None else self.serves
+        return event.with_args({**event.args, ROUTES: Value(refs=routes or self.serves)})
+
     def emit(self, event: Event) -> None:
+        event = self.routed(event)
         if event.site.function == self.qualname and event.site.path == self.module.path:
             accesses.record(self.accesses, event)  # made here; callees' come with their summary
         if not any(tainted(v) for v in event.args.values()):
@@ -215,6 +229,9 @@ class Model:
     builtins: frozenset[str] = frozenset()
     """Builtin functions whose calls ``call`` is asked about too (``builtin:getattr``)."""
     ref_kinds: frozenset[str] = frozenset()
+    subscripted_kinds: frozenset[str] = frozenset()
+    """Kinds of ``ref_kinds`` whose objects are read by subscript (a Lambda event): a callee
+    that only subscripts such a parameter still needs the object bound (``calls._bound``)."""
     """Prefixes (before ``:``) of the refs this model's objects carry: ``method`` and
     ``attribute`` are asked about values that carry one."""
     class_kinds: Mapping[str, str] = MappingProxyType({})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from dynaguard.static.flow import accesses
+from dynaguard.static.flow import accesses, dispatch
 from dynaguard.static.flow.analyzer import FIELD, TEXT, Analyzer, Bound
 from dynaguard.static.flow.budget import MAX_STATEMENTS, OverBudget
 from dynaguard.static.flow.evaluate import Iterated, bind, evaluate, iterate, narrow, prune
@@ -27,6 +27,8 @@ def exec_block(frame: Frame, body: tuple[ir.Stmt, ...]) -> None:
     if frame.spent > MAX_STATEMENTS and not frame.is_module:
         raise OverBudget(MAX_STATEMENTS)
     for stmt in body:
+        if frame.serves is not None and not frame.serves:
+            return  # no route the entry point serves reaches here (``dispatch.py``)
         _STMT[type(stmt)](frame, stmt)
 
 
@@ -76,6 +78,10 @@ def _branch(frame: Frame, start: Env, body: tuple[ir.Stmt, ...]) -> Env:
 
 
 def _if(frame: Frame, stmt: ir.If) -> None:
+    serves = frame.serves
+    yes = no = serves
+    if serves is not None and stmt.decision is not None:
+        yes, no = dispatch.split(stmt.decision, serves, lambda e: _marker(frame, e))
     evaluate(frame, stmt.test)
     frame.models.on_test(frame, stmt)  # ownership, role and authentication checks
     if frame.accesses and (stmt.body_exits or not isinstance(stmt.test, ir.Pure)):
@@ -86,9 +92,12 @@ def _if(frame: Frame, stmt: ir.If) -> None:
     for guard in stmt.guards:
         if guard.positive:
             narrow(frame, guard)
+    frame.serves = yes  # a branch no route can take does not run (``exec_block``)
     exec_block(frame, stmt.body)
-    after_body = frame.env
+    after_body, body_serves = frame.env, frame.serves
+    frame.serves = no
     after_else = _branch(frame, start, stmt.orelse)
+    else_serves = frame.serves
     if stmt.body_exits:
         if stmt.leaves_loop:
             frame.left_loop.append(after_body)
@@ -96,8 +105,19 @@ def _if(frame: Frame, stmt: ir.If) -> None:
         for guard in stmt.guards:
             if not guard.positive:
                 narrow(frame, guard)
+        frame.serves = else_serves if not stmt.leaves_loop else _either(else_serves, body_serves)
     else:
         frame.env = join_env(after_body, after_else)
+        frame.serves = _either(body_serves, else_serves)
+
+
+def _marker(frame: Frame, expr: ir.Expr) -> str | None:
+    """What a dispatch test's subject is (the request path, method...), as the model marked it."""
+    return dispatch.marker(evaluate(frame, expr))
+
+
+def _either(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
+    return None if a is None or b is None else a | b
 
 
 def _grew(before: Env, after: Env) -> bool:
@@ -116,9 +136,11 @@ def _grew(before: Env, after: Env) -> bool:
 
 def _loop(frame: Frame, stmt: ir.Loop) -> None:
     start = frame.env
+    entered = frame.serves
     outer_left, frame.left_loop = frame.left_loop, []
     for _ in range(2):  # a second pass carries values around the loop once
         frame.env = dict(start)
+        frame.serves = entered
         if stmt.target is not None:
             bind(frame, stmt.target, iterate(frame, stmt.iter), _line(stmt.target), 0)
             if isinstance(stmt.target, ir.Name) and isinstance(stmt.iter, ir.Name):
@@ -135,6 +157,7 @@ def _loop(frame: Frame, stmt: ir.Loop) -> None:
         start = merged
     frame.env = merged
     frame.left_loop = outer_left
+    frame.serves = entered  # ``break`` / ``continue`` leave with routes the body had ended
     if stmt.prunes is not None:
         prune(frame, *stmt.prunes)
     exec_block(frame, stmt.orelse)
@@ -156,6 +179,7 @@ def _with(frame: Frame, stmt: ir.With) -> None:
 
 def _try(frame: Frame, stmt: ir.Try) -> None:
     start = frame.env
+    entered = frame.serves
     outer = frame.catching
     frame.catching = outer | handled(stmt)
     try:
@@ -163,15 +187,19 @@ def _try(frame: Frame, stmt: ir.Try) -> None:
     finally:
         frame.catching = outer
     ends = [_branch(frame, after_body, stmt.orelse)]
+    reached = frame.serves
     for name, body in stmt.handlers:
         handler_start = join_env(start, after_body)
         if name:
             handler_start = {**handler_start, name: EMPTY}
+        frame.serves = entered  # any route that entered the ``try`` may raise into a handler
         ends.append(_branch(frame, handler_start, body))
+        reached = _either(reached, frame.serves)
     merged = ends[0]
     for end in ends[1:]:
         merged = join_env(merged, end)
     frame.env = merged
+    frame.serves = entered if stmt.final else reached
     exec_block(frame, stmt.final)
 
 
@@ -291,6 +319,9 @@ class Interpreter:
             frame.env[name] = (
                 _with_texts(value) if any(r.startswith(_TEXTS) for r in refs) else value
             )
+            serves = dispatch.served(refs)
+            if serves:
+                frame.serves = serves | (frame.serves or frozenset())
         exec_block(frame, func.body)
         return frame.result()
 

@@ -40,6 +40,7 @@ class Models(Model):
         self.relevant_names = frozenset(n for m in members for n in m.relevant_names)
         self.aliases = {k: v for m in members for k, v in m.aliases.items()}
         self.ref_kinds = frozenset(k for m in members for k in m.ref_kinds)
+        self.subscripted_kinds = frozenset(k for m in members for k in m.subscripted_kinds)
         self._any = [m for m in members if ANY_PACKAGE in m.packages]
         self._by_package: dict[str, list[Model]] = {}
         self._by_builtin = _index(members, lambda m: m.builtins)

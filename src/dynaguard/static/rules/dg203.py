@@ -27,6 +27,7 @@ from dynaguard.static.facts.keys import (
 from dynaguard.static.facts.operations import CallKind, Context, DbCall, run_context
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.facts.tables import table_facts
+from dynaguard.static.flow import dispatch
 from dynaguard.static.flow.accesses import is_fresh
 from dynaguard.static.flow.events import Event, Op
 from dynaguard.static.flow.values import EMPTY, REQUEST, Trace, Value, join_all
@@ -40,12 +41,21 @@ def unauthenticated(run: RunView) -> Iterator[Found]:
     for handler in handlers(run):
         # A login, token or sign-up route is public by design. A put under a client-chosen key
         # replaces whatever item had that key: it changes an item the client picked.
-        if handler.auth.authenticated is not None or handler.auth.unseen or login_route(handler):
+        if handler.auth.authenticated is not None or handler.auth.unseen:
+            continue
+        dispatching = any(a.event.args.get(dispatch.ROUTES) for a in handler.accesses)
+        if not dispatching and login_route(handler):
             continue
         signs_up: bool | None = None
         owners = table_facts(run.analyzer).owner_names
+        told: set[Endpoint] = set()
         for access in handler.accesses:
             event = access.event
+            # One finding per handler; per route when it serves several and dispatches itself.
+            served = set(dispatch.endpoints(event.args.get(dispatch.ROUTES)))
+            guarded = run.guarded.get(handler.fn_id, set())
+            if served and (served <= told | guarded or login_route(handler, served)):
+                continue
             trace = _chosen_by_client(event, run_context(run), owners)
             if trace is None:
                 continue
@@ -65,7 +75,9 @@ def unauthenticated(run: RunView) -> Iterator[Found]:
             )
             hit = Hit(RULE, handler.site, message, trace)
             yield Found(hit, handler.endpoint(is_write(event)), event)
-            break
+            told |= served
+            if not served or told >= set(handler.endpoints):
+                break
 
 
 def _chosen_by_client(event: Event, context: Context, owners: frozenset[str]) -> Trace | None:
@@ -76,8 +88,16 @@ def _chosen_by_client(event: Event, context: Context, owners: frozenset[str]) ->
         chosen = [v for n, v in filter_fields(event).items() if _selecting(n, owners)]
         return request_trace(join_all(chosen))
     if event.op is not Op.PUT:
-        return request_trace(join_all(list(key_fields(event).values())))
+        keys = key_fields(event)
+        if keys and all(_NONCES & words(name) for name in keys):
+            return None  # the client's own request id, looked up to replay its answer
+        return request_trace(join_all(list(keys.values())))
     return _put_chosen(event, context, owners)
+
+
+_NONCES = frozenset({"idempotency", "idempotent", "nonce", "dedup", "deduplication"})
+"""Words of a key that a client makes up for its own request (``idempotencyKey``): reading by
+it finds that client's earlier attempt, not an item of someone else it picked."""
 
 
 def _put_chosen(event: Event, context: Context, owners: frozenset[str]) -> Trace | None:

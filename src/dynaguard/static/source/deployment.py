@@ -4,48 +4,32 @@ Read from Serverless Framework files (``serverless.yml``: ``functions.<name>.han
 ``http`` / ``httpApi`` events) and AWS SAM templates (``template.yaml``: each
 ``AWS::Serverless::Function``'s ``Handler`` and ``CodeUri`` and its ``Api`` / ``HttpApi``
 events), so that a Lambda handler's findings name its endpoint, and an event with an authorizer
-or an API key marks the handler authenticated. Only data is read: variables (``${self:...}``)
-and intrinsic functions (``!Sub``) are kept as text or dropped, never resolved.
+or an API key marks the handler authenticated. Plain CloudFormation templates of any name
+(``infra/api.yaml``) are read too, for their API Gateway routes (``cloudformation.py``). Only
+data is read: variables (``${self:...}``) and intrinsic functions (``!Sub``) are kept as text
+or dropped, never resolved.
 """
 
 from __future__ import annotations
 
+__all__ = ["NAMES", "Handler", "Route", "discover", "read"]
+
 import posixpath
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from dynaguard.model import ScanWarning
+from dynaguard.static.source import cloudformation
+from dynaguard.static.source.descriptors import Handler, Route, authorizer, located, route
 from dynaguard.static.source.discover import discover as find_files
 from dynaguard.static.source.discover import regular, upward
 
 NAMES = frozenset({"serverless.yml", "serverless.yaml", "template.yaml", "template.yml"})
 MAX_BYTES = 1024 * 1024
 """A descriptor larger than this is skipped (with a warning)."""
-_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"})
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    method: str
-    """Upper-case; ``ANY`` for every method."""
-    path: str
-    """As the descriptor writes it (``/users/{id}``), with a leading slash."""
-    authenticated: bool
-    """An authorizer (other than ``NONE``) or a required API key guards it."""
-
-
-@dataclass(frozen=True, slots=True)
-class Handler:
-    path: str
-    """The handler's Python file, relative to the scan root (``src/users.py``)."""
-    function: str
-    """Its function name (``create``)."""
-    routes: tuple[Route, ...]
-    """The HTTP events that call it (empty: invoked some other way)."""
 
 
 def discover(
@@ -54,24 +38,44 @@ def discover(
     """The descriptor files under ``paths``, and beside them up to ``root`` (``dynaguard code
     src`` in a SAM project reads the ``template.yaml`` at its top), as sorted ``(file, path
     relative to root)``."""
-    found = find_files(paths, root, exclude, wanted=NAMES.__contains__)
-    by_rel = {rel: path for path, rel in _above(paths, root)}
-    by_rel |= {rel: path for path, rel in found if path.name in NAMES}
+    found = find_files(paths, root, exclude, wanted=_template_name)
+    by_rel = {rel: path for path, rel in _above(paths, root, exclude)}
+    by_rel |= {rel: path for path, rel in found if _template_name(path.name)}
     return sorted((path, rel) for rel, path in by_rel.items())
 
 
-def _above(paths: Sequence[Path], root: Path) -> list[tuple[Path, str]]:
-    """Descriptors in the folders from each scanned path's parent up to ``root``."""
+_SUFFIXES = (".yaml", ".yml", ".template", ".template.json")
+_INFRA = frozenset({"infra", "infrastructure", "cloudformation", "cfn", "deploy", "deployment",
+                    "templates", "template", "iac", "stack", "stacks", "aws"})  # fmt: skip
+"""Folders beside the code that hold a project's plain CloudFormation templates."""
+
+
+def _template_name(name: str) -> bool:
+    """A Serverless or SAM descriptor, or a file that may be a CloudFormation template (read
+    only when its text declares API Gateway routes: ``cloudformation.MARKERS``)."""
+    return name in NAMES or name.endswith(_SUFFIXES)
+
+
+def _above(paths: Sequence[Path], root: Path, exclude: Sequence[str]) -> list[tuple[Path, str]]:
+    """Descriptors in the folders from each scanned path's parent up to ``root``, and the
+    templates in infrastructure folders beside them (``infra/api.yaml`` for ``src/``)."""
     out = []
     base = root.resolve()
     folders: set[Path] = set()
     for path in paths:
         folders.update(upward(path.resolve().parent, base))
+    infra: list[Path] = []
     for folder in sorted(folders):
-        for name in sorted(NAMES):
-            candidate = folder / name
-            if regular(candidate):
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError:
+            continue
+        for candidate in entries:
+            if candidate.name.lower() in _INFRA and candidate.is_dir():
+                infra.append(candidate)
+            elif _template_name(candidate.name) and regular(candidate):
                 out.append((candidate, candidate.relative_to(base).as_posix()))
+    out += find_files(infra, base, exclude, wanted=_template_name)
     return out
 
 
@@ -79,19 +83,27 @@ def read(files: Sequence[tuple[Path, str]]) -> tuple[list[Handler], list[ScanWar
     handlers: list[Handler] = []
     warnings: list[ScanWarning] = []
     for path, rel in files:
+        named = path.name in NAMES
         try:
             if path.stat().st_size > MAX_BYTES:
-                warnings.append(ScanWarning("skipped, a descriptor larger than 1 MB", path=rel))
+                if named:
+                    warnings.append(ScanWarning("skipped, a descriptor larger than 1 MB", path=rel))
                 continue
-            document = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+            text = path.read_text(encoding="utf-8")
+            if not named and not any(m in text for m in cloudformation.MARKERS):
+                continue  # some other YAML: configuration, a workflow, a spec
+            document = yaml.load(text, Loader=_Loader)
         except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
             reason = getattr(exc, "problem", None) or type(exc).__name__
             warnings.append(ScanWarning(f"deployment descriptor not read ({reason})", path=rel))
             continue
         if isinstance(document, dict):
             base = posixpath.dirname(rel)
-            parse = _serverless if path.name.startswith("serverless") else _sam
-            handlers += parse(document, base)
+            if path.name.startswith("serverless"):
+                handlers += _serverless(document, base)
+            else:
+                handlers += _sam(document, base)
+                handlers += cloudformation.handlers(document)
     return handlers, warnings
 
 
@@ -126,27 +138,27 @@ def _serverless(document: Mapping[str, Any], base: str) -> list[Handler]:
     for spec in functions.values():
         if not isinstance(spec, dict) or not isinstance(spec.get("handler"), str):
             continue
-        located = _python(base, spec["handler"])
-        if located is None:
+        place = located(base, spec["handler"])
+        if place is None:
             continue
-        routes = tuple(r for e in spec.get("events") or () if (r := _serverless_route(e)))
-        out.append(Handler(*located, routes))
+        routes = tuple(r for e in spec.get("events") or () if (r := _serverless_event(e)))
+        out.append(Handler(*place, routes))
     return out
 
 
-def _serverless_route(event: object) -> Route | None:
+def _serverless_event(event: object) -> Route | None:
     if not isinstance(event, dict):
         return None
     for kind in ("http", "httpApi"):
         spec = event.get(kind)
         if isinstance(spec, str):  # ``GET users/{id}``, or ``*`` for an HTTP API catch-all
             method, _, path = spec.partition(" ")
-            return _route(method, path or "/*", False)
+            return route(method, path or "/*", False)
         if isinstance(spec, dict):
             guarded = (
                 spec.get("authorizer") not in (None, "", "NONE") or spec.get("private") is True
             )
-            return _route(str(spec.get("method", "ANY")), str(spec.get("path", "/")), guarded)
+            return route(str(spec.get("method", "ANY")), str(spec.get("path", "/")), guarded)
     return None
 
 
@@ -159,11 +171,11 @@ def _sam(document: Mapping[str, Any], base: str) -> list[Handler]:
         return []
     globals_ = _dict(document.get("Globals"))
     defaults = _dict(globals_.get("Function"))
-    default_auth = _authorizer(
+    default_auth = authorizer(
         _dict(_dict(globals_.get("Api")).get("Auth")).get("DefaultAuthorizer")
     )
     apis = {
-        name: _authorizer(
+        name: authorizer(
             _dict(_dict(_dict(r).get("Properties")).get("Auth")).get("DefaultAuthorizer")
         )
         for name, r in resources.items()
@@ -178,8 +190,8 @@ def _sam(document: Mapping[str, Any], base: str) -> list[Handler]:
         code = props.get("CodeUri", defaults.get("CodeUri", ""))
         if not isinstance(handler, str):
             continue
-        located = _python(posixpath.join(base, code if isinstance(code, str) else ""), handler)
-        if located is None:
+        place = located(posixpath.join(base, code if isinstance(code, str) else ""), handler)
+        if place is None:
             continue
         routes = []
         for declared in _dict(props.get("Events")).values():
@@ -190,43 +202,14 @@ def _sam(document: Mapping[str, Any], base: str) -> list[Handler]:
             api = _dict(spec.get("RestApiId") or spec.get("ApiId")).get("Ref")
             inherited = apis.get(api, default_auth) if isinstance(api, str) else default_auth
             auth = _dict(spec.get("Auth"))
-            guarded = _authorizer(auth.get("Authorizer")) if "Authorizer" in auth else inherited
+            guarded = authorizer(auth.get("Authorizer")) if "Authorizer" in auth else inherited
             guarded = guarded or auth.get("ApiKeyRequired") is True
-            route = _route(str(spec.get("Method", "ANY")), str(spec.get("Path", "/")), guarded)
-            if route is not None:
-                routes.append(route)
-        out.append(Handler(*located, tuple(routes)))
+            found = route(str(spec.get("Method", "ANY")), str(spec.get("Path", "/")), guarded)
+            if found is not None:
+                routes.append(found)
+        out.append(Handler(*place, tuple(routes)))
     return out
-
-
-def _authorizer(value: object) -> bool:
-    return value not in (None, "", "NONE", "AWS_IAM_NONE")
 
 
 def _dict(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
-
-
-# -- shared ------------------------------------------------------------------------------------------
-
-
-def _python(base: str, handler: str) -> tuple[str, str] | None:
-    """``src/users.create`` (Serverless) or ``app.lambda_handler`` (SAM) under ``base``:
-    (file relative to the scan root, function name)."""
-    module, _, function = handler.rpartition(".")
-    if not module or not function.isidentifier():
-        return None
-    if "/" not in module:
-        module = module.replace(".", "/")
-    path = posixpath.normpath(posixpath.join(base, module + ".py"))
-    return (path, function) if not path.startswith("..") else None
-
-
-def _route(method: str, path: str, authenticated: bool) -> Route | None:
-    method = method.strip().upper() or "ANY"
-    if method == "*":
-        method = "ANY"
-    if method not in _METHODS:
-        return None
-    path = "/" + path.strip().lstrip("/")
-    return Route(method, path, authenticated)

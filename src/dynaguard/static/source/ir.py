@@ -220,6 +220,32 @@ class Return:
 
 
 @dataclass(slots=True)
+class TextTest:
+    """A test of a value against string constants, kept whole so that a dispatch on the
+    request's path or method can be decided per route (``path == "/items"``,
+    ``method in ("PUT", "PATCH")``, ``path.startswith("/items/")``)."""
+
+    op: str
+    """``eq``, ``ne``, ``in``, ``not in`` (the value is one of ``texts``), ``startswith``,
+    ``endswith``, ``contains`` (a text is a substring of the value)."""
+    subject: Expr
+    texts: tuple[str, ...]
+    fold: bool = False
+    """The subject was ``.lower()`` / ``.upper()``-ed first: compare without case."""
+
+
+@dataclass(slots=True)
+class Junction:
+    """``and`` / ``or`` / ``not`` of text tests (``not`` has one part)."""
+
+    op: str
+    parts: tuple[Decision, ...]
+
+
+Decision = TextTest | Junction
+
+
+@dataclass(slots=True)
 class If:
     test: Expr
     body: tuple[Stmt, ...]
@@ -230,6 +256,9 @@ class If:
     leaves_loop: bool = False
     """The body ends in ``break`` or ``continue``: what it did reaches the loop's next round or
     the code after the loop, not the code after the ``if``."""
+    decision: Decision | None = None
+    """The test as text comparisons, when it is made only of them (``dispatch.py`` decides it
+    for each route an entry point may serve)."""
 
 
 @dataclass(slots=True)

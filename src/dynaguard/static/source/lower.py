@@ -8,7 +8,13 @@ from http import HTTPStatus
 
 from dynaguard.static.source import ir
 from dynaguard.static.source.lambdas import hoist_lambdas
-from dynaguard.static.source.lower_expr import guards_of, lower, lower_all, lower_target
+from dynaguard.static.source.lower_expr import (
+    decision_of,
+    guards_of,
+    lower,
+    lower_all,
+    lower_target,
+)
 from dynaguard.static.source.prune import pruned
 from dynaguard.static.source.validation import NOTED_TYPES
 from dynaguard.static.source.validation import note as note_checks
@@ -122,6 +128,7 @@ class Lowerer:
                     guards_of(node.test),
                     exits,
                     bool(node.body) and isinstance(node.body[-1], (ast.Break, ast.Continue)),
+                    decision_of(node.test),
                 )
             ]
         if isinstance(node, (ast.For, ast.AsyncFor)):

@@ -229,3 +229,81 @@ _HANDLERS: dict[type[ast.AST], Callable[..., ir.Expr]] = {
     ast.GeneratorExp: _comp,
     ast.DictComp: _comp,
 }
+
+
+_COMPARE_OPS = {ast.Eq: "eq", ast.NotEq: "ne", ast.In: "in", ast.NotIn: "not in"}
+_TEXT_METHODS = frozenset({"startswith", "endswith"})
+_FOLDS = frozenset({"lower", "upper", "casefold"})
+
+
+def decision_of(test: ast.expr) -> ir.Decision | None:
+    """The test as comparisons of one value with string constants, joined by and/or/not; None
+    when any part is something else (only such tests can be decided per route)."""
+    if isinstance(test, ast.BoolOp):
+        parts = [decision_of(v) for v in test.values]
+        if any(p is None for p in parts):
+            return None
+        op = "and" if isinstance(test.op, ast.And) else "or"
+        return ir.Junction(op, tuple(p for p in parts if p is not None))
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = decision_of(test.operand)
+        return ir.Junction("not", (inner,)) if inner is not None else None
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        return _text_compare(test.left, test.ops[0], test.comparators[0])
+    if (
+        isinstance(test, ast.Call)
+        and isinstance(test.func, ast.Attribute)
+        and test.func.attr in _TEXT_METHODS
+        and len(test.args) == 1
+        and not test.keywords
+    ):
+        texts = _texts(test.args[0])
+        if texts is not None:
+            subject, fold = _unfolded(test.func.value)
+            return ir.TextTest(test.func.attr, lower(subject), texts, fold)
+    return None
+
+
+def _text_compare(left: ast.expr, op: ast.cmpop, right: ast.expr) -> ir.TextTest | None:
+    name = _COMPARE_OPS.get(type(op))
+    if name is None:
+        return None
+    texts = _texts(right)
+    if texts is not None and (name in ("eq", "ne") or not isinstance(right, ast.Constant)):
+        subject, fold = _unfolded(left)
+        return ir.TextTest("in" if name == "eq" else "not in" if name == "ne" else name,
+                           lower(subject), texts, fold)  # fmt: skip
+    if name in ("eq", "ne"):  # ``"GET" == method``
+        texts = _texts(left)
+        if texts is not None and isinstance(left, ast.Constant):
+            subject, fold = _unfolded(right)
+            return ir.TextTest("in" if name == "eq" else "not in", lower(subject), texts, fold)
+    if name == "in" and isinstance(left, ast.Constant) and isinstance(left.value, str):
+        subject, fold = _unfolded(right)  # ``"/items" in path``: a substring
+        return ir.TextTest("contains", lower(subject), (left.value,), fold)
+    return None
+
+
+def _texts(node: ast.expr) -> tuple[str, ...] | None:
+    """The string constant, or the strings of a tuple/list/set display of them."""
+    if isinstance(node, ast.Constant):
+        return (node.value,) if isinstance(node.value, str) else None
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)) and node.elts:
+        found = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+        texts = [t for t in found if isinstance(t, str)]
+        if len(texts) == len(node.elts):
+            return tuple(texts)
+    return None
+
+
+def _unfolded(node: ast.expr) -> tuple[ast.expr, bool]:
+    """``method.upper()`` -> (``method``, True)."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _FOLDS
+        and not node.args
+        and not node.keywords
+    ):
+        return node.func.value, True
+    return node, False

@@ -17,6 +17,7 @@ from werkzeug.formparser import parse_form_data
 from werkzeug.test import EnvironBuilder
 
 from dynaguard.dynamic import Identity, Login, Role, ScanOptions, ScanResult, scan
+from dynaguard.dynamic.api import build_model
 from dynaguard.dynamic.errors import SpecError
 from dynaguard.dynamic.http.forms import encode
 from dynaguard.dynamic.spec.bodies import FORM, JSON, MULTIPART
@@ -203,3 +204,11 @@ def test_a_login_the_spec_says_takes_a_form_is_sent_as_one() -> None:
     sent = next(r for r in result.traffic if r.url.endswith("/token"))
     assert sent.body == b"username=alice&password=alice-pw"
     assert not refused.identities[0].ok
+
+
+def test_the_login_media_comes_from_the_spec_with_or_without_the_base_path() -> None:
+    api = build_model(_spec(openapi3()))
+    assert api.login_media("POST", "/api/v1/token") == FORM  # as the target sees it
+    assert api.login_media("POST", "/token") == FORM  # as the spec writes it
+    assert api.login_media("POST", "/auth/login") == JSON  # not in the spec: JSON
+    assert api.login_media("GET", "/api/v1/token") == JSON

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from dynaguard.dynamic.spec.bodies import JSON
 from dynaguard.dynamic.spec.operations import ApiSpec, Operation
 from dynaguard.dynamic.spec.samples import properties
 
@@ -91,6 +92,14 @@ class ApiModel:
     @property
     def operations(self) -> tuple[Operation, ...]:
         return self.spec.operations
+
+    def login_media(self, method: str, path: str) -> str:
+        """How the spec's operation at a login path (relative to the target, base path or not)
+        takes its body: JSON when the spec has no such operation."""
+        for op in self.operations:
+            if op.method == method and path in (op.path, self.spec.base_path + op.path):
+                return op.media
+        return JSON
 
     def resource_of(self, op: Operation) -> Resource | None:
         return self._owners.get(id(op))

@@ -25,7 +25,7 @@ from dynaguard.dynamic.errors import ScanConfigError, ScanError, SpecError, Targ
 from dynaguard.dynamic.http.client import HttpClient
 from dynaguard.dynamic.http.deadline import bounded, deadline, read_body
 from dynaguard.dynamic.http.redact import Redactor
-from dynaguard.dynamic.identity import Identity, Role
+from dynaguard.dynamic.identity import Role
 from dynaguard.dynamic.interrupt import NEVER, Interrupt
 from dynaguard.dynamic.markers import Markers
 from dynaguard.dynamic.plan import CUT_SHORT, NOT_RUN, Plan, plan, run_phases
@@ -244,24 +244,16 @@ def _sessions(
     admins: list[Session] = []
     statuses = []
     for identity in options.identities:
-        session = Session(identity, http, redactor, login_media=_login_media(api, identity))
+        media = (
+            api.login_media(identity.login.method, identity.login.path) if identity.login else JSON
+        )
+        session = Session(identity, http, redactor, login_media=media)
         status = verify(session, http, base, check, anon)
         statuses.append(status)
         listener(ev.IdentityChecked(status.name, status.ok, status.detail))
         if status.ok:
             (admins if identity.role is Role.ADMIN else users).append(session)
     return Sessions(tuple(users), tuple(admins), anonymous), tuple(statuses)
-
-
-def _login_media(api: ApiModel, identity: Identity) -> str:
-    """How the spec's operation at the identity's login path takes its body (JSON if none)."""
-    login = identity.login
-    if login is None:
-        return JSON
-    for op in api.operations:
-        if op.method == login.method and login.path in (op.path, api.spec.base_path + op.path):
-            return op.media
-    return JSON
 
 
 def _warnings(

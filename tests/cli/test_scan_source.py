@@ -42,6 +42,8 @@ def test_scan_with_source_confirms_static_findings(
     args = ["scan", vulnerable.url, "--active", "--probe", "mass-assignment", "--format", "json"]
     args += ["--identity", _identity("alice", "user"), "--identity", _identity("bob", "user")]
     args += ["--progress", "none", "--source", "dynaguard/demo", "--fail-on", "none"]
+    # With no spec, --source would derive one from the code (tests/dynamic/test_scan_from_code).
+    args += ["--spec", f"{vulnerable.url}/openapi.json"]
     result = CliRunner().invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     findings = json.loads(result.stdout)["findings"]

@@ -22,11 +22,18 @@ _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 
 def is_sensitive(name: str) -> bool:
-    """``password_hash``, ``apiKey``, ``ssn``: yes; ``hash_key``, ``content_hash``: no."""
+    """``password_hash``, ``apiKey``, ``ssn``, ``userpassword``: yes; ``hash_key``,
+    ``content_hash``: no."""
     flat = name.lower().replace("_", "").replace("-", "")
     if flat in {n.replace("_", "") for n in SENSITIVE_NAMES}:
         return True
+    if flat.endswith(_GLUED):
+        return True  # ``userpassword``, ``Apassword``: a password whatever is glued before it
     return any(w.lower() in SENSITIVE_WORDS for w in _WORD.findall(name))
+
+
+_GLUED = ("password", "passwd")
+"""Sensitive words long enough to be told at the end of a name written without separators."""
 
 
 RULE = declare(

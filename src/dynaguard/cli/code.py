@@ -17,6 +17,7 @@ from dynaguard.cli.cache import Cache, CacheUnavailable, entry_key, load, store
 from dynaguard.cli.exits import ExitCode, die
 from dynaguard.cli.files import emit, read_text
 from dynaguard.cli.hub import apply_triage, hub_options, take, upload_report
+from dynaguard.cli.openapi import openapi_text
 from dynaguard.cli.options import report_options
 from dynaguard.cli.settings import CodeFlags, CodeSettings, resolve
 from dynaguard.config import ConfigError, FailOn
@@ -70,6 +71,12 @@ _PERSONAS = [p.value for p in Persona]
     envvar="DYNAGUARD_NEW_SINCE",
     help="Report (and fail on) only findings not present at git ref REF.",
 )
+@click.option(
+    "--emit-openapi",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write an OpenAPI 3 description of the routes the code serves to FILE "
+    "(YAML when FILE ends in .yaml or .yml, else JSON).",
+)
 @report_options
 @hub_options
 def code_command(**options: object) -> None:
@@ -90,7 +97,7 @@ def code_command(**options: object) -> None:
         settings = resolve(flags)
     except ConfigError as exc:
         die(str(exc), ExitCode.USAGE)
-    report = run_analysis(settings)
+    report = run_analysis(settings, emit_openapi=flags.emit_openapi)
     gated = apply_triage(report, hub)
     emit(render(gated, settings.output_format), settings.output)
     upload_report(report, hub)
@@ -137,12 +144,15 @@ def readable(path: Path) -> bool:
     return os.access(path, os.R_OK)
 
 
-def run_analysis(settings: CodeSettings) -> Report:
-    """The report of one ``dynaguard code`` run (also what a monitor target runs)."""
+def run_analysis(settings: CodeSettings, *, emit_openapi: Path | None = None) -> Report:
+    """The report of one ``dynaguard code`` run (also what a monitor target runs); with
+    ``emit_openapi``, the routes' OpenAPI description is written there first."""
     started = gate.utc_now()
     rules = select_rules(settings.select, settings.ignore)
     previous = gate.at_ref(settings, lambda at_ref: _analysis(at_ref, rules))
-    analysis = _analysis(settings, rules)
+    analysis = _analysis(settings, rules, surface=emit_openapi is not None)
+    if emit_openapi is not None:
+        emit(openapi_text(analysis, settings.paths, emit_openapi), emit_openapi, "--emit-openapi")
     findings = gate.visible(analysis.findings, settings.persona, settings.only)
     findings, baselined = _baseline(findings, settings)
     suppressed = gate.visible(analysis.hidden, settings.persona, settings.only)
@@ -164,11 +174,12 @@ def run_analysis(settings: CodeSettings) -> Report:
     )
 
 
-def _analysis(settings: CodeSettings, rules: Sequence[Rule]) -> Analysis:
-    """The cached analysis of these very files, or a new one (then cached)."""
+def _analysis(settings: CodeSettings, rules: Sequence[Rule], *, surface: bool = False) -> Analysis:
+    """The cached analysis of these very files, or a new one (then cached). The routes of
+    ``surface`` are never cached: asking for them always analyses."""
     cache = settings.cache
     key = None if cache is None else _cache_key(cache, settings, rules)
-    if cache is not None and key is not None:
+    if cache is not None and key is not None and not surface:
         found = load(cache, key)
         if found is not None:
             return found
@@ -179,6 +190,7 @@ def _analysis(settings: CodeSettings, rules: Sequence[Rule]) -> Analysis:
         exclude=settings.exclude,
         jobs=settings.jobs,
         models=with_declared(settings.models),
+        surface=surface,
     )
     # Stored only if no file changed while it ran: the entry must match what its name says.
     if cache is not None and key is not None and _cache_key(cache, settings, rules) == key:

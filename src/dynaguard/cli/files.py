@@ -11,36 +11,36 @@ import click
 from dynaguard.cli.exits import ExitCode, die
 
 
-def emit(text: str, output: Path | None) -> None:
+def emit(text: str, output: Path | None, option: str = "--output") -> None:
     """Print to stdout (``output`` None or ``-``), or write ``output`` whole.
 
     A regular file or a new path is replaced atomically (a temporary file renamed onto it), so
     no reader sees half a report; a symlink is followed, so the link stays and its target is
     what is replaced; anything else that exists (``/dev/stdout``, a FIFO) is written into, never
-    replaced by a file. A path that cannot be written is exit 2 naming it.
+    replaced by a file. A path that cannot be written is exit 2 naming it (and ``option``).
     """
     if output is None or str(output) == "-":
         click.echo(text, nl=not text.endswith("\n"))
         return
     try:
-        _write(text, output)
+        _write(text, output, option)
     except RuntimeError:  # Python 3.11's Path.resolve() on a symbolic link loop
-        die(f"cannot write {output}: a symbolic link loop", ExitCode.USAGE)
+        die(f"{option}: cannot write {output}: a symbolic link loop", ExitCode.USAGE)
     except OSError as exc:  # a name too long, a folder we may not enter, a full device...
-        die(f"cannot write {output}: {exc.strerror or exc}", ExitCode.USAGE)
+        die(f"{option}: cannot write {output}: {exc.strerror or exc}", ExitCode.USAGE)
 
 
-def _write(text: str, output: Path) -> None:
+def _write(text: str, output: Path, option: str) -> None:
     target = output.resolve() if output.is_symlink() else output
     if target.is_dir():
-        die(f"--output {output}: is a directory", ExitCode.USAGE)
+        die(f"{option} {output}: is a directory", ExitCode.USAGE)
     if target.exists() and not target.is_file():
         with output.open("w", encoding="utf-8") as handle:  # a device or FIFO the user named
             handle.write(text)
         return
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
-        die(f"--output {output}: directory {directory} does not exist", ExitCode.USAGE)
+        die(f"{option} {output}: directory {directory} does not exist", ExitCode.USAGE)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

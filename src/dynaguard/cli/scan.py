@@ -22,7 +22,7 @@ from dynaguard.cli.exits import ExitCode, die
 from dynaguard.cli.files import emit, read_text
 from dynaguard.cli.hub import apply_triage, hub_options, take, upload_report
 from dynaguard.cli.interrupts import handled
-from dynaguard.cli.joined import join_source
+from dynaguard.cli.joined import derived_options, join_source, source_analysis
 from dynaguard.cli.options import FORMATS, report_options
 from dynaguard.config import ConfigError, FailOn, find_config, load_config
 from dynaguard.dynamic import (
@@ -45,6 +45,7 @@ from dynaguard.history.baseline import BaselineError, apply_baseline, parse_base
 from dynaguard.model import Report
 from dynaguard.report import OutputFormat, render
 from dynaguard.report.grade import grade
+from dynaguard.static import Analysis
 from dynaguard.static.models.declarations import Declarations
 
 _PROGRESS = ["auto", "bar", "plain", "none"]
@@ -68,8 +69,8 @@ class ScanSettings:
 @click.argument("url")
 @click.option(
     "--spec",
-    help="OpenAPI 3 / Swagger 2 file or URL, JSON or YAML (default: URL/openapi.json, "
-    "/swagger.json, /openapi.yaml, /swagger.yaml).",
+    help="OpenAPI 3 / Swagger 2 file or URL, JSON or YAML (default: derived from --source when "
+    "given, else URL/openapi.json, /swagger.json, /openapi.yaml, /swagger.yaml).",
 )
 @click.option(
     "--identity",
@@ -134,7 +135,8 @@ class ScanSettings:
     "sources",
     multiple=True,
     type=click.Path(path_type=Path, exists=True),
-    help="Also analyse this source tree and join each proof with the code that explains it.",
+    help="Also analyse this source tree and join each proof with the code that explains it; "
+    "with no --spec, scan the routes the code serves (the spec is derived from it).",
 )
 @report_options
 @hub_options
@@ -155,6 +157,7 @@ def scan_command(**flags: Any) -> None:
     hub = take(flags)
     try:
         settings = resolve(flags)
+        settings, analysis = _from_code(settings, flags["sources"])
     except (ConfigError, ScanConfigError) as exc:
         die(str(exc), ExitCode.USAGE)
     console = Console(stderr=True)
@@ -163,7 +166,7 @@ def scan_command(**flags: Any) -> None:
         result = _run(settings, _listener(settings.progress, console), interrupt)
         report = build_report(result)
         if flags["sources"]:
-            report = join_source(report, flags["sources"], settings.models)
+            report = join_source(report, flags["sources"], settings.models, analysis)
         report = _baseline(report, settings.baseline)
         gated = apply_triage(report, hub)
         emit(render(gated, settings.output_format), settings.output)
@@ -173,6 +176,18 @@ def scan_command(**flags: Any) -> None:
         raise SystemExit(int(ExitCode.INTERRUPTED))
     upload_report(report, hub)
     raise SystemExit(int(exit_code(gated, settings.fail_on)))
+
+
+def _from_code(
+    settings: ScanSettings, sources: Sequence[Path]
+) -> tuple[ScanSettings, Analysis | None]:
+    """With ``--source`` and no spec (flag or config), the spec is the one the code implies;
+    the source's analysis is then made first, and joined with the proofs after."""
+    if not sources or settings.options.spec is not None:
+        return settings, None
+    analysis = source_analysis(sources, settings.models, surface=True)
+    options = derived_options(settings.options, analysis, sources)
+    return replace(settings, options=options), analysis
 
 
 def _run(settings: ScanSettings, listener: events.Listener, interrupt: Interrupt) -> ScanResult:

@@ -65,6 +65,7 @@ class CodeFlags:
     no_cache: bool = False
     new_since: str | None = None
     only: tuple[Path, ...] = ()
+    emit_openapi: Path | None = None
 
 
 def split_selectors(values: Sequence[str]) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ See ``docs/twins.md`` for each weakness, the request that exploits it and the ca
 
 from __future__ import annotations
 
-from dynaguard.demo.app import KINDS, TwinKind, create_app
+from dynaguard.demo.app import KINDS, TwinKind, create_app, source_paths
 from dynaguard.demo.auth import DEMO_USERS, issue_token
 from dynaguard.demo.db import TableNames, tables
 from dynaguard.demo.server import RunningApp, serve
@@ -31,5 +31,6 @@ __all__ = [
     "issue_token",
     "load_spec",
     "serve",
+    "source_paths",
     "tables",
 ]

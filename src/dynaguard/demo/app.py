@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from flask import Flask
@@ -29,6 +30,13 @@ class DemoJSONProvider(DefaultJSONProvider):
         if isinstance(o, set | frozenset):
             return sorted(o)
         return DefaultJSONProvider.default(o)
+
+
+def source_paths(kind: TwinKind) -> tuple[Path, ...]:
+    """The files a twin's app is made of: its handlers and the shared auth, tables and spec
+    route (what ``dynaguard scan --source`` reads to derive the spec from the code)."""
+    here = Path(__file__).resolve().parent
+    return (here / kind, here / "auth.py", here / "db.py", here / "spec.py")
 
 
 def default_prefix(kind: TwinKind) -> str:

@@ -34,8 +34,8 @@ from dynaguard.dynamic.probes.exposure import watch
 from dynaguard.dynamic.result import ScanResult
 from dynaguard.dynamic.settings import ScanOptions
 from dynaguard.dynamic.spec.bodies import JSON
-from dynaguard.dynamic.spec.load import MAX_SPEC_BYTES, load_spec
-from dynaguard.dynamic.spec.operations import build_spec
+from dynaguard.dynamic.spec.load import MAX_SPEC_BYTES, SpecDocument, load_spec, parse_spec
+from dynaguard.dynamic.spec.operations import Operation, build_spec
 from dynaguard.dynamic.verify import anonymous_status, check_operation, verify
 from dynaguard.model import ScanWarning
 
@@ -142,6 +142,20 @@ def _scan(
         cleanup_stopped=cleaned.stopped,
         restored=tuple(ctx.existing.restored()),
         cut_short=cut,
+        from_code=from_code(ctx.api.operations),
+    )
+
+
+SOURCE_KEY = "x-dynaguard-source"
+"""The extension ``dynaguard code --emit-openapi`` marks each operation with: its handler."""
+
+
+def from_code(operations: tuple[Operation, ...]) -> tuple[str, ...]:
+    """``METHOD /path (file:line)`` of each operation the code described."""
+    return tuple(
+        f"{op.key} ({op.extensions[SOURCE_KEY]})"
+        for op in operations
+        if isinstance(op.extensions.get(SOURCE_KEY), str)
     )
 
 
@@ -184,7 +198,7 @@ def _prepare(
 ) -> tuple[ProbeContext, StatusLog, tuple[IdentityStatus, ...]]:
     """Reach the target, read its spec, log every identity in: the context probes share."""
     _reachable(http, options.target)
-    document = load_spec(options.spec, options.target, _fetcher(http, options.timeout))
+    document = _document(options, http)
     api = build_model(build_spec(document))
     listener(ev.ScanStarted(options.target, document.source, len(api.operations), options.active))
     log = StatusLog()
@@ -202,6 +216,13 @@ def _prepare(
     if not options.probes or "exposure" in options.probes:
         watch(ctx)
     return ctx, log, statuses
+
+
+def _document(options: ScanOptions, http: HttpClient) -> SpecDocument:
+    """The spec derived from the code when there is one, else the one given or discovered."""
+    if options.derived_spec is not None:
+        return parse_spec(options.derived_spec.encode(), options.derived_from or "source code")
+    return load_spec(options.spec, options.target, _fetcher(http, options.timeout))
 
 
 def _reachable(http: HttpClient, target: str) -> None:

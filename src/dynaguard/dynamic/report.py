@@ -11,7 +11,8 @@ from dynaguard.model import Report
 def to_report(result: ScanResult) -> Report:
     """Findings and warnings as they are (one ``not cleaned up: ...`` warning per leftover); scan
     facts in ``extra``: whether probing was interrupted, whether cleanup ran to its end, what it
-    put back (the CLI adds the score and grade with the shared formula, dynaguard.report.grade)."""
+    put back, which operations the source code described (the CLI adds the score and grade with
+    the shared formula, dynaguard.report.grade)."""
     extra = {
         "engine": "dynamic",
         "mode": "active" if result.active else "read-only",
@@ -29,6 +30,9 @@ def to_report(result: ScanResult) -> Report:
         "restored": "; ".join(result.restored) or "nothing",
         "cut_short": result.cut_short or "no",
     }
+    if result.from_code:
+        count = f"{len(result.from_code)} of {len(result.coverage)}"
+        extra["operations_from_code"] = f"{count}: " + "; ".join(result.from_code)
     return Report(
         findings=result.findings,
         warnings=result.warnings,

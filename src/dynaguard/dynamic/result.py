@@ -46,3 +46,6 @@ class ScanResult:
     """Objects the scan did not create that cleanup put back, with the attributes restored."""
     cut_short: str = ""
     """What ``--max-time`` left undone, when the scan reached it; empty when it ran to the end."""
+    from_code: tuple[str, ...] = ()
+    """``METHOD /path (file:line)`` of the operations the source code described (the spec was
+    derived from it, or written by ``dynaguard code --emit-openapi``)."""

@@ -159,6 +159,11 @@ class ScanOptions:
     """Report only these rule ids or categories (all when empty)."""
     ignore: tuple[str, ...] = ()
     """Never report these rule ids or categories."""
+    derived_spec: str | None = None
+    """An OpenAPI document (JSON text) derived from the source code, scanned instead of
+    ``spec`` or discovery (``dynaguard scan --source`` with no spec); checked like any spec."""
+    derived_from: str = ""
+    """Where ``derived_spec`` came from, as the report names it (``code in app/``)."""
 
 
 def split_exclude(pattern: str) -> tuple[str, str]:

@@ -16,6 +16,8 @@ from pathlib import Path
 from dynaguard.catalogue import CATALOGUE
 from dynaguard.model import Coverage, Finding, Rule, ScanWarning
 from dynaguard.static.engine import Run
+from dynaguard.static.facts.surface import Route
+from dynaguard.static.facts.surface import surface as described
 from dynaguard.static.flow.frame import Model
 from dynaguard.static.models.declarations import Declarations
 from dynaguard.static.models.registered import MODELS, with_declared
@@ -29,6 +31,7 @@ __all__ = [
     "Analysis",
     "Declarations",
     "Model",
+    "Route",
     "analyse",
     "analyse_source",
     "implemented_rules",
@@ -52,6 +55,9 @@ class Analysis:
     """Routes found, DynamoDB calls recognised and how, routes that reach none."""
     hidden: tuple[Finding, ...] = ()
     """The findings inline suppressions hid, each with its ``suppression`` (SARIF shows them)."""
+    routes: tuple[Route, ...] = ()
+    """The attack surface (routes, fields read, authentication), when asked for with
+    ``analyse(..., surface=True)``; never cached."""
 
 
 def analyse(
@@ -62,12 +68,15 @@ def analyse(
     exclude: Sequence[str] = (),
     jobs: int = 1,
     models: Sequence[Model] = MODELS,
+    surface: bool = False,
 ) -> Analysis:
     """Analyse the Python files under ``paths``; locations are relative to ``root``. ``models``
     are what the analyser knows about libraries, in the order they are asked (``MODELS``, the
-    ones dynaguard ships, by default)."""
+    ones dynaguard ships, by default); ``surface``: also describe the routes (``Analysis.routes``)."""
     with _paused_gc():
-        return _analyse(paths, root, rules=rules, exclude=exclude, jobs=jobs, models=models)
+        return _analyse(
+            paths, root, rules=rules, exclude=exclude, jobs=jobs, models=models, surface=surface
+        )
 
 
 def _analyse(
@@ -78,6 +87,7 @@ def _analyse(
     exclude: Sequence[str],
     jobs: int,
     models: Sequence[Model],
+    surface: bool,
 ) -> Analysis:
     # A function of its own, so the IR is freed before the collector is enabled again.
     unlisted: list[tuple[str, str]] = []
@@ -89,7 +99,7 @@ def _analyse(
     handlers, unread = deployment.read(deployment.discover(paths, root, exclude))
     gateways, unread_cdk = cdk.read(cdk.discover(paths, root))
     found = [*warnings, *unread, *unread_cdk]
-    return _run(modules, found, rules, models, handlers, gateways=gateways)
+    return _run(modules, found, rules, models, handlers, gateways=gateways, surface=surface)
 
 
 @contextmanager
@@ -138,6 +148,7 @@ def _run(
     descriptors: Sequence[deployment.Handler] = (),
     *,
     gateways: Sequence[cdk.Gateway] = (),
+    surface: bool = False,
 ) -> Analysis:
     run = Run(_unique(modules), rules, models, descriptors, gateways)
     try:
@@ -146,10 +157,17 @@ def _run(
             [*warnings, *run.warnings()], key=lambda w: (w.path or "", w.line or 0, w.message)
         )
         coverage = run.coverage()
+        routes = described(run) if surface else ()
     finally:
         run.close()
     return Analysis(
-        tuple(findings), tuple(everything), len(modules), len(hidden), coverage, tuple(hidden)
+        tuple(findings),
+        tuple(everything),
+        len(modules),
+        len(hidden),
+        coverage,
+        tuple(hidden),
+        routes,
     )
 
 

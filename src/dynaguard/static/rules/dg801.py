@@ -144,6 +144,10 @@ def _texts(node: object) -> set[str]:
         return _texts(node.obj) | (
             set() if isinstance(node.index, ir.Const) else _texts(node.index)
         )
+    if isinstance(node, ir.Dict):  # ``{'password': digest}`` sets the field, it hides nothing
+        return _texts(node.values) | _texts(
+            tuple(k for k in node.keys if not isinstance(k, ir.Const))
+        )
     if _reads_field(node):
         assert isinstance(node, ir.Call) and isinstance(node.func, ir.Attr)
         return _texts(node.func.obj) | _texts(node.args[1:]) | _texts(node.kwargs)

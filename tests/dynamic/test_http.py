@@ -15,6 +15,7 @@ from dynaguard.dynamic.errors import OriginError
 from dynaguard.dynamic.http.burst import burst, parse_response, raw_request
 from dynaguard.dynamic.http.client import HttpClient, RateLimiter
 from dynaguard.dynamic.http.redact import REDACTED, Redactor
+from dynaguard.dynamic.http.throttle import Throttle
 
 TARGET = "http://api.test:8080"
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXZhbHVl"
@@ -204,3 +205,54 @@ def test_raw_request_and_response_parsing() -> None:
         and parsed.header("content-type") == "application/json"
     )
     assert parse_response(b"garbage") is None
+
+
+def test_reads_are_retried_after_a_timeout_and_the_scan_slows_down() -> None:
+    attempts: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        attempts.append(request.method)
+        if len(attempts) < 3:
+            raise httpx.ReadTimeout("slow", request=request)
+        return httpx.Response(200)
+
+    client, slept = _client(httpx.MockTransport(handler), retries=2, concurrency=4)
+    assert client.send("GET", TARGET + "/x").status == 200
+    assert attempts == ["GET"] * 3 and slept == [0.2, 0.4]
+    assert client.throttle.limit == 1 and client.throttle.describe() == (
+        "concurrency lowered from 4 to 1"
+    )
+
+
+def test_a_write_that_timed_out_says_how_the_scan_slowed_down() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("slow", request=request)
+
+    client, slept = _client(httpx.MockTransport(handler), retries=3, concurrency=8, timeout=2.0)
+    call = client.send("PATCH", TARGET + "/x", body=b"{}")
+    assert call.response is None and call.unanswered and slept == []  # never sent twice
+    assert (
+        call.error
+        == "ReadTimeout: no complete response within 2 s (concurrency lowered from 8 to 4)"
+    )
+
+
+def test_a_connection_the_target_closed_is_its_answer() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.RemoteProtocolError("Server disconnected", request=request)
+
+    client, slept = _client(httpx.MockTransport(handler), retries=3)
+    call = client.send("GET", TARGET + "/x")
+    assert call.error == "RemoteProtocolError: Server disconnected" and not call.unanswered
+    assert slept == [] and not client.throttle.lowered  # it crashed on this request: not overload
+
+
+def test_failures_under_one_limit_lower_it_once() -> None:
+    throttle = Throttle(8)
+    with throttle.slot() as first, throttle.slot() as second:
+        assert first == second == 8
+    assert throttle.slow_down(first) == 4
+    assert throttle.slow_down(second) == 4  # the same overload, already answered
+    with throttle.slot() as seen:
+        assert throttle.slow_down(seen) == 2
+    assert Throttle(1).slow_down(1) == 1 and not Throttle(1).lowered

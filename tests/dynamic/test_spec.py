@@ -149,7 +149,9 @@ def test_discovery_tries_openapi_then_swagger() -> None:
     assert asked == ["http://127.0.0.1:9/openapi.json", "http://127.0.0.1:9/swagger.json"]
     assert document.source.endswith("/swagger.json")
     with pytest.raises(
-        SpecError, match=r"tried /openapi.json \(404\), /swagger.json \(404\); pass --spec"
+        SpecError,
+        match=r"tried /openapi.json \(404\), /swagger.json \(404\), /openapi.yaml \(404\), "
+        r"/swagger.yaml \(404\); pass --spec",
     ):
         load_spec(None, "http://127.0.0.1:9", lambda url: (404, b""))
 

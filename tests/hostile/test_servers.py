@@ -39,7 +39,10 @@ def test_every_request_has_a_total_deadline(how: str) -> None:
         call = http.send("GET", server.url + "/x")
         http.close()
     assert call.response is None
-    assert call.error == "ReadTimeout: no complete response within 0.5 s"
+    # The scan slows down for a target that does not answer (http/throttle.py).
+    assert call.error == (
+        "ReadTimeout: no complete response within 0.5 s (concurrency lowered from 4 to 2)"
+    )
     assert time.monotonic() - started < GENEROUS
 
 

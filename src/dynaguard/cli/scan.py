@@ -69,8 +69,8 @@ class ScanSettings:
 @click.argument("url")
 @click.option(
     "--spec",
-    help="OpenAPI 3 / Swagger 2 file or URL (default: derived from --source when given, else "
-    "URL/openapi.json, then URL/swagger.json).",
+    help="OpenAPI 3 / Swagger 2 file or URL, JSON or YAML (default: derived from --source when "
+    "given, else URL/openapi.json, /swagger.json, /openapi.yaml, /swagger.yaml).",
 )
 @click.option(
     "--identity",

@@ -213,7 +213,9 @@ def log_in(
     """A session for the account, and the login call when it gave a token (None otherwise)."""
     found = flow(ctx)
     body = {**found.login.body, found.subject: login_name, found.password: secret}
-    session = Session(Identity(name, login=replace(found.login, body=body)), ctx.http, ctx.redactor)
+    login = replace(found.login, body=body)
+    media = ctx.api.login_media(login.method, login.path)
+    session = Session(Identity(name, login=login), ctx.http, ctx.redactor, login_media=media)
     ctx.check_interrupt()
     call = session.login()
     ok = call is not None and call.ok and session.generation > 0

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from dynaguard.dynamic.spec.bodies import JSON
 from dynaguard.dynamic.spec.operations import ApiSpec, Operation
 from dynaguard.dynamic.spec.samples import properties
 
@@ -91,6 +92,14 @@ class ApiModel:
     @property
     def operations(self) -> tuple[Operation, ...]:
         return self.spec.operations
+
+    def login_media(self, method: str, path: str) -> str:
+        """How the spec's operation at a login path (relative to the target, base path or not)
+        takes its body: JSON when the spec has no such operation."""
+        for op in self.operations:
+            if op.method == method and path in (op.path, self.spec.base_path + op.path):
+                return op.media
+        return JSON
 
     def resource_of(self, op: Operation) -> Resource | None:
         return self._owners.get(id(op))
@@ -199,10 +208,11 @@ def _unclaimed_actions(resources: list[Resource]) -> Iterable[Resource]:
 def _item_resources(by_path: Mapping[str, Mapping[str, Operation]]) -> Iterable[Resource]:
     actions = _actions(by_path)
     for path, methods in sorted(by_path.items()):
-        collection, _, last = path.rpartition("/")
+        head, _, last = path.rpartition("/")
         name = param_name(last)
-        if name is None or not collection:
+        if name is None or not head:
             continue
+        collection = _collection(head, by_path)
         coll_ops = by_path.get(collection, {})
         create = coll_ops.get("POST")
         put = methods.get("PUT")
@@ -223,6 +233,16 @@ def _item_resources(by_path: Mapping[str, Mapping[str, Operation]]) -> Iterable[
             actions=tuple(actions.get(path, ())),
             client_key=name if create is put and put is not None else _client_key(create, name),
         )
+
+
+def _collection(head: str, by_path: Mapping[str, Mapping[str, Operation]]) -> str:
+    """The collection an item path hangs under: ``/users`` for ``/user/{id}`` when only the
+    plural has operations (Flask-RESTful APIs often name items in the singular)."""
+    if head in by_path:
+        return head
+    stem, _, word = head.rpartition("/")
+    plurals = [word + "s", word + "es"] + ([word[:-1] + "ies"] if word.endswith("y") else [])
+    return next((f"{stem}/{p}" for p in plurals if f"{stem}/{p}" in by_path), head)
 
 
 def _actions(by_path: Mapping[str, Mapping[str, Operation]]) -> dict[str, list[Operation]]:
@@ -249,7 +269,11 @@ def _client_key(create: Operation | None, id_param: str) -> str | None:
 
 
 def _singletons(by_path: Mapping[str, Mapping[str, Operation]]) -> Iterable[Resource]:
-    items = {p.rpartition("/")[0] for p in by_path if param_name(p.rpartition("/")[2])}
+    items = {
+        _collection(p.rpartition("/")[0], by_path)
+        for p in by_path
+        if param_name(p.rpartition("/")[2])
+    }
     for path, methods in sorted(by_path.items()):
         if path in items or "GET" not in methods or param_name(path.rpartition("/")[2]):
             continue

@@ -14,12 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from dynaguard.dynamic.http.client import Call, HttpClient
+from dynaguard.dynamic.http.forms import encode
 from dynaguard.dynamic.http.redact import Redactor
 from dynaguard.dynamic.identity import ANONYMOUS, Identity, Login, Role
+from dynaguard.dynamic.spec.bodies import FORM, JSON
 
 _TOKEN_FIELDS = ("access_token", "token", "id_token", "jwt", "accessToken", "idToken")
 SUBJECT_FIELDS = ("username", "user", "login", "email", "user_id", "userId", "name")
 """Login body fields that name the account (its owner id), not a credential."""
+_ID_FIELDS = ("user_id", "userId", "userid", "uid")
 _SUBJECT_CLAIMS = ("sub", "username", "user_id", "uid", "email", "preferred_username")
 
 
@@ -35,8 +38,17 @@ class IdentityStatus:
 class Session:
     """Acts as one identity (or as nobody): headers for each request, login and refresh."""
 
-    def __init__(self, identity: Identity | None, http: HttpClient, redactor: Redactor) -> None:
+    def __init__(
+        self,
+        identity: Identity | None,
+        http: HttpClient,
+        redactor: Redactor,
+        *,
+        login_media: str = JSON,
+    ) -> None:
         self.identity = identity
+        self._login_media = login_media
+        """How the spec says the login operation takes its body (``Login.form`` overrides)."""
         self._http = http
         self._redactor = redactor
         self._token_headers: dict[str, str] = {}
@@ -72,13 +84,15 @@ class Session:
         if login is None:
             return None
         self._learn_from_body(login.body)
-        body = json.dumps(dict(login.body)).encode()
+        form = login.form if login.form is not None else self._login_media != JSON
+        body, media = encode(dict(login.body), FORM if form else JSON)
+        headers = dict(self.identity.headers) if self.identity else {}
         call = self._http.send(
             login.method,
             self._http.target + login.path,
             body=body,
             identity=self.name,
-            headers=dict(self.identity.headers) if self.identity else None,
+            headers={**headers, "Content-Type": media},
         )
         token = _extract(call, login)
         if token:
@@ -89,6 +103,7 @@ class Session:
             if login.cookie:
                 self._redactor.add_secret(token.partition("=")[2])  # the value echoed alone
             self._learn_from_jwt(token)
+            self._learn_from_answer(call.json())
             with self._lock:
                 self._token_headers = {header: prefix + token}
                 self._generation += 1
@@ -115,6 +130,17 @@ class Session:
             if isinstance(value, str) and value and value not in self.subjects:
                 self.subjects.insert(0, value)
                 break
+
+    def _learn_from_answer(self, document: Any) -> None:
+        """The account's id in a login answer (``{"access_token": ..., "user_id": 7}``): what
+        ``/users/{user_id}`` takes, often a number where the login name is text."""
+        if not isinstance(document, dict):
+            return
+        found = next((document[f] for f in _ID_FIELDS if document.get(f) is not None), None)
+        if isinstance(found, (str, int)) and not isinstance(found, bool) and str(found):
+            if str(found) in self.subjects:
+                self.subjects.remove(str(found))
+            self.subjects.insert(0, str(found))
 
     def _learn_from_jwt(self, value: str) -> None:
         claims = jwt_claims(value.rsplit(" ", maxsplit=1)[-1])

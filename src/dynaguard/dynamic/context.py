@@ -4,7 +4,6 @@ one way to report a proof."""
 from __future__ import annotations
 
 import fnmatch
-import json
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,12 +16,14 @@ from dynaguard.dynamic.auth import Session
 from dynaguard.dynamic.cleanup import Cleanup
 from dynaguard.dynamic.http.burst import burst
 from dynaguard.dynamic.http.client import Call, HttpClient
+from dynaguard.dynamic.http.forms import encode
 from dynaguard.dynamic.http.redact import Redactor
 from dynaguard.dynamic.interrupt import NEVER, Interrupt, Interrupted
 from dynaguard.dynamic.markers import Markers
-from dynaguard.dynamic.outcomes import Skip
+from dynaguard.dynamic.outcomes import Skip, Unanswered
 from dynaguard.dynamic.restore import Snapshots
 from dynaguard.dynamic.settings import ScanOptions, split_exclude
+from dynaguard.dynamic.spec.bodies import JSON
 from dynaguard.dynamic.spec.operations import Operation
 from dynaguard.dynamic.spec.samples import sample
 from dynaguard.model import Engine, Finding, Severity, fingerprint
@@ -183,14 +184,21 @@ class ProbeContext:
             raise Skip(f"{op.key} is excluded")
         values = dict(path) if path is not None else self.path_values(op, session, key)
         url = self.url(op, values, query)
-        payload = raw if raw is not None else b"" if body is NO_BODY else to_json(body)
+        payload, media = self._payload(op, body, raw)
         generation = session.generation
-        call = self._send(session, op, url, payload)
+        call = self._send(session, op, url, payload, media)
         if call.status == 401 and session.refresh(generation):
-            call = self._send(session, op, url, payload)
+            call = self._send(session, op, url, payload, media)
         if op.writes:
             self.existing.wrote(self.api.resource_of(op), values, body, call)
+        self.answered(call)
         return call
+
+    def answered(self, call: Call) -> None:
+        """Raise :class:`Unanswered` for a call that got no answer at all while probing: a probe
+        must not read a timeout as the API's answer (cleanup reports failures itself)."""
+        if call.unanswered and not self.cleaning and not self.http.stopped:
+            raise Unanswered(f"{call.operation or call.request.method} got no answer: {call.error}")
 
     def check_interrupt(self) -> None:
         """Raise :class:`Interrupted` once probing must stop (or, during cleanup, once aborted)."""
@@ -204,12 +212,15 @@ class ProbeContext:
         self.check_interrupt()
         if op.writes and not self.active:
             raise Skip("read-only scan: writes need --active")
-        payload = b"" if body is NO_BODY else to_json(body)
+        if self.http.throttle.limit < 2:
+            why = self.http.throttle.describe() or "--concurrency 1"
+            raise Skip(f"the target is sent one request at a time ({why}): nothing can race")
+        payload, media = self._payload(op, body, None)
         calls = burst(
             self.http,
             self.url(op, path, None),
             op.method,
-            headers=session.headers(),
+            headers={**session.headers(), **({"Content-Type": media} if payload else {})},
             body=payload,
             count=count,
             identity=session.name,
@@ -219,11 +230,23 @@ class ProbeContext:
             self.existing.wrote(self.api.resource_of(op), path, body, call)
         return calls
 
-    def _send(self, session: Session, op: Operation, url: str, payload: bytes) -> Call:
+    @staticmethod
+    def _payload(op: Operation, body: Any, raw: bytes | None) -> tuple[bytes, str]:
+        """The bytes to send and their Content-Type, encoded as ``op`` takes its body."""
+        if raw is not None:
+            return raw, JSON
+        if body is NO_BODY:
+            return b"", JSON
+        return encode(body, op.media, op.body)
+
+    def _send(self, session: Session, op: Operation, url: str, payload: bytes, media: str) -> Call:
+        headers = session.headers()
+        if payload:
+            headers = {**headers, "Content-Type": media}
         return self.http.send(
             op.method,
             url,
-            headers=session.headers(),
+            headers=headers,
             body=payload,
             identity=session.name,
             operation=op.key,
@@ -257,8 +280,3 @@ class ProbeContext:
                 severity=severity,
             )
         )
-
-
-def to_json(value: Any) -> bytes:
-    """JSON as sent; NaN and Infinity are written as such on purpose (validation probes)."""
-    return json.dumps(value, allow_nan=True).encode("utf-8")

@@ -12,6 +12,8 @@ from dynaguard.dynamic.spec.operations import Operation
 from dynaguard.model import Endpoint
 
 _DENIED = frozenset({401, 403, 404})
+UNANSWERED = "unanswered"
+"""A task's status when one of its requests got no answer (http/throttle.py slowed down first)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +23,7 @@ class TaskOutcome:
     probe: str
     operation: str
     status: str
-    """``tested``, ``skipped`` or ``blocked``."""
+    """``tested``, ``skipped``, ``blocked`` or ``unanswered``."""
     reason: str = ""
 
 
@@ -36,6 +38,16 @@ class CoverageRow:
     """Probes that tested it."""
     reasons: tuple[str, ...]
     """Why probes skipped it, or what blocked it."""
+    unanswered: tuple[str, ...] = ()
+    """Probes that could not conclude because a request got no answer, and which (shown even
+    when other probes tested the operation)."""
+
+    @property
+    def detail(self) -> str:
+        """The table's last column: who tested it, or why nothing did."""
+        if self.status != "tested":
+            return "; ".join(self.reasons)
+        return "; ".join((", ".join(self.probes), *self.unanswered))
 
 
 class StatusLog:
@@ -69,6 +81,9 @@ def coverage(
         reasons = tuple(
             sorted({f"{o.probe}: {o.reason}" for o in done if o.status != "tested" and o.reason})
         )
+        unanswered = tuple(
+            sorted({f"{o.probe} not run: {o.reason}" for o in done if o.status == UNANSWERED})
+        )
         if statuses and statuses <= _DENIED:
             status = "blocked"
             reasons = (f"answered only {', '.join(map(str, sorted(statuses)))}", *reasons)
@@ -77,7 +92,7 @@ def coverage(
         else:
             status = "skipped"
             reasons = reasons or ("no probe applies",)
-        rows.append(CoverageRow(op.endpoint, status, tested, reasons))
+        rows.append(CoverageRow(op.endpoint, status, tested, reasons, unanswered))
     return tuple(rows)
 
 
@@ -95,6 +110,5 @@ def table(rows: Iterable[CoverageRow]) -> str:
     lines = [f"{'operation':<{width}}  {'status':<8}  detail"]
     for row in rows:
         label = f"{row.endpoint.method} {row.endpoint.path}"
-        detail = ", ".join(row.probes) if row.status == "tested" else "; ".join(row.reasons)
-        lines.append(f"{label:<{width}}  {row.status:<8}  {detail}")
+        lines.append(f"{label:<{width}}  {row.status:<8}  {row.detail}")
     return "\n".join(lines)

@@ -33,6 +33,7 @@ from dynaguard.dynamic.probes import PROBES
 from dynaguard.dynamic.probes.exposure import watch
 from dynaguard.dynamic.result import ScanResult
 from dynaguard.dynamic.settings import ScanOptions
+from dynaguard.dynamic.spec.bodies import JSON
 from dynaguard.dynamic.spec.load import MAX_SPEC_BYTES, SpecDocument, load_spec, parse_spec
 from dynaguard.dynamic.spec.operations import Operation, build_spec
 from dynaguard.dynamic.verify import anonymous_status, check_operation, verify
@@ -264,7 +265,10 @@ def _sessions(
     admins: list[Session] = []
     statuses = []
     for identity in options.identities:
-        session = Session(identity, http, redactor)
+        media = (
+            api.login_media(identity.login.method, identity.login.path) if identity.login else JSON
+        )
+        session = Session(identity, http, redactor, login_media=media)
         status = verify(session, http, base, check, anon)
         statuses.append(status)
         listener(ev.IdentityChecked(status.name, status.ok, status.detail))

@@ -48,6 +48,9 @@ class Login:
     """Header that carries the token on later requests."""
     prefix: str = "Bearer "
     """Text put before the token in that header."""
+    form: bool | None = None
+    """Send the body as a URL-encoded form (OAuth2's password flow) rather than JSON; ``None``:
+    as the spec's login operation takes it, JSON when the spec does not say."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dynaguard.dynamic.api import Resource
-from dynaguard.dynamic.auth import Session
+from dynaguard.dynamic.auth import SUBJECT_FIELDS, Session
 from dynaguard.dynamic.context import ProbeContext, is_identity_param
 from dynaguard.dynamic.http.client import Call
 from dynaguard.dynamic.markers import contains, walk
@@ -154,13 +154,26 @@ def adopt(ctx: ProbeContext, resource: Resource, owner: Session) -> Planted:
         ctx.existing.watch(resource, owner, values, before.json())
     if not ctx.active or update is None or not update.body or not before.ok:
         return Planted(resource, owner, key, values, readback=before)
-    body = sample(update.body, ctx.markers)
+    body = _keeping_login(sample(update.body, ctx.markers), owner)
+    if not body:
+        return Planted(resource, owner, key, values, readback=before)
     call = ctx.call(owner, update, path=values, body=body)
     if not call.ok:
         return Planted(resource, owner, key, values, readback=before)
     after = read(ctx, planted, owner)
     seen = tuple(v for _, v in _strings(body) if ctx.markers.owns(v) and contains(after.json(), v))
     return Planted(resource, owner, key, values, body, seen, call, after)
+
+
+def _keeping_login(body: Any, owner: Session) -> Any:
+    """``body`` without what the owner logs in with or is named by (a username, an email, a
+    password): marking those in its own account would end its session for the rest of the scan
+    (a token naming the old username, a login that no longer matches)."""
+    if not isinstance(body, dict):
+        return body
+    login = owner.identity.login if owner.identity else None
+    kept = {*SUBJECT_FIELDS, *(login.body if login else ())}
+    return {k: v for k, v in body.items() if k not in kept and "password" not in k.lower()}
 
 
 def discover(ctx: ProbeContext, resource: Resource, owner: Session) -> Planted:
@@ -204,7 +217,9 @@ def items_of(document: Any) -> list[dict[str, Any]]:
 
 
 def _id_of(item: Mapping[str, Any], resource: Resource) -> str | None:
-    for name in (resource.id_param, f"{resource.singular}_id", *_ID_FIELDS):
+    singular = resource.singular
+    names = (resource.id_param, f"{singular}_id", f"{singular}Id", f"{singular}id", *_ID_FIELDS)
+    for name in names:
         value = item.get(name) if name else None
         if isinstance(value, (str, int)) and not isinstance(value, bool) and value != "":
             return str(value)

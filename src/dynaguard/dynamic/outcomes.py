@@ -16,3 +16,9 @@ class Blocked(Exception):
 class Rejected(Skip):
     """A write the probe needed was refused with a 4xx (not 401/403/404): for probes that send
     invalid or extra data this is the secure answer, not a gap in coverage."""
+
+
+class Unanswered(Exception):
+    """A request of the probe got no answer (timeout, refused or dropped connection), even after
+    the scan slowed down for the target: the probe can conclude nothing, and the coverage table
+    says which request failed and how."""

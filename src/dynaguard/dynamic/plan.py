@@ -12,11 +12,12 @@ from dynaguard.dynamic import events as ev
 from dynaguard.dynamic.accounts import is_credential_write
 from dynaguard.dynamic.api import ApiModel
 from dynaguard.dynamic.context import ProbeContext, excluded
-from dynaguard.dynamic.coverage import TaskOutcome
+from dynaguard.dynamic.coverage import UNANSWERED, TaskOutcome
 from dynaguard.dynamic.errors import OriginError
 from dynaguard.dynamic.interrupt import signals_to_this_thread
-from dynaguard.dynamic.outcomes import Blocked, Rejected, Skip
+from dynaguard.dynamic.outcomes import Blocked, Rejected, Skip, Unanswered
 from dynaguard.dynamic.probes import PROBES, Probe, Target
+from dynaguard.dynamic.probes._support import identity_keyed
 from dynaguard.dynamic.settings import ScanOptions
 from dynaguard.model import ScanWarning
 
@@ -74,12 +75,26 @@ def _plan_probe(probe: Probe, targets: list[Target], options: ScanOptions, resul
 def run_phases(
     ctx: ProbeContext, tasks: Iterable[Task], listener: ev.Listener, warnings: list[ScanWarning]
 ) -> list[TaskOutcome]:
-    """Phase 1 (reads), then 2, then 3 (writes that may change accounts); parallel within one."""
+    """Phase 1 (reads), then 2, then 3 (writes that may change accounts); parallel within one.
+
+    Writes to the identities' own accounts (``/users/{user_id}``, ``/profile``) come last of
+    all: one may rename or lock the account, and its session with it, until cleanup."""
     outcomes: list[TaskOutcome] = []
-    by_phase = groupby(sorted(tasks, key=lambda t: t[0].phase), key=lambda t: t[0].phase)
+    by_phase = groupby(sorted(tasks, key=_order), key=_order)
     for _, phase in by_phase:
         outcomes += _run(ctx, list(phase), listener, warnings)
     return outcomes
+
+
+def _order(task: Task) -> tuple[int, bool]:
+    probe, target = task
+    resource = target.resource
+    account = resource is not None and (resource.singleton or identity_keyed(resource))
+    return probe.phase, account and probe.phase == _ACCOUNT_PHASE and target.operation.writes
+
+
+_ACCOUNT_PHASE = 3
+"""The phase of probes that may change an account (mass assignment, validation, expression)."""
 
 
 def _run(
@@ -108,10 +123,25 @@ def _run(
 def _attempt(
     ctx: ProbeContext, probe: Probe, target: Target, warnings: list[ScanWarning]
 ) -> TaskOutcome:
+    """Run the task; again if a request got no answer and the scan has slowed down since the
+    run began (the failure was the overload, not the operation)."""
+    while True:
+        limit = ctx.http.throttle.limit
+        outcome = _once(ctx, probe, target, warnings)
+        # The limit only falls, so this ends (after log2(--concurrency) runs at most).
+        if outcome.status != UNANSWERED or ctx.http.throttle.limit == limit or ctx.http.stopped:
+            return outcome
+
+
+def _once(
+    ctx: ProbeContext, probe: Probe, target: Target, warnings: list[ScanWarning]
+) -> TaskOutcome:
     key = target.operation.key
     try:
         ctx.check_interrupt()  # no new probe once the scan is stopping
         probe.run(ctx, target)
+    except Unanswered as exc:
+        return TaskOutcome(probe.name, key, UNANSWERED, str(exc))
     except Rejected as exc:
         return TaskOutcome(probe.name, key, "tested", f"refused: {exc}")
     except Blocked as exc:

@@ -51,6 +51,7 @@ class LoginTable(_Strict):
     cookie: str | None = None
     header: str = "Authorization"
     prefix: str = "Bearer "
+    form: bool | None = Field(default=None, strict=True)
 
 
 class IdentityTable(_Strict):
@@ -273,6 +274,7 @@ def _login(table: LoginTable | None, key: str) -> Login | None:
         cookie=table.cookie,
         header=table.header,
         prefix=table.prefix,
+        form=table.form,
     )
 
 

@@ -127,10 +127,9 @@ def coverage_table(rows: tuple[CoverageRow, ...], console: Console | None) -> st
     grid.add_column("detail")
     colours = {"tested": "green", "skipped": "yellow", "blocked": "red"}
     for row in rows:
-        detail = ", ".join(row.probes) if row.status == "tested" else "; ".join(row.reasons)
         grid.add_row(
             Text(f"{row.endpoint.method} {row.endpoint.path}"),
             Text(row.status, style=colours[row.status]),
-            Text(detail),
+            Text(row.detail),
         )
     return grid

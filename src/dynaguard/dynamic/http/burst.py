@@ -33,7 +33,7 @@ def raw_request(url: str, method: str, headers: Mapping[str, str], body: bytes) 
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     lines = [f"{method} {target} HTTP/1.1", f"Host: {parts.netloc}", f"User-Agent: {USER_AGENT}"]
     lines += [f"{k}: {v}" for k, v in headers.items() if k.lower() not in ("host", "connection")]
-    if body:
+    if body and not any(k.lower() == "content-type" for k in headers):
         lines.append("Content-Type: application/json")
     lines += [f"Content-Length: {len(body)}", "Connection: close"]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body

@@ -1,9 +1,11 @@
 """The only way the scanner talks to the target: every request checked against the origin.
 
 A total deadline per request (http/deadline.py) and one for the whole scan (``stop_at``), a cap on
-response bodies, retries with exponential backoff on connection errors only (the request never
-left, so a retry cannot write twice), ``--rate`` and a bound on requests in flight. Redirects are
-followed only within the origin, so credentials never leave it.
+response bodies, ``--rate`` and a bound on requests in flight that falls when the target stops
+answering (http/throttle.py). Retries with exponential backoff: reads (GET, HEAD) after any
+failure to answer, writes only after a connection error (the request never left, so a retry
+cannot write twice). Redirects are followed only within the origin, so credentials never leave
+it.
 """
 
 from __future__ import annotations
@@ -22,9 +24,15 @@ import httpx
 from dynaguard import __version__
 from dynaguard.dynamic.errors import OriginError
 from dynaguard.dynamic.http.deadline import bounded, deadline, read_body
+from dynaguard.dynamic.http.throttle import Throttle
 
 USER_AGENT = f"dynaguard/{__version__} (+dynamic scan)"
-_RETRYABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+"""Failures before the request left: resending cannot write twice."""
+_UNANSWERED = (*_NEVER_SENT, httpx.TimeoutException)
+"""No answer at all, what an overloaded target gives: the scan slows down for them. A connection
+the target closed or reset is an answer of sorts (it crashed on that request): not retried."""
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 STOPPED = "not sent: the scan reached its --max-time"
 
 
@@ -61,6 +69,9 @@ class Call:
     error: str = ""
     operation: str = ""
     """Key of the spec operation (``GET /records/{id}``), empty for requests outside the spec."""
+    unanswered: bool = False
+    """No answer at all (a timeout, no connection) even after retries and slowing down, as
+    opposed to a connection the target closed: nothing can be concluded from it."""
 
     @property
     def status(self) -> int:
@@ -142,7 +153,8 @@ class HttpClient:
         self.limiter = RateLimiter(rate, sleep)
         self._retries = retries
         self._sleep = sleep
-        self._slots = threading.BoundedSemaphore(concurrency)
+        self.throttle = Throttle(concurrency)
+        """Requests in flight: lowered when the target stops answering (http/throttle.py)."""
         self._lock = threading.Lock()
         self._traffic: list[Request] = []
         self._hooks: list[Callable[[Call], None]] = []
@@ -232,26 +244,36 @@ class HttpClient:
         if self.stopped:
             return Call(request, None, error=STOPPED, operation=operation)
         self.record(request)
-        with self._slots:
-            for attempt in range(self._retries + 1):
+        for attempt in range(self._retries + 1):
+            with self.throttle.slot() as seen:
                 try:
                     return Call(request, self._exchange(request, max_bytes), operation=operation)
-                except _RETRYABLE as exc:
-                    if attempt == self._retries or self.stopped:
-                        return Call(request, None, error=_describe(exc), operation=operation)
-                    self._sleep(0.2 * 2**attempt)
-                except httpx.TimeoutException as exc:
-                    return Call(request, None, error=self._late(exc), operation=operation)
+                except _UNANSWERED as exc:
+                    failure: Exception = exc
                 except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
                     # NOTE: UnicodeError: a header or URL the target's answers put a lone
                     # surrogate in (a token, an id); httpx cannot encode it.
                     return Call(request, None, error=_describe(exc), operation=operation)
+            if self.stopped:
+                return Call(request, None, error=self._late(failure), operation=operation)
+            self.throttle.slow_down(seen)
+            if attempt == self._retries or not _may_resend(request.method, failure):
+                why = self._failed(failure)
+                return Call(request, None, error=why, operation=operation, unanswered=True)
+            self._sleep(0.2 * 2**attempt)  # outside the slot: the others go on meanwhile
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _late(self, exc: httpx.TimeoutException) -> str:
-        if self.stopped:
-            return f"{type(exc).__name__}: cut at the scan's --max-time"
-        return f"{type(exc).__name__}: no complete response within {self.timeout:g} s"
+    def _failed(self, exc: Exception) -> str:
+        """Why a request got no answer, and how the scan slowed down for it."""
+        if isinstance(exc, httpx.TimeoutException):
+            why = f"{type(exc).__name__}: no complete response within {self.timeout:g} s"
+        else:
+            why = _describe(exc)
+        lowered = self.throttle.describe()
+        return f"{why} ({lowered})" if lowered else why
+
+    def _late(self, exc: Exception) -> str:
+        return f"{type(exc).__name__}: cut at the scan's --max-time"
 
     def _exchange(self, request: Request, max_bytes: int) -> Response:
         # NOTE: httpx replaces an Authorization header by Basic credentials from the URL's
@@ -274,6 +296,11 @@ class HttpClient:
 
     def close(self) -> None:
         self._client.close()
+
+
+def _may_resend(method: str, exc: Exception) -> bool:
+    """A read may be sent again whatever happened; a write only if it never left."""
+    return method in IDEMPOTENT or isinstance(exc, _NEVER_SENT)
 
 
 def _describe(exc: Exception) -> str:

@@ -12,11 +12,13 @@ from typing import Any
 
 from dynaguard.dynamic.api import ApiModel, is_admin_operation
 from dynaguard.dynamic.context import NO_BODY, ProbeContext
+from dynaguard.dynamic.http.client import Call
 from dynaguard.dynamic.markers import contains
 from dynaguard.dynamic.objects import Planted, plant, read, seed
 from dynaguard.dynamic.outcomes import Blocked, Skip
 from dynaguard.dynamic.probes._registry import Target, probe
 from dynaguard.dynamic.probes._support import DENIED, changed, has_data
+from dynaguard.dynamic.spec.operations import Operation
 from dynaguard.dynamic.spec.samples import sample
 
 
@@ -56,8 +58,9 @@ def _read(ctx: ProbeContext, target: Target) -> None:
         ]
         if theirs:
             why = f"{theirs[0].owner.name}'s marker {theirs[0].markers[0]}"
-        elif admin_view is not None and admin_view.ok and admin_view.json() == call.json():
-            why = f"the same data the admin {admin_view.request.identity} gets"
+        elif (same := _same_as_admin(ctx, op, admin_view, call)) is not None:
+            admin_view = same
+            why = f"the same data the admin {same.request.identity} gets"
         else:
             continue
         evidence = [(c, "the admin's view") for c in (admin_view,) if c is not None and c.ok]
@@ -70,6 +73,19 @@ def _read(ctx: ProbeContext, target: Target) -> None:
         return
     if admin_view is not None and admin_view.status in DENIED:
         raise Blocked(f"{op.key} answered {admin_view.status} to the admin too")
+
+
+def _same_as_admin(
+    ctx: ProbeContext, op: Operation, admin_view: Call | None, call: Call
+) -> Call | None:
+    """The admin's read the user's answer equals: the one before the user's call, or one after
+    it (other probes' objects may join a listing between the two)."""
+    if admin_view is None or not admin_view.ok:
+        return None
+    if admin_view.json() == call.json():
+        return admin_view
+    again = ctx.call(ctx.sessions.admins[0], op)
+    return again if again.ok and again.json() == call.json() else None
 
 
 def _seed(ctx: ProbeContext) -> list[Planted]:

@@ -3,18 +3,19 @@ bounds (bounds.py) and the shape of what the scanner reads (shape.py) checked be
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from dynaguard.dynamic.errors import SpecError
 from dynaguard.dynamic.spec.bounds import check_bounds
 from dynaguard.dynamic.spec.shape import check_shape
 
-DEFAULT_SPEC_PATHS = ("/openapi.json", "/swagger.json")
+DEFAULT_SPEC_PATHS = ("/openapi.json", "/swagger.json", "/openapi.yaml", "/swagger.yaml")
 """Tried on the target, in order, when no ``--spec`` is given."""
 
 MAX_SPEC_BYTES = 16 * 1024 * 1024
@@ -46,7 +47,7 @@ def load_spec(spec: str | None, target: str, fetch: Fetch) -> SpecDocument:
         status, body = fetch(spec)
         if status != 200:
             raise SpecError(f"--spec {spec}: HTTP {status}")
-        return parse_spec(body, spec)
+        return parse_spec(body, spec, yaml_only=_named_yaml(spec))
     try:
         with Path(spec).open("rb") as handle:
             raw = handle.read(MAX_SPEC_BYTES + 1)
@@ -54,7 +55,12 @@ def load_spec(spec: str | None, target: str, fetch: Fetch) -> SpecDocument:
         raise SpecError(f"--spec {spec}: no such file") from None
     except OSError as exc:
         raise SpecError(f"--spec {spec}: cannot read: {exc.strerror or exc}") from None
-    return parse_spec(raw, spec)
+    return parse_spec(raw, spec, yaml_only=_named_yaml(spec))
+
+
+def _named_yaml(name: str) -> bool:
+    """A file or URL named ``*.yaml`` / ``*.yml`` is read as YAML only (its errors are YAML's)."""
+    return name.split("?", 1)[0].lower().endswith((".yaml", ".yml"))
 
 
 def _discover(target: str, fetch: Fetch) -> SpecDocument:
@@ -63,20 +69,23 @@ def _discover(target: str, fetch: Fetch) -> SpecDocument:
         url = target.rstrip("/") + suffix
         status, body = fetch(url)
         if status == 200:
-            return parse_spec(body, url)
+            return parse_spec(body, url, yaml_only=_named_yaml(url))
         tried.append(f"{suffix} ({status})")
     raise SpecError(
         f"no API description found on {target}: tried {', '.join(tried)}; pass --spec FILE|URL"
     )
 
 
-def parse_spec(raw: bytes, source: str) -> SpecDocument:
-    """Parse and identify the document; any problem is a SpecError naming the source."""
+def parse_spec(raw: bytes, source: str, *, yaml_only: bool = False) -> SpecDocument:
+    """Parse and identify the document; any problem is a SpecError naming the source.
+
+    JSON or YAML whatever the name (a spec served as ``/openapi`` may be either), JSON tried
+    first as it is faster; ``yaml_only`` for a name that says YAML."""
     if len(raw) > MAX_SPEC_BYTES:
         raise SpecError(
             f"{source}: larger than {MAX_SPEC_BYTES // 2**20} MiB, the most dynaguard reads"
         )
-    document = _decode(raw, source)
+    document = _decode(raw, source, yaml_only)
     if not isinstance(document, dict):
         raise SpecError(
             f"{source}: not an OpenAPI or Swagger document (top level is not an object)"
@@ -89,30 +98,28 @@ def parse_spec(raw: bytes, source: str) -> SpecDocument:
     return SpecDocument(source=source, document=document, version=version)
 
 
-def _decode(raw: bytes, source: str) -> Any:
+def _decode(raw: bytes, source: str, yaml_only: bool) -> Any:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SpecError(f"{source}: not UTF-8 text (byte {exc.start})") from None
+    if yaml_only:
+        return _yaml(text, source, "invalid YAML: ")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        json_error = exc
+        return _yaml(text, source, f"neither JSON nor YAML: {exc}; ")
     except RecursionError:
         raise _too_deep(source) from None
-    try:
-        # NOTE: YAML is optional (PyYAML is not a dependency); JSON specs need nothing.
-        yaml: Any = importlib.import_module("yaml")
-    except ImportError:
-        raise SpecError(f"{source}: invalid JSON: {json_error}") from None
+
+
+def _yaml(text: str, source: str, prefix: str) -> Any:
     # libyaml's loader is fast and stops nesting at 1,000 levels; aliases are bounded later.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
-        raise SpecError(
-            f"{source}: neither JSON nor YAML: {json_error}; {_one_line(exc)}"
-        ) from None
+        raise SpecError(f"{source}: {prefix}{_one_line(exc)}") from None
     except RecursionError:
         raise _too_deep(source) from None
 

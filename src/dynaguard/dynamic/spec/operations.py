@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from dynaguard.dynamic.errors import SpecError
+from dynaguard.dynamic.spec.bodies import JSON, as_schema, openapi_body, swagger_body
 from dynaguard.dynamic.spec.load import SpecDocument
 from dynaguard.dynamic.spec.refs import Resolver, pointer
 from dynaguard.model import Endpoint
@@ -42,10 +42,12 @@ class Operation:
     tags: tuple[str, ...] = ()
     params: tuple[Param, ...] = ()
     body: Mapping[str, Any] | None = None
-    """JSON request body schema, if the operation takes one."""
+    """Request body schema, if the operation takes one the scanner can send."""
     body_required: bool = False
     body_example: Any = None
     """An example body given by the spec, if any."""
+    media: str = JSON
+    """How a body is sent: JSON, a URL-encoded form or a multipart form (spec/bodies.py)."""
     responses: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Status (``200``, ``2XX``, ``default``) -> JSON response schema."""
     security: tuple[tuple[str, tuple[str, ...]], ...] | None = None
@@ -141,9 +143,10 @@ def _operation(
 ) -> Operation:
     params = _params(resolver, [*(where.shared_params or []), *(raw.get("parameters") or [])])
     if doc.version == "2.0":
-        body, required, example = _swagger_body(resolver, raw)
+        consumes = raw.get("consumes", doc.document.get("consumes"))
+        body = swagger_body(resolver, raw, consumes)
     else:
-        body, required, example = _openapi_body(resolver, raw)
+        body = openapi_body(resolver, raw)
     own_security = _security(raw.get("security"))
     return Operation(
         method=where.method.upper(),
@@ -152,9 +155,10 @@ def _operation(
         summary=str(raw.get("summary") or raw.get("description") or ""),
         tags=tuple(str(t) for t in raw.get("tags") or ()),
         params=tuple(p for p in params if p.location in ("path", "query", "header")),
-        body=body,
-        body_required=required,
-        body_example=example,
+        body=body.schema,
+        body_required=body.required,
+        body_example=body.example,
+        media=body.media,
         responses=_responses(resolver, raw.get("responses") or {}, doc.version),
         security=own_security if own_security is not None else where.security,
         extensions={k: v for k, v in raw.items() if k.startswith("x-")},
@@ -168,7 +172,7 @@ def _params(resolver: Resolver, raw: list[Any]) -> list[Param]:
         if not isinstance(node, Mapping) or "name" not in node:
             continue
         where = str(node.get("in", ""))
-        schema = _schema(
+        schema = as_schema(
             node.get("schema") or {k: node[k] for k in ("type", "format", "enum") if k in node}
         )
         by_key[(where, str(node["name"]))] = Param(
@@ -179,45 +183,6 @@ def _params(resolver: Resolver, raw: list[Any]) -> list[Param]:
             example=node.get("example", schema.get("example")),
         )
     return list(by_key.values())
-
-
-def _openapi_body(resolver: Resolver, raw: Mapping[str, Any]) -> tuple[Any, bool, Any]:
-    body = resolver.deep(raw.get("requestBody"))
-    if not isinstance(body, Mapping):
-        return None, False, None
-    content = body.get("content") or {}
-    media = next((m for m in content if "json" in m), None)
-    if media is None:
-        return None, False, None
-    entry = content[media] or {}
-    example = entry.get("example")
-    examples = entry.get("examples")
-    if example is None and isinstance(examples, Mapping) and examples:
-        first = next(iter(examples.values()))
-        example = first.get("value") if isinstance(first, Mapping) else None
-    return _schema(entry.get("schema")), bool(body.get("required")), example
-
-
-def _swagger_body(resolver: Resolver, raw: Mapping[str, Any]) -> tuple[Any, bool, Any]:
-    params = [resolver.deep(p) for p in raw.get("parameters") or []]
-    for param in params:
-        if isinstance(param, Mapping) and param.get("in") == "body":
-            schema = _schema(param.get("schema"))
-            return schema, bool(param.get("required")), schema.get("example")
-    form = [p for p in params if isinstance(p, Mapping) and p.get("in") == "formData"]
-    if not form:
-        return None, False, None
-    properties = {
-        str(p["name"]): {k: v for k, v in p.items() if k not in ("name", "in", "required")}
-        for p in form
-    }
-    required = [str(p["name"]) for p in form if p.get("required")]
-    return {"type": "object", "properties": properties, "required": required}, bool(required), None
-
-
-def _schema(node: Any) -> Mapping[str, Any]:
-    """A schema as an object: ``true``, ``false`` or nothing say nothing a sample could use."""
-    return node if isinstance(node, Mapping) else {}
 
 
 def _responses(
@@ -256,5 +221,25 @@ def _base_path(doc: SpecDocument) -> str:
     if doc.version == "2.0":
         return str(document.get("basePath") or "").rstrip("/")
     servers = document.get("servers") or []
-    url = servers[0].get("url", "") if servers and isinstance(servers[0], Mapping) else ""
-    return urlsplit(str(url)).path.rstrip("/")
+    server = servers[0] if servers and isinstance(servers[0], Mapping) else {}
+    return _url_path(_substitute(str(server.get("url", "")), server.get("variables")))
+
+
+def _url_path(url: str) -> str:
+    """The path of an absolute or relative server URL (``http://h:{port}/v1``, ``/v1``, ``v1``),
+    whatever its host part holds."""
+    if "://" in url:
+        url = url.split("://", 1)[1]
+        url = url[url.index("/") :] if "/" in url else ""
+    path = url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    return path if not path or path.startswith("/") else "/" + path
+
+
+def _substitute(url: str, variables: Any) -> str:
+    """``{name}`` in a server URL replaced by the variable's default (OpenAPI 3's rule)."""
+    if not isinstance(variables, Mapping):
+        return url
+    for name, variable in variables.items():
+        default = variable.get("default") if isinstance(variable, Mapping) else None
+        url = url.replace("{" + str(name) + "}", str(default) if default is not None else "")
+    return url

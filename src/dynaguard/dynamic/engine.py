@@ -21,6 +21,7 @@ from dynaguard.dynamic.cleanup import CleanupResult
 from dynaguard.dynamic.context import FindingSink, ProbeContext, Sessions, base_url
 from dynaguard.dynamic.coverage import StatusLog, TaskOutcome, coverage
 from dynaguard.dynamic.credentials import redactor_for
+from dynaguard.dynamic.free_form import with_borrowed_fields
 from dynaguard.dynamic.errors import ScanConfigError, ScanError, SpecError, TargetUnreachable
 from dynaguard.dynamic.http.client import HttpClient
 from dynaguard.dynamic.http.deadline import bounded, deadline, read_body
@@ -212,6 +213,7 @@ def _prepare(
         for status in stand_ins(ctx):
             listener(ev.IdentityChecked(status.name, status.ok, status.detail))
             statuses += (status,)
+    ctx.api = with_borrowed_fields(ctx)
     if not options.probes or "exposure" in options.probes:
         watch(ctx)
     return ctx, log, statuses

@@ -90,7 +90,5 @@ def derived_spec(free_form: str) -> dict[str, Any]:
                 },
             }
         },
-        "components": {
-            "securitySchemes": {"dynaguard": {"type": "http", "scheme": "bearer"}}
-        },
+        "components": {"securitySchemes": {"dynaguard": {"type": "http", "scheme": "bearer"}}},
     }

@@ -49,7 +49,11 @@ def test_the_mark_is_the_one_the_code_side_writes() -> None:
 
 
 def test_the_update_of_a_free_form_body_is_proven(vulnerable: ScanResult) -> None:
-    found = {f.rule.id for f in vulnerable.findings if f.endpoint and f"{f.endpoint.method} {f.endpoint.path}" == PATCH}
+    found = {
+        f.rule.id
+        for f in vulnerable.findings
+        if f.endpoint and f"{f.endpoint.method} {f.endpoint.path}" == PATCH
+    }
     assert {"DG102", "DG201", "DG301", "DG403"} <= found
 
 

@@ -21,8 +21,8 @@ from dynaguard.dynamic.cleanup import CleanupResult
 from dynaguard.dynamic.context import FindingSink, ProbeContext, Sessions, base_url
 from dynaguard.dynamic.coverage import StatusLog, TaskOutcome, coverage
 from dynaguard.dynamic.credentials import redactor_for
-from dynaguard.dynamic.free_form import with_borrowed_fields
 from dynaguard.dynamic.errors import ScanConfigError, ScanError, SpecError, TargetUnreachable
+from dynaguard.dynamic.free_form import with_borrowed_fields
 from dynaguard.dynamic.http.client import HttpClient
 from dynaguard.dynamic.http.deadline import bounded, deadline, read_body
 from dynaguard.dynamic.http.redact import Redactor

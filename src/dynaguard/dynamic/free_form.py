@@ -55,9 +55,7 @@ def with_borrowed_fields(ctx: ProbeContext) -> ApiModel:
                 shown[id(op)] = {**(op.body or {}), "type": "object", "properties": fields}
     if not shown:
         return api
-    ops = tuple(
-        replace(op, body=shown[id(op)]) if id(op) in shown else op for op in api.operations
-    )
+    ops = tuple(replace(op, body=shown[id(op)]) if id(op) in shown else op for op in api.operations)
     return build_model(replace(api.spec, operations=ops))
 
 

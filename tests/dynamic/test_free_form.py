@@ -69,10 +69,11 @@ def test_borrowed_fields_are_the_plain_ones_typed_by_their_values(vulnerable: Sc
     first = bodies[0]  # a valid update: the borrowed fields exactly, each of its own type
     assert set(first) == {"age", "bio", "display_name"}
     assert isinstance(first["age"], int) and isinstance(first["bio"], str)
-    stored_wrong = next(f for f in vulnerable.findings if f.rule.id == "DG301")
-    assert "'age': str instead of integer" in stored_wrong.message
 
 
 def test_the_fixed_update_gives_nothing() -> None:
     result = _scan(vulnerable=False)
     assert result.findings == (), [f"{f.rule.id} {f.message}" for f in result.findings]
+    # Not for want of trying: the probes sent the borrowed fields, and were refused.
+    tried = [r for r in result.traffic if r.method == "PATCH" and b'"display_name"' in r.body]
+    assert len(tried) > 5

@@ -49,6 +49,7 @@ def test_valid_openapi_and_read_back_by_the_scanner(spec: Any) -> None:
         "GET /shop/files/{file_id}/{rest}",
         "GET /shop/items/{item_id}",
         "PUT /shop/items/{item_id}",
+        "PATCH /shop/items/{item_id}",
         "POST /shop/orders",
         "POST /shop/reviews/{score}",
     }
@@ -89,6 +90,16 @@ def test_body_fields_types_and_required(spec: Any) -> None:
     reviews = _schema(spec["paths"]["/shop/reviews/{score}"]["post"])  # marshmallow fields
     assert reviews["properties"] == {"stars": {"type": "integer"}, "text": {"type": "string"}}
     assert reviews["required"] == ["stars"]
+
+
+def test_a_body_read_whole_is_marked_free_form(spec: Any) -> None:
+    # The update stores whatever names the body has: no field to list, the scanner borrows them.
+    assert _schema(spec["paths"]["/shop/items/{item_id}"]["patch"]) == {
+        "type": "object",
+        "x-dynaguard-free-form": True,
+    }
+    put = _schema(spec["paths"]["/shop/items/{item_id}"]["put"])
+    assert "x-dynaguard-free-form" not in put  # its fields are named
 
 
 def test_authentication_per_route(spec: Any) -> None:

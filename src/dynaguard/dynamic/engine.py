@@ -22,6 +22,7 @@ from dynaguard.dynamic.context import FindingSink, ProbeContext, Sessions, base_
 from dynaguard.dynamic.coverage import StatusLog, TaskOutcome, coverage
 from dynaguard.dynamic.credentials import redactor_for
 from dynaguard.dynamic.errors import ScanConfigError, ScanError, SpecError, TargetUnreachable
+from dynaguard.dynamic.free_form import with_borrowed_fields
 from dynaguard.dynamic.http.client import HttpClient
 from dynaguard.dynamic.http.deadline import bounded, deadline, read_body
 from dynaguard.dynamic.http.redact import Redactor
@@ -213,6 +214,7 @@ def _prepare(
         for status in stand_ins(ctx):
             listener(ev.IdentityChecked(status.name, status.ok, status.detail))
             statuses += (status,)
+    ctx.api = with_borrowed_fields(ctx)
     if not options.probes or "exposure" in options.probes:
         watch(ctx)
     return ctx, log, statuses

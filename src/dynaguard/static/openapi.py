@@ -4,7 +4,8 @@ a function of the routes ``facts/surface.py`` found.
 Every operation carries ``x-dynaguard-source`` (``file:line`` of its handler). A route the
 analyser finds authenticated requires the ``dynaguard`` security scheme; a login or sign-up route
 is explicitly public (``security: []``); any other route has no requirement, as a route that
-checks nobody is served (the dynamic scanner still sends it anonymous requests).
+checks nobody is served (the dynamic scanner still sends it anonymous requests). A body read
+whole, no field of it named, is marked ``x-dynaguard-free-form``.
 
 An optional body field with a server-controlled name (DG103's list: ``balance``, ``role``...) is
 ``readOnly``: a handler that reads it with a default the client is not meant to send is what
@@ -24,6 +25,9 @@ OPENAPI_VERSION = "3.0.3"
 SCHEME = "dynaguard"
 """The one security scheme: dynaguard sees that a handler authenticates, not how."""
 SOURCE_KEY = "x-dynaguard-source"
+FREE_FORM = "x-dynaguard-free-form"
+"""On a body the handler reads without naming a field of it (it takes whatever names it is sent):
+the scanner gives it the fields the API shows when read (dynamic/free_form.py)."""
 _SERVER = frozenset(normalise(n) for n in SERVER_CONTROLLED)
 _DESCRIPTIONS = frozenset(
     f"{name}.{ext}" for name in ("openapi", "swagger") for ext in ("json", "yaml", "yml")
@@ -80,6 +84,8 @@ def _operation(route: Route) -> dict[str, Any]:
         operation["parameters"] = parameters
     if route.body or route.reads_body:
         schema = _object(route.body, body=True)
+        if not route.body:
+            schema[FREE_FORM] = True
         operation["requestBody"] = {
             "required": bool(schema.get("required")),
             "content": {"application/json": {"schema": schema}},
@@ -137,4 +143,4 @@ def _server(schema: dict[str, Any]) -> dict[str, Any]:
     return {**schema, "readOnly": True, "x-dynaguard-server-controlled": True}
 
 
-__all__ = ["OPENAPI_VERSION", "SCHEME", "SOURCE_KEY", "document"]
+__all__ = ["FREE_FORM", "OPENAPI_VERSION", "SCHEME", "SOURCE_KEY", "document"]

@@ -65,4 +65,17 @@ def review(score):
     return {}
 
 
+@bp.patch("/items/<int:item_id>")
+@jwt_required()
+def patch_item(item_id):
+    changes = request.get_json()
+    table.update_item(
+        Key={"id": item_id},
+        UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in changes),
+        ExpressionAttributeNames={f"#{k}": k for k in changes},
+        ExpressionAttributeValues={f":{k}": v for k, v in changes.items()},
+    )
+    return {}
+
+
 app.register_blueprint(bp)

@@ -38,7 +38,7 @@ def _keeps(source: str) -> dict[str, bool]:
         (
             "x = 1\r" + CLOSED.replace("\n", "\r") + KEEPS.replace("\n", "\r"),
             {"Closed": False, "Open": True, "Open.Config": True},
-        ),  # fmt: skip
+        ),
         # An identifier spelt with full-width letters is the same name once normalised (NFKC).
         (KEEPS.replace("extra", "\uff45xtra"), {"Open": True, "Open.Config": True}),
         # A form feed is not a line end for Python: line numbers must not shift.

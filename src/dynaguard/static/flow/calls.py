@@ -291,10 +291,11 @@ def _name_uses(text: str, names: tuple[str, ...]) -> dict[int, dict[str, frozens
     return out
 
 
-# NOTE: every word in these places at once, not one pattern per parameter: the patterns
-# compiled per parameter name were 3% of a profiled scan of real code. A word here is a whole
-# run of ``\w`` (each pattern needs a non-word character on both sides of it), so a parameter
-# whose name is such a run is in the results exactly when its own pattern would match.
+# NOTE: every word in these places at once, not one pattern per parameter: those were compiled
+# per parameter name, more than ``re``'s cache of 512 holds on a real project, and took twice
+# the time (docs/benchmarks.md). A word here is a whole run of ``\w`` (each pattern needs a
+# non-word character on both sides of it), so a parameter whose name is such a run is in the
+# results exactly when its own pattern would match.
 _WORD = re.compile(r"\w+")
 _AS_KEY_OR_TABLE = re.compile(r"\b(?=(?:Key|Attr|Table|environ)[(\[]\s*(\w+))")
 """``Key(name``, ``Table(name``, ``environ[name``: a lookahead, so that matches may overlap."""

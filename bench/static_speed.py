@@ -259,11 +259,22 @@ def main() -> None:
         if not (CORPUS / "app").is_dir():
             build(CORPUS)
         roots = [CORPUS, *([REAL] if REAL.is_dir() else [])]
+    _load_note()
     start_s = startup()
     for root in roots:
         print(f"\n== {root}")
         parse_s = measure(root)
         whole_scans(root, parse_s, start_s)
+    _load_note()
+
+
+def _load_note() -> None:
+    """The machine's load, printed before and after: on a shared host, figures taken while the
+    load exceeds the cores are slower by that much and say nothing about dynaguard."""
+    cores = os.cpu_count() or 1
+    load = os.getloadavg()[0]
+    busy = "  (busy: figures unreliable)" if load > cores else ""
+    print(f"load average {load:.2f} on {cores} cores{busy}")
 
 
 if __name__ == "__main__":

@@ -100,7 +100,9 @@ def _project(root: Path, files: dict[str, str]) -> Path:
 
 
 def _entries() -> list[Path]:
-    return sorted(Path(os.environ[disk.ENV]).glob("*.json"))
+    """The finished entries (a killed run's temporary file is not one)."""
+    found = Path(os.environ[disk.ENV]).glob("*.json")
+    return sorted(p for p in found if not p.name.startswith("tmp-"))
 
 
 def test_an_unchanged_project_is_read_from_the_cache(tmp_path: Path, calls: list[int]) -> None:
@@ -124,6 +126,87 @@ def test_an_edit_gives_what_a_cold_scan_gives(tmp_path: Path, calls: list[int]) 
     (project / "app.py").write_text(HELPER, encoding="utf-8")
     assert _scan(str(project)) == before  # the first entry again: no analysis
     assert len(calls) == 3
+
+
+ALLOWLISTED_SAVE = """\
+import boto3
+
+table = boto3.resource("dynamodb").Table("orders")
+ALLOWED = ("sku", "quantity")
+
+
+def save(order):
+    item = {k: order[k] for k in ALLOWED if k in order}
+    table.put_item(Item=item)
+"""
+
+
+def _findings_in(report: str, path: str) -> list[tuple[str, list[str]]]:
+    """(rule, the flow's notes) of the findings located in ``path``."""
+    found = json.loads(report)["findings"]
+    return [
+        (f["rule"], [step["note"] for step in f["flow"]])
+        for f in found
+        if f["location"]["path"].endswith(path)
+    ]
+
+
+def test_an_edit_of_a_helper_changes_its_callers_as_a_cold_scan_does(
+    tmp_path: Path, calls: list[int]
+) -> None:
+    """The route in api.py is judged through save()'s summary: editing repo.py alone must
+    change api.py's findings exactly as a cold scan of the edited project does."""
+    project = _project(
+        tmp_path / "p",
+        {"shop/__init__.py": "", "shop/repo.py": SAVE, "shop/api.py": ROUTE_THROUGH_WRAPPER},
+    )
+    before = _scan(str(project))
+    (project / "shop" / "repo.py").write_text(ALLOWLISTED_SAVE, encoding="utf-8")
+    after = _scan(str(project))
+    cold = _scan(str(project), "--no-cache")
+    assert after == cold
+    assert len(calls) == 3
+    assert [r for r, _ in _findings_in(before[1], "repo.py")] == ["DG101"]
+    assert _findings_in(after[1], "repo.py") == []
+    api_before, api_after = _findings_in(before[1], "api.py"), _findings_in(after[1], "api.py")
+    assert [r for r, _ in api_after] == ["DG203"]
+    assert api_after != api_before  # its flow now passes through the allowlist
+    assert "item" in api_after[0][1]
+
+
+def test_a_killed_scan_leaves_no_entry_and_the_next_scan_is_cold(tmp_path: Path) -> None:
+    """A scan killed while storing its entry (SIGKILL between writing the temporary file and
+    renaming it, the worst moment) leaves nothing a later scan reads."""
+    project = _project(tmp_path / "p", {"app.py": VULNERABLE, "util.py": HELPER})
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_WHILE_STORING, str(project)],
+        capture_output=True,
+        check=False,
+    )
+    assert killed.returncode == -9, killed.stderr
+    cache = Path(os.environ[disk.ENV])
+    assert _entries() == []
+    assert len(list(cache.glob("tmp-*.json"))) == 1
+    first = _scan(str(project))
+    assert first == _scan(str(project), "--no-cache")
+    (entry,) = _entries()
+    assert codec.decode(entry.read_text(encoding="utf-8")) is not None
+    assert _scan(str(project)) == first
+
+
+# Runs `dynaguard code` and kills itself where a kill hurts most: the entry written to its
+# temporary file, not yet renamed.
+_KILLED_WHILE_STORING = """
+import os, signal, sys
+import dynaguard.cli.cache as disk
+from dynaguard.cli import main
+
+def replace(src, dst):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+disk.os.replace = replace
+main(["code", sys.argv[1], "--fail-on", "none"])
+"""
 
 
 def test_another_dynaguard_version_does_not_read_the_entry(

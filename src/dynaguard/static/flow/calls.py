@@ -4,6 +4,7 @@ models (``frame.models``). An unknown callable keeps client scalars only."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from dynaguard.static.flow import accesses, dispatch
@@ -261,28 +262,70 @@ def _named_texts(
 
 def _name_uses(text: str, names: tuple[str, ...]) -> dict[int, dict[str, frozenset[str]]]:
     """Per parameter: ``name`` when the body uses it as a name, ``fields`` the constant fields of
-    it the body reads (``p['operation']``, ``p.get('operation')``)."""
+    it the body reads (``p['operation']``, ``p.get('operation')``).
+
+    NOTE: only names DynamoDB calls take (a key attribute, a table, an environment variable
+    naming one) and a dispatch table's key: specialising every lookup by a parameter
+    (``config[name]``) cost a fifth of the analysis on real code."""
     out: dict[int, dict[str, frozenset[str]]] = {}
     dispatches = re.search(r"\]\s*\(", text) is not None
     if not dispatches and not any(w in text for w in ("Key", "Attr", "Table", "environ")):
-        return out  # most functions: no regex compiled for their parameters
+        return out  # most functions: nothing to search for
+    used = _used_as_names(text)
+    read = _fields_read(text) if dispatches else {}
     for index, name in enumerate(names):
         if name not in text:
             continue
-        p = re.escape(name)
         use: dict[str, frozenset[str]] = {}
-        # NOTE: only names DynamoDB calls take (a key attribute, a table, an environment
-        # variable naming one) and a dispatch table's key: specialising every lookup by a
-        # parameter (``config[name]``) cost a fifth of the analysis on real code.
-        if re.search(rf"\b(?:Key|Attr|Table|environ)[(\[]\s*{p}\b|[{{,]\s*{p}\s*:", text):
-            use["name"] = frozenset()
-        if dispatches:  # ``handlers[kind](...)``: a call through a table
-            fields = re.findall(rf"\b{p}(?:\[|\.get\()\s*['\"]([\w-]+)['\"]", text)
-            if fields:
-                use["fields"] = frozenset(fields)
+        if _WORD.fullmatch(name):
+            fields = read.get(name)
+            if name in used:
+                use["name"] = frozenset()
+        else:  # a name ``\w`` does not spell whole (a combining mark): searched for itself
+            as_name, read_fields = _name_patterns(name)
+            fields = set(read_fields.findall(text)) if dispatches else None
+            if as_name.search(text):
+                use["name"] = frozenset()
+        if fields:  # ``handlers[kind](...)``: a call through a table
+            use["fields"] = frozenset(fields)
         if use:
             out[index] = use
     return out
+
+
+# NOTE: every word in these places at once, not one pattern per parameter: those were compiled
+# per parameter name, more than ``re``'s cache of 512 holds on a real project, and took twice
+# the time (docs/benchmarks.md). A word here is a whole run of ``\w`` (each pattern needs a
+# non-word character on both sides of it), so a parameter whose name is such a run is in the
+# results exactly when its own pattern would match.
+_WORD = re.compile(r"\w+")
+_AS_KEY_OR_TABLE = re.compile(r"\b(?=(?:Key|Attr|Table|environ)[(\[]\s*(\w+))")
+"""``Key(name``, ``Table(name``, ``environ[name``: a lookahead, so that matches may overlap."""
+_AS_DICT_KEY = re.compile(r"[{,]\s*(\w+)\s*:")
+"""``{name: ...}``, ``, name:``."""
+_FIELD_READ = re.compile(r"\b(\w+)(?:\[|\.get\()\s*['\"]([\w-]+)['\"]")
+"""``name['field']``, ``name.get("field")``."""
+
+
+def _used_as_names(text: str) -> set[str]:
+    return {m.group(1) for m in _AS_KEY_OR_TABLE.finditer(text)} | set(_AS_DICT_KEY.findall(text))
+
+
+def _fields_read(text: str) -> dict[str, set[str]]:
+    read: dict[str, set[str]] = {}
+    for name, field in _FIELD_READ.findall(text):
+        read.setdefault(name, set()).add(field)
+    return read
+
+
+@lru_cache(maxsize=1024)
+def _name_patterns(name: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """One parameter used as a name, and its constant fields read (``_name_uses``)."""
+    p = re.escape(name)
+    return (
+        re.compile(rf"\b(?:Key|Attr|Table|environ)[(\[]\s*{p}\b|[{{,]\s*{p}\s*:"),
+        re.compile(rf"\b{p}(?:\[|\.get\()\s*['\"]([\w-]+)['\"]"),
+    )
 
 
 def self_stores(result: Result, params: list[Value]) -> dict[str, Value]:

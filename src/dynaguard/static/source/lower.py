@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_left
+from collections.abc import Sequence
 from http import HTTPStatus
 
 from dynaguard.static.source import ir
@@ -29,9 +31,14 @@ _ASSIGNS = (ast.Assign, ast.AnnAssign, ast.AugAssign)
 class Lowerer:
     """Lowers one module; ``functions`` and ``classes`` fill up as definitions are met."""
 
-    def __init__(self, *, lambdas: frozenset[int] = frozenset()) -> None:
+    def __init__(
+        self, *, lambdas: frozenset[int] = frozenset(), unknown_lines: Sequence[int] | None = None
+    ) -> None:
         self._lambdas = lambdas
         """Lines whose text says ``lambda``: statements over them are searched for ones to hoist."""
+        self._unknown_lines = unknown_lines
+        """Sorted lines that may name ``extra`` or ``unknown`` (``UNKNOWN_WORDS``): only a class
+        spanning one can keep unknown fields. None: every class is searched."""
         self.functions: dict[str, ir.Function] = {}
         self.classes: dict[str, ir.ClassInfo] = {}
         self._self_attrs: dict[str, dict[str, list[str]]] = {}
@@ -271,13 +278,46 @@ class Lowerer:
         attrs = self._self_attrs.setdefault(qualname, {})  # filled as the methods are lowered
         body = self.block(node.body, qualname, class_id=qualname)
         methods = tuple(s.name for s in node.body if isinstance(s, _FUNCTION))
-        self.classes[qualname] = ir.ClassInfo(
-            qualname, methods, _keeps_unknown(node), node.lineno, attrs
-        )
+        keeps = self._may_name_unknown(node) and _keeps_unknown(node)
+        self.classes[qualname] = ir.ClassInfo(qualname, methods, keeps, node.lineno, attrs)
         bases = lower_all(node.bases)
         return ir.ClassStmt(
             node.name, qualname, bases, lower_all(node.decorator_list), body, node.lineno
         )
+
+    def _may_name_unknown(self, node: ast.ClassDef) -> bool:
+        marks = self._unknown_lines
+        if marks is None:
+            return True
+        at = bisect_left(marks, node.lineno)
+        return at < len(marks) and marks[at] <= (node.end_lineno or node.lineno)
+
+
+UNKNOWN_WORDS = ("extra", "unknown")
+"""The names ``_keeps_unknown`` looks for."""
+
+
+def unknown_lines(source: str) -> list[int] | None:
+    """The lines that spell a name of ``UNKNOWN_WORDS``, in order; None (search every class)
+    for text where finding them is not a substring search: non-ASCII (an identifier may
+    normalise to one, NFKC) or with lines ended by a lone carriage return.
+
+    NOTE: a class whose lines hold none cannot keep unknown fields, and the search of its body
+    is skipped: on real code it walked every class-level literal of declarative classes."""
+    if not source.isascii() or source.count("\r") != source.count("\r\n"):
+        return None
+    found = []
+    for word in UNKNOWN_WORDS:
+        at = source.find(word)
+        while at != -1:
+            found.append(at)
+            at = source.find(word, at + 1)
+    lines, line, last = [], 1, 0
+    for at in sorted(found):
+        line += source.count("\n", last, at)
+        last = at
+        lines.append(line)
+    return lines
 
 
 def _status(value: ast.expr | None) -> int | None:

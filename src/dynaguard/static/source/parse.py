@@ -9,7 +9,7 @@ from pathlib import Path
 
 from dynaguard.model import ScanWarning
 from dynaguard.static.source import ir
-from dynaguard.static.source.lower import Lowerer
+from dynaguard.static.source.lower import Lowerer, unknown_lines
 from dynaguard.static.source.suppress import scan_comments
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -98,7 +98,7 @@ def _parse_legacy(source: str, rel_path: str) -> ast.Module | None:
 
 def lower_module(tree: ast.Module, source: str, rel_path: str) -> ir.Module:
     lambdas = frozenset(i for i, line in enumerate(source.splitlines(), 1) if "lambda" in line)
-    lowerer = Lowerer(lambdas=lambdas)
+    lowerer = Lowerer(lambdas=lambdas, unknown_lines=unknown_lines(source))
     body = lowerer.block(tree.body, "")
     name, is_package = module_name(rel_path)
     named, bare = scan_comments(source)

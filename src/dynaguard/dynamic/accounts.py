@@ -180,10 +180,13 @@ def register(
     call = ctx.call(ctx.sessions.anonymous, found.signup, body=body)
     if not call.ok:
         raise Rejected(f"{found.signup.key} answered {call.status or call.error} to the sign-up")
+    # Tracked before the login: an interrupt there must still find the account to delete.
+    own: list[Session] = []
+    if username is None:
+        track(ctx, name, own)
     login_name = email_of(name) if found.by_email else name
     session, login = log_in(ctx, name, login_name, secret)
-    if username is None:
-        track(ctx, name, session)
+    own.append(session)
     if login is None:
         raise Skip(f"the account {name} the scan registered cannot log in")
     return Account(name, secret, login_name, session, call, login)
@@ -222,8 +225,9 @@ def log_in(
     return session, call if ok else None
 
 
-def track(ctx: ProbeContext, name: str, session: Session) -> None:
-    """Delete the account ``name`` at cleanup (as itself, then as an admin), or list it."""
+def track(ctx: ProbeContext, name: str, own: list[Session]) -> None:
+    """Delete the account ``name`` at cleanup (as itself once ``own`` holds its session, then
+    as an admin), or list it."""
     label = f"account {name} registered by the scan through {flow(ctx).signup.key}"
     delete = _delete_operation(ctx.api)
     if delete is None:
@@ -232,7 +236,7 @@ def track(ctx: ProbeContext, name: str, session: Session) -> None:
 
     # The account itself first: its token outlives a password a probe changed.
     path = {p.name: name for p in delete.path_params}
-    ctx.cleanup.add(label, lambda: deleted(ctx, delete, path, (session, *ctx.sessions.admins)))
+    ctx.cleanup.add(label, lambda: deleted(ctx, delete, path, (*own, *ctx.sessions.admins)))
 
 
 def _delete_operation(api: ApiModel) -> Operation | None:

@@ -26,6 +26,7 @@ from dynaguard.dynamic.accounts import (
     track,
 )
 from dynaguard.dynamic.api import ApiModel
+from dynaguard.dynamic.auth import Session
 from dynaguard.dynamic.context import ProbeContext
 from dynaguard.dynamic.http.client import Call
 from dynaguard.dynamic.markers import contains
@@ -121,7 +122,7 @@ def _invalid(ctx: ProbeContext, target: Target) -> None:
         call = ctx.call(ctx.sessions.anonymous, op, body=body)
         if call.status >= 500:
             crashes.append((mutation.label, call))
-        elif call.ok:
+        if call.ok or call.status >= 500:  # a crash may come after the account was written
             _keep_track(ctx, name, body)
     if crashes:
         ctx.prove(
@@ -141,8 +142,13 @@ def _named(field: str, value: Any, name: str) -> Any:
 
 
 def _keep_track(ctx: ProbeContext, name: str, body: dict[str, Any]) -> None:
-    """An invalid sign-up was accepted: delete that account too, or list it."""
+    """An invalid sign-up was accepted: delete that account too, or list it. The mutation may
+    have replaced the name itself (a name breaking the schema's pattern): track the one sent."""
     secret = next((v for k, v in body.items() if is_password(k) and isinstance(v, str)), "")
+    subjects = [v for k, v in body.items() if is_subject(k) and not is_email(k)]
+    name = next((v for v in subjects if isinstance(v, str)), name)
     email = next((v for k, v in body.items() if is_email(k) and isinstance(v, str)), name)
+    own: list[Session] = []
+    track(ctx, name, own)
     session, _ = log_in(ctx, name, email if flow(ctx).by_email else name, secret)
-    track(ctx, name, session)
+    own.append(session)

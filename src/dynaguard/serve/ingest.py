@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dynaguard.history.reading import load_document, read_document
@@ -35,7 +35,7 @@ from dynaguard.model import Engine, Finding, Report
 from dynaguard.report.correlate import correlate
 from dynaguard.report.grade import grade
 from dynaguard.serve import joined, stored
-from dynaguard.serve.store import schema
+from dynaguard.serve.store import bulk, schema
 from dynaguard.serve.store.schema import Scope, State
 
 
@@ -196,7 +196,7 @@ def _insert_new(
         }
         for f in findings
     ]
-    ids = session.scalars(insert(schema.Finding).returning(schema.Finding.id), rows).all()
+    ids = bulk.insert_many(session, schema.Finding, rows, returning="id")
     return dict.fromkeys(ids, State.NEW.value)
 
 
@@ -224,13 +224,12 @@ def _update_seen(
 def _record(session: Session, scan_id: int, states: dict[int, str], sighted: list[int]) -> None:
     """Sightings for what the scan saw, transitions for every state but ``open``."""
     if sighted:
-        session.execute(
-            insert(schema.Sighting), [{"scan_id": scan_id, "finding_id": i} for i in sighted]
-        )
+        rows = [{"scan_id": scan_id, "finding_id": i} for i in sighted]
+        bulk.insert_many(session, schema.Sighting, rows)
     changes = [
         {"finding_id": i, "scan_id": scan_id, "state": state}
         for i, state in states.items()
         if state != State.OPEN.value
     ]
     if changes:
-        session.execute(insert(schema.Transition), changes)
+        bulk.insert_many(session, schema.Transition, changes)

@@ -20,6 +20,7 @@ from dynaguard.model import (
     FlowStep,
     Location,
     Report,
+    Rule,
     ScanWarning,
 )
 from dynaguard.report._common import (
@@ -50,26 +51,38 @@ def render(report: Report) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+def rule_fields(rule: Rule) -> JsonObject:
+    """What a finding's rule alone decides: the same for every finding of the rule."""
+    return {
+        "title": rule.title,
+        "cwe": [f"CWE-{number}" for number in rule.cwe],
+        "owasp": list(rule.owasp),
+        "remediation": remediation(rule),
+        "docs": docs_url(rule),
+    }
+
+
 def finding_dict(finding: Finding) -> JsonObject:
     """One finding, contract fields first, then the additions."""
     rule = finding.rule
+    decided = rule_fields(rule)
     return {
         "rule": rule.id,
-        "title": rule.title,
+        "title": decided["title"],
         "severity": finding.effective_severity.value,
         "confidence": finding.effective_confidence.value,
         "engine": finding.engine.value,
-        "cwe": [f"CWE-{number}" for number in rule.cwe],
-        "owasp": list(rule.owasp),
+        "cwe": decided["cwe"],
+        "owasp": decided["owasp"],
         "message": finding.message,
         "location": location_dict(finding.location) if finding.location else None,
         "endpoint": endpoint_dict(finding.endpoint) if finding.endpoint else None,
         "evidence": [exchange_dict(e) for e in finding.evidence],
-        "remediation": remediation(rule),
+        "remediation": decided["remediation"],
         "fingerprint": finding.fingerprint,
         "flow": [flow_dict(step) for step in finding.flow],
         "persona": finding.effective_persona.value,
-        "docs": docs_url(rule),
+        "docs": decided["docs"],
     }
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from dynaguard.catalogue import get_rule
 from dynaguard.model import Finding
-from dynaguard.report._common import docs_url, remediation
-from dynaguard.report.json import finding_dict
+from dynaguard.report.json import finding_dict, rule_fields
 
 RULE_FIELDS = ("title", "cwe", "owasp", "remediation", "docs")
+"""``report.json.rule_fields``' keys: left out of the stored data."""
 ORDER: tuple[str, ...] = (
     "rule",
     "title",
@@ -36,13 +36,5 @@ def compact(finding: Finding) -> dict[str, Any]:
 
 def full(data: dict[str, Any]) -> dict[str, Any]:
     """The JSON report's finding object again."""
-    rule = get_rule(str(data["rule"]))
-    merged = {
-        **data,
-        "title": rule.title,
-        "cwe": [f"CWE-{number}" for number in rule.cwe],
-        "owasp": list(rule.owasp),
-        "remediation": remediation(rule),
-        "docs": docs_url(rule),
-    }
+    merged = {**data, **rule_fields(get_rule(str(data["rule"])))}
     return {key: merged[key] for key in ORDER if key in merged}

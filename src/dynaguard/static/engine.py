@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -18,6 +17,7 @@ from dynaguard.model import (
     Suppression,
     SuppressionKind,
 )
+from dynaguard.static.facts.handlers import ROUTE_VARIABLE
 from dynaguard.static.findings import Sources, build, with_fingerprints
 from dynaguard.static.flow import dispatch, relevance
 from dynaguard.static.flow.accesses import Access
@@ -50,8 +50,6 @@ from dynaguard.static.source import cdk, deployment, ir
 from dynaguard.static.source.project import Project
 from dynaguard.static.source.suppress import suppressed_at
 
-_VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>|\{([^{}]+)\}")
-"""A route variable: Flask's ``<int:id>``, Chalice's and API Gateway's ``{id}``."""
 _WRITES = ("POST", "PUT", "PATCH", "DELETE")
 _HTTP = ("get", "post", "put", "patch", "delete")
 
@@ -422,9 +420,9 @@ class Run:
             return []
         module, func = found
         variables = {
-            flask or braced
+            match.group(2) or match.group(3)
             for e in self.routes.get(fn_id, ())
-            for flask, braced in _VARIABLE.findall(e.path)
+            for match in ROUTE_VARIABLE.finditer(e.path)
         }
         injected = self.injected.get(fn_id)
         decorated = self._decorated.get(fn_id, {})

@@ -9,6 +9,7 @@ same request value. Query API for other rules: ``handlers(run)``, ``Handler.auth
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -330,6 +331,11 @@ def route_words(
             if segment and not variable_segment(segment):
                 found |= words(segment)
     return found
+
+
+ROUTE_VARIABLE = re.compile(r"<(?:([A-Za-z_]\w*)(?:\([^)]*\))?:)?([A-Za-z_]\w*)>|\{([^{}]+)\}")
+"""A route variable: Flask's ``<int:id>`` (groups: converter, which may take arguments, and
+name), or Chalice's and API Gateway's ``{id}`` (group 3)."""
 
 
 def variable_segment(segment: str) -> bool:

@@ -15,15 +15,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from dynaguard.model import Endpoint
-from dynaguard.static.facts.handlers import Handler, handlers, login_route
+from dynaguard.static.facts.handlers import ROUTE_VARIABLE, Handler, handlers, login_route
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.facts.schemas import Schemas
 from dynaguard.static.flow.inputs import FIELD, VALIDATED
 from dynaguard.static.flow.instantiate import instantiate
 from dynaguard.static.flow.values import REQUEST, Trace, Value
 
-_CONVERTER = re.compile(r"<(?:([A-Za-z_]\w*)(?:\([^)]*\))?:)?([A-Za-z_]\w*)>|\{([^{}]+)\}")
-"""A route variable: Flask's ``<int:id>`` (a converter may take arguments), or ``{id}``."""
 _CONVERTER_TYPES = {
     "int": ("integer", None),
     "float": ("number", None),
@@ -175,7 +173,7 @@ def openapi_path(rule: str) -> tuple[str, tuple[Input, ...]]:
             params.append(Input(name, kind, fmt, required=True))
         return "{" + name + "}"
 
-    path = _CONVERTER.sub(rewrite, rule) or "/"
+    path = ROUTE_VARIABLE.sub(rewrite, rule) or "/"
     return (path if path.startswith("/") else "/" + path), tuple(params)
 
 

@@ -68,10 +68,18 @@ def split(
     decision: ir.Decision, serves: frozenset[str], evaluate: _Evaluate
 ) -> tuple[frozenset[str], frozenset[str]]:
     """The routes under which the test may be true, and those under which it may be false."""
+    known: dict[int, str | None] = {}
+
+    def what(expr: ir.Expr) -> str | None:  # each subject evaluated once, not once per route
+        key = id(expr)
+        if key not in known:
+            known[key] = evaluate(expr)
+        return known[key]
+
     yes, no = set(), set()
     for route in serves:
         method, _, path = route[len(SERVES) :].partition(" ")
-        found = _decide(decision, method, path, evaluate)
+        found = _decide(decision, method, path, what)
         if found is not False:
             yes.add(route)
         if found is not True:

@@ -11,6 +11,11 @@ from dataclasses import dataclass
 
 from dynaguard.static.flow.values import Step, Value
 
+SPREAD_ARG = "@spread"
+"""A call's ``**mapping`` whose fields are not known yet (a helper's parameter,
+``lambda x: table.get_item(**x)``): instantiating the summary at a call site spreads the
+argument's fields into the event's arguments (``instantiate.instantiate_event``)."""
+
 
 class Op(enum.Enum):
     PUT = "put"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dynaguard.static.flow.events import Event
+from dynaguard.static.flow.events import SPREAD_ARG, Event
 from dynaguard.static.flow.values import (
     EMPTY,
     ID_T,
@@ -59,4 +59,11 @@ def instantiate(value: Value, args: Sequence[Value]) -> Value:
 
 
 def instantiate_event(event: Event, args: Sequence[Value]) -> Event:
-    return event.with_args({n: instantiate(v, args) for n, v in event.args.items()})
+    out = {n: instantiate(v, args) for n, v in event.args.items()}
+    spread = out.pop(SPREAD_ARG, None)
+    if spread is not None:
+        for name, value in spread.fields.items():
+            out.setdefault(name, value)
+        if any(param >= 0 for param, _ in spread.labels):
+            out[SPREAD_ARG] = spread  # still a parameter here: the next caller spreads it
+    return event.with_args(out)

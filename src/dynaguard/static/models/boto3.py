@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 from dynaguard.static.flow.accesses import TABLE_ARG, stored
 from dynaguard.static.flow.analyzer import Analyzer
-from dynaguard.static.flow.events import Event, Op, Recognised
+from dynaguard.static.flow.events import SPREAD_ARG, Event, Op, Recognised
 from dynaguard.static.flow.frame import Args, Frame, Model
 from dynaguard.static.flow.store import spell
 from dynaguard.static.flow.values import EMPTY, Step, Value, any_field, join_all, ref
@@ -124,8 +124,8 @@ def attribute(refs: frozenset[str], name: str) -> Value | None:
 
 
 def method(refs: frozenset[str], name: str, call: Args) -> tuple[Value, list[Event]] | None:
-    args, kwargs, site = call.positional, call.keywords, call.site
     """A method of a DynamoDB handle: the value it returns and the sink events it makes."""
+    args, kwargs, site = call.positional, _with_spread(call), call.site
     if SESSION in refs and name in {"resource", "client"}:
         return call_factory(f"ext:boto3.{name}", call)
     if RESOURCE in refs:
@@ -187,6 +187,15 @@ def combine_conditions(parts: list[Value]) -> frozenset[str] | None:
     if any(len(t) != 1 for t in texts):
         return frozenset({CONDITION})
     return frozenset({CONDITION, expressions.COND + expressions.combine([t[0] for t in texts])})
+
+
+def _with_spread(call: Args) -> dict[str, Value]:
+    """The keyword arguments, and a ``**mapping`` that is still a parameter of the function
+    being summarised (its fields are the caller's: they are spread in at each call site)."""
+    pending = [v for v in call.spread if any(param >= 0 for param, _ in v.labels)]
+    if not pending:
+        return call.keywords
+    return {**call.keywords, SPREAD_ARG: join_all(pending)}
 
 
 def _identity(refs: frozenset[str]) -> Value:

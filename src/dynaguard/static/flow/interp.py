@@ -134,7 +134,43 @@ def _grew(before: Env, after: Env) -> bool:
     return False
 
 
+_MAX_UNROLLED = 16
+"""Longer constant lists run as any of their elements, like other loops."""
+
+
+def _names_listed(stmt: ir.Loop) -> tuple[str, ...] | None:
+    """``for key in ["name", "size"]:``: a loop variable that takes each listed constant."""
+    if not isinstance(stmt.target, ir.Name) or not isinstance(stmt.iter, ir.Seq):
+        return None
+    texts = tuple(e.text for e in stmt.iter.elts if isinstance(e, ir.Const) and e.text is not None)
+    if not texts or len(texts) != len(stmt.iter.elts) or len(texts) > _MAX_UNROLLED:
+        return None
+    return texts
+
+
+def _unrolled(frame: Frame, stmt: ir.Loop, names: tuple[str, ...]) -> None:
+    """Each round with its own constant (``item[key] = body[key]`` sets named attributes, each
+    an allowlisted field of the body), one after the other; ``break`` leaves with what it had."""
+    assert isinstance(stmt.target, ir.Name)
+    entered = frame.serves
+    outer_left, frame.left_loop = frame.left_loop, []
+    for name in names:
+        frame.serves = entered
+        frame.env = {**frame.env, stmt.target.id: Value(text=name)}
+        exec_block(frame, stmt.body)
+        for left in frame.left_loop:  # ``continue`` reaches the next round, ``break`` the end
+            frame.env = join_env(frame.env, left)
+        frame.left_loop = []
+    frame.left_loop = outer_left
+    frame.serves = entered
+    exec_block(frame, stmt.orelse)
+
+
 def _loop(frame: Frame, stmt: ir.Loop) -> None:
+    names = _names_listed(stmt) if stmt.prunes is None else None
+    if names is not None:
+        _unrolled(frame, stmt, names)
+        return
     start = frame.env
     entered = frame.serves
     outer_left, frame.left_loop = frame.left_loop, []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dynaguard.catalogue._registry import declare
-from dynaguard.model import Confidence, Rule, RuleDoc, Severity
+from dynaguard.model import Confidence, DocVariant, Rule, RuleDoc, Severity
 
 RULE = declare(
     Rule(
@@ -84,6 +84,65 @@ RULE = declare(
             references=(
                 "https://cwe.mitre.org/data/definitions/639.html",
                 "https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/",
+            ),
+            variants=(
+                DocVariant(
+                    framework="AWS Chalice",
+                    note=(
+                        "The caller is what the authorizer put in the request context "
+                        "(`context['authorizer']['claims']` for a Cognito user pool); a route "
+                        "variable is the client's, even on a route with an authorizer."
+                    ),
+                    example=(
+                        "from chalice import Chalice, CognitoUserPoolAuthorizer\n\n"
+                        "app = Chalice(app_name='records')\n"
+                        "pool = CognitoUserPoolAuthorizer('users', provider_arns=['arn:aws:cognito-idp:...'])\n\n\n"
+                        "@app.route('/users/{username}/records/{record_id}', authorizer=pool)\n"
+                        "def get_record(username, record_id):\n"
+                        "    key = {'owner': username, 'record_id': record_id}\n"
+                        "    return table.get_item(Key=key).get('Item') or {}\n"
+                    ),
+                    fix=(
+                        "from chalice import Chalice, CognitoUserPoolAuthorizer, NotFoundError\n\n"
+                        "app = Chalice(app_name='records')\n"
+                        "pool = CognitoUserPoolAuthorizer('users', provider_arns=['arn:aws:cognito-idp:...'])\n\n\n"
+                        "@app.route('/records/{record_id}', authorizer=pool)\n"
+                        "def get_record(record_id):\n"
+                        "    owner = app.current_request.context['authorizer']['claims']['sub']\n"
+                        "    item = table.get_item(Key={'owner': owner, 'record_id': record_id}).get('Item')\n"
+                        "    if item is None:\n"
+                        "        raise NotFoundError(record_id)\n"
+                        "    return item\n"
+                    ),
+                ),
+                DocVariant(
+                    framework="an AWS Lambda handler",
+                    note=(
+                        "The caller is `event['requestContext']['authorizer']` (its `claims`, "
+                        "`jwt.claims` or `principalId`); `pathParameters` are the client's."
+                    ),
+                    example=(
+                        "def get_record(event, context):\n"
+                        "    claims = event['requestContext']['authorizer']['claims']\n"
+                        "    if not claims.get('sub'):\n"
+                        "        return {'statusCode': 401}\n"
+                        "    params = event['pathParameters']\n"
+                        "    key = {'owner': params['username'], 'record_id': params['record_id']}\n"
+                        "    item = table.get_item(Key=key).get('Item')\n"
+                        "    if item is None:\n"
+                        "        return {'statusCode': 404}\n"
+                        "    return {'statusCode': 200, 'body': json.dumps(item)}\n"
+                    ),
+                    fix=(
+                        "def get_record(event, context):\n"
+                        "    owner = event['requestContext']['authorizer']['claims']['sub']\n"
+                        "    record_id = event['pathParameters']['record_id']\n"
+                        "    item = table.get_item(Key={'owner': owner, 'record_id': record_id}).get('Item')\n"
+                        "    if item is None:\n"
+                        "        return {'statusCode': 404}\n"
+                        "    return {'statusCode': 200, 'body': json.dumps(item)}\n"
+                    ),
+                ),
             ),
         ),
     )

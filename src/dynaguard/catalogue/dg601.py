@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dynaguard.catalogue._registry import declare
-from dynaguard.model import Confidence, Rule, RuleDoc, Severity
+from dynaguard.model import Confidence, DocVariant, Rule, RuleDoc, Severity
 
 RULE = declare(
     Rule(
@@ -83,6 +83,56 @@ RULE = declare(
                 "https://cwe.mitre.org/data/definitions/837.html",
                 "https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html",
                 "https://docs.powertools.aws.dev/lambda/python/latest/utilities/idempotency/",
+            ),
+            variants=(
+                DocVariant(
+                    framework="AWS Chalice",
+                    note=(
+                        "`@app.on_dynamodb_record` hands the consumer each record as "
+                        "`event.new_image`, `event.event_name` and `event.event_id`; Lambda "
+                        "delivers a batch again when any record of it fails."
+                    ),
+                    example=(
+                        "from chalice import Chalice\n\n"
+                        "app = Chalice(app_name='stats')\n"
+                        "stats = dynamodb.Table('stats')\n\n\n"
+                        "@app.on_dynamodb_record(stream_arn='arn:aws:dynamodb:...:table/orders/stream/...')\n"
+                        "def count_orders(event):\n"
+                        "    for record in event:\n"
+                        "        if record.event_name != 'INSERT':\n"
+                        "            continue\n"
+                        "        owner = record.new_image['owner']['S']\n"
+                        "        stats.update_item(\n"
+                        "            Key={'owner': owner},\n"
+                        "            UpdateExpression='ADD orders :one',\n"
+                        "            ExpressionAttributeValues={':one': 1},\n"
+                        "        )\n"
+                    ),
+                    fix=(
+                        "from chalice import Chalice\n\n"
+                        "app = Chalice(app_name='stats')\n\n\n"
+                        "@app.on_dynamodb_record(stream_arn='arn:aws:dynamodb:...:table/orders/stream/...')\n"
+                        "def count_orders(event):\n"
+                        "    for record in event:\n"
+                        "        if record.event_name != 'INSERT':\n"
+                        "            continue\n"
+                        "        owner = record.new_image['owner']['S']\n"
+                        "        try:\n"
+                        "            # The marker and the count commit together: a redelivered record\n"
+                        "            # fails the marker's condition and counts nothing twice.\n"
+                        "            client.transact_write_items(TransactItems=[\n"
+                        "                {'Put': {'TableName': 'processed_events',\n"
+                        "                         'Item': {'event_id': {'S': record.event_id}},\n"
+                        "                         'ConditionExpression': 'attribute_not_exists(event_id)'}},\n"
+                        "                {'Update': {'TableName': 'stats',\n"
+                        "                            'Key': {'owner': {'S': owner}},\n"
+                        "                            'UpdateExpression': 'ADD orders :one',\n"
+                        "                            'ExpressionAttributeValues': {':one': {'N': '1'}}}},\n"
+                        "            ])\n"
+                        "        except client.exceptions.TransactionCanceledException:\n"
+                        "            continue  # already counted\n"
+                    ),
+                ),
             ),
         ),
     )

@@ -20,6 +20,7 @@ from dynaguard.static.flow.values import (
     CONTAIN,
     EMPTY,
     MAYBE_NONE,
+    PREFIX,
     SCALAR,
     STR,
     Value,
@@ -448,9 +449,26 @@ def method_call(frame: Frame, call: ir.Call, receiver: Value, name: str, args: A
         if found is not None:
             return found
         if name in _STRING_METHODS:
-            return apply(join(receiver, args.all()), STR)
+            built = apply(join(receiver, args.all()), STR)
+            return _format_prefix(receiver, built) if name == "format" else built
         return apply(join(receiver, args.all()), SCALAR)
     return join_all(results)
+
+
+def _format_prefix(template: Value, built: Value) -> Value:
+    """``'orders_{company_id}'.format(...)`` begins with ``orders_`` whatever is put in: a key
+    built so is never one that begins otherwise (``pre_order_...``)."""
+    text = template.text
+    if text is None:
+        return built
+    lead = text.partition("{")[0]
+    if "}" in lead or text[len(lead) : len(lead) + 2] == "{{":
+        return built  # an escaped brace: the literal text is not simply the lead
+    if lead == text:
+        return Value(built.labels, frozenset(), None, text)
+    if not lead:
+        return built
+    return Value(built.labels, frozenset({PREFIX + lead}))
 
 
 def _ref_method(

@@ -22,10 +22,12 @@ def attribute(frame: Frame, obj: Value, name: str, line: int, col: int) -> Value
         # An object's attributes as a mapping: the object's own data, not one of its values.
         return attributes_of(obj)
     parts: list[Value] = []
+    held: Transform | None = None
     if name in obj.fields:
         parts.append(obj.fields[name])
     elif obj.labels:
-        parts.append(apply(obj, _held(frame, obj, name)))
+        held = _held(frame, obj, name)
+        parts.append(apply(obj, held))
     for ref_name in sorted(obj.refs):
         found = _ref_attribute(frame, ref_name, name, line, col)
         if found is not None:
@@ -39,7 +41,19 @@ def attribute(frame: Frame, obj: Value, name: str, line: int, col: int) -> Value
             # ``table.put_item`` not called here (``getattr(table, op)``, ``f = table.put_item``):
             # a method of a library object, called later as the model says (``calls.py``).
             return Value(None, objects | {f"{METHOD}{name}"}, None, None)
-    return join_all(parts)
+    out = join_all(parts)
+    if held is NAMED_ELEM and out.text is None:
+        return _constant(out, parts)
+    return out
+
+
+def _constant(out: Value, parts: list[Value]) -> Value:
+    """``self.pk`` of a class constant ``pk = 'orders_{company_id}'``: the constant's text,
+    which only a name the client chose could have replaced (those stay the labels)."""
+    texts = {p.text for p in parts if p.text is not None}
+    if len(texts) != 1 or any(p.text is None and (p.fields or p.refs) for p in parts):
+        return out
+    return Value(out.labels, out.refs, out.fields, texts.pop())
 
 
 def _held(frame: Frame, obj: Value, name: str) -> Transform:

@@ -287,6 +287,12 @@ def apply(value: Value, transform: Transform, keep_refs: bool = False) -> Value:
     return Value(labels, refs) if labels or refs else EMPTY
 
 
+GIVEN = "given:nonempty"
+"""Ref of a value that is never empty or ``None`` (a route variable: the router matched a
+non-empty path segment), so ``x or default`` is ``x``: ``id_ = item_id or str(uuid4())``
+called with a route variable keys the item by the client's id, never by a fresh one."""
+
+
 MAYBE_NONE = "none:maybe"
 """Ref of a mapping a library may give as ``None`` (API Gateway's absent ``pathParameters``):
 calling its methods raises AttributeError, until ``x or {}`` replaces it."""

@@ -237,12 +237,17 @@ class Run:
     def _always_matched(self, fn_id: str) -> set[str]:
         """Route variables every route of the handler has: the router only calls it with a
         non-empty segment there (a route without the variable, given a default, may pass
-        ``None``)."""
+        ``None``; Flask's ``<int:n>`` and ``<float:x>`` may pass a zero)."""
         paths = [e.path for e in self.routes.get(fn_id, ())]
         if not paths:
             return set()
         names = [
-            {m.group(2) or m.group(3) for m in ROUTE_VARIABLE.finditer(path)} for path in paths
+            {
+                m.group(2) or m.group(3)
+                for m in ROUTE_VARIABLE.finditer(path)
+                if m.group(1) not in _NUMBERS
+            }
+            for path in paths
         ]
         return set.intersection(*names)
 
@@ -471,6 +476,10 @@ class Run:
                 kind, Step(module.path, func.line, func.col, func.qualname, note, "declared")
             )
         return EMPTY
+
+
+_NUMBERS = frozenset({"int", "float"})
+"""Flask converters whose value may be falsy (``0``)."""
 
 
 def _choose(endpoints: list[Endpoint], writes: bool) -> Endpoint | None:

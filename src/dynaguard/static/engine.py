@@ -32,6 +32,7 @@ from dynaguard.static.flow.knowledge import Models
 from dynaguard.static.flow.result import Mount, RouteDecl
 from dynaguard.static.flow.values import (
     EMPTY,
+    GIVEN,
     Kind,
     Step,
     Value,
@@ -219,17 +220,36 @@ class Run:
         injected = injected_arguments(self.analyzer, self.models, applied)
         decorated = {**self._entry_bound.get(fn_id, {}), **injected}
         self._decorated[fn_id] = decorated
-        if not decorated:
+        given = {name: Value(refs=frozenset({GIVEN})) for name in self._always_matched(fn_id)}
+        objects = {**given, **decorated}
+        if not objects:
             return
         index = {name: i for i, name in enumerate(func.params)}
         bound = tuple(
             (index[name], value.refs)
-            for name, value in sorted(decorated.items(), key=lambda kv: index.get(kv[0], -1))
+            for name, value in sorted(objects.items(), key=lambda kv: index.get(kv[0], -1))
             if name in index and value.refs
         )
         if bound:
             self.analyzer.default_bound[fn_id] = bound
             self.analyzer.results.pop(fn_id, None)
+
+    def _always_matched(self, fn_id: str) -> set[str]:
+        """Route variables every route of the handler has: the router only calls it with a
+        non-empty segment there (a route without the variable, given a default, may pass
+        ``None``; Flask's ``<int:n>`` and ``<float:x>`` may pass a zero)."""
+        paths = [e.path for e in self.routes.get(fn_id, ())]
+        if not paths:
+            return set()
+        names = [
+            {
+                m.group(2) or m.group(3)
+                for m in ROUTE_VARIABLE.finditer(path)
+                if m.group(1) not in _NUMBERS
+            }
+            for path in paths
+        ]
+        return set.intersection(*names)
 
     def _nested(self, outer: set[str]) -> set[str]:
         """Ids of the functions defined inside the ``outer`` ones (known once those are lowered)."""
@@ -456,6 +476,10 @@ class Run:
                 kind, Step(module.path, func.line, func.col, func.qualname, note, "declared")
             )
         return EMPTY
+
+
+_NUMBERS = frozenset({"int", "float"})
+"""Flask converters whose value may be falsy (``0``)."""
 
 
 def _choose(endpoints: list[Endpoint], writes: bool) -> Endpoint | None:

@@ -82,9 +82,9 @@ class Analyzer:
         self._busy: set[str] = set()
         self._memo: dict[str, object] = {}
         self.default_bound: dict[str, Bound] = {}
-        self.receivers: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
-        """Per function, the parameters its body calls methods on, and those it also subscripts,
-        spreads or searches (``calls._bound``)."""
+        self.receivers: dict[str, tuple[frozenset[int], frozenset[int], frozenset[int]]] = {}
+        """Per function, the parameters its body calls methods on, those it also subscripts,
+        spreads or searches, and those it falls back from (``name or default``): ``calls._bound``."""
         self.name_params: dict[str, dict[int, dict[str, frozenset[str]]]] = {}
         """Per function, the parameters its body uses as names, and the fields it reads of them
         (``calls._named_texts``)."""

@@ -19,6 +19,7 @@ from dynaguard.static.flow.store import add_to
 from dynaguard.static.flow.values import (
     CONTAIN,
     EMPTY,
+    GIVEN,
     MAYBE_NONE,
     PREFIX,
     SCALAR,
@@ -191,8 +192,9 @@ def _bound(
         uses = analyzer.receivers[fn_id] = (
             frozenset(i for i, name in enumerate(func.params) if f"{name}." in text),
             frozenset(i for i, name in enumerate(func.params) if _searches(name, text)),
+            frozenset(i for i, name in enumerate(func.params) if _falls_back(name, text)),
         )
-    methods, searched = uses
+    methods, searched, defaulted = uses
     kinds, subscripted = frame.models.ref_kinds, frame.models.subscripted_kinds
     out = [
         (index, objects)
@@ -203,6 +205,7 @@ def _bound(
                 for r in refs
                 if (index in methods and (r.partition(":")[0] in kinds or r.startswith(_OBJECTS)))
                 or (index in searched and (r == MAYBE_NONE or r.partition(":")[0] in subscripted))
+                or (index in defaulted and r == GIVEN)
             )
         )
     ]
@@ -220,6 +223,12 @@ def _bound(
             return None
         seen.add(key)
     return key
+
+
+def _falls_back(name: str, text: str) -> bool:
+    """The body replaces the parameter when it is empty (``name or default``): whether the
+    call passes a value that is never empty (``values.GIVEN``) decides which one it uses."""
+    return re.search(rf"(?<![\w.]){re.escape(name)}\s+or\b", text) is not None
 
 
 _MAX_TEXT = 64

@@ -13,6 +13,7 @@ from dynaguard.static.flow.store import spell, store_any, store_field, subscript
 from dynaguard.static.flow.values import (
     CONTAIN,
     EMPTY,
+    GIVEN,
     GUARD,
     KEYED,
     KEYS,
@@ -177,6 +178,9 @@ def _either(frame: Frame, expr: ir.Either) -> Value:
     options = [evaluate(frame, e) for e in expr.options]
     if expr.truthy:  # ``params or {}``: ``params`` is the result only when it is not None
         options = [not_none(v) for v in options[:-1]] + options[-1:]
+        given = next((i for i, v in enumerate(options) if GIVEN in v.refs), None)
+        if given is not None:  # ``item_id or uuid4()`` with a route variable: never the default
+            options = options[: given + 1]
     return join_all(options)
 
 

@@ -252,12 +252,15 @@ def join(a: Value, b: Value) -> Value:
     for name, value in b.fields.items():
         fields[name] = join(fields[name], value) if name in fields else value
     text = a.text if a.text == b.text else None
+    refs = a.refs | b.refs
+    if refs and GIVEN in refs and not (GIVEN in a.refs and GIVEN in b.refs):
+        refs = refs - _GIVEN  # "never empty" holds of a join only when it holds of both
     if type(a) is TupleValue and type(b) is TupleValue:  # alternatives of one shape
         pa, pb = a.positions, b.positions
         if len(pa) == len(pb):
-            joined = Value(labels, a.refs | b.refs, fields, text)
+            joined = Value(labels, refs, fields, text)
             return TupleValue(joined, tuple([join(x, y) for x, y in zip(pa, pb, strict=True)]))
-    return Value(labels, a.refs | b.refs, fields, text)
+    return Value(labels, refs, fields, text)
 
 
 def join_all(values: list[Value]) -> Value:
@@ -285,6 +288,15 @@ def apply(value: Value, transform: Transform, keep_refs: bool = False) -> Value:
                 labels.setdefault((param, composed), trace)
     refs = value.refs if keep_refs else frozenset()
     return Value(labels, refs) if labels or refs else EMPTY
+
+
+GIVEN = "given:nonempty"
+"""Ref of a value that is never empty or ``None`` (a route variable: the router matched a
+non-empty path segment), so ``x or default`` is ``x``: ``id_ = item_id or str(uuid4())``
+called with a route variable keys the item by the client's id, never by a fresh one. Unlike
+other refs it must hold on every path: a join keeps it only when both sides have it (NOTE: a
+constant ``None`` is no value at all here, so ``x if c else None`` still has it)."""
+_GIVEN = frozenset({GIVEN})
 
 
 MAYBE_NONE = "none:maybe"

@@ -89,12 +89,21 @@ def _sub(frame: Frame, expr: ir.Sub) -> Value:
         if modelled is not None:
             return modelled
     found = subscript(container, key)
+    if isinstance(expr.index, ir.Const) and expr.index.text is None:
+        found = join(found, _page_item(container))
     if container.labels and key.text is not None:  # request['f']: a field step, a KeyError
         at = (expr.line, expr.col)
         return inputs.lookup(
             frame, expr.obj, container, key, found, at=at, method="subscript", raises=True
         )
     return found
+
+
+def _page_item(container: Value) -> Value:
+    """``resp['Items'][0]``: a number picks one whole item of a page read from DynamoDB, as
+    iterating the page does (``element``), not one of its attributes."""
+    items = {k: t for k, t in container.labels.items() if k[0] <= STORED_BASE and k[1] == Kind.BODY}
+    return Value(items) if items else EMPTY
 
 
 def _call(frame: Frame, call: ir.Call) -> Value:

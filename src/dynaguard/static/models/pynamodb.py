@@ -34,6 +34,7 @@ from dynaguard.static.flow.values import (
 )
 from dynaguard.static.models import expressions
 from dynaguard.static.models.boto3 import CONDITION
+from dynaguard.static.models.sessions import caller_item
 from dynaguard.static.source import ir
 
 _VERSION = "VersionAttribute"
@@ -300,9 +301,10 @@ class PynamoDB(Model):
         if name not in _CLASS_READS:
             return None
         found, event = read(frame.analyzer, cls_id, name, args)
-        if event is not None:
-            frame.emit(event)
-        return found
+        if event is None:
+            return found
+        frame.emit(event)
+        return caller_item(frame, event, found)
 
     def class_attribute(self, frame: Frame, cls_id: str, name: str, value: Value) -> Value | None:
         if any(r.startswith("fn:") for r in value.refs):

@@ -33,6 +33,8 @@ class TableFacts:
     holds: dict[str, dict[str, set[tuple[str, Step]]]] = field(default_factory=dict)
     """Table -> attribute -> (table, write) for each table whose whole items the project
     writes into it (a comment that embeds its author's user item), and the write that does."""
+    keys: dict[str, set[str]] = field(default_factory=dict)
+    """Table -> attribute names that select its items somewhere in the project."""
     read_tables: dict[int, str] = field(default_factory=dict)
     """Stored param (a read site) -> the table it reads."""
     held: dict[str, dict[str, set[tuple[int, Step]]]] = field(default_factory=dict)
@@ -53,6 +55,16 @@ class TableFacts:
         if self.identity_keys.get(table):
             return True
         return any(normalise(n) in OWNER_NAMES for n in self.identity_values.get(table, ()))
+
+    def records_owner(self, table: str | None) -> bool:
+        """Items of a PynamoDB model name their owner in an attribute that is not their key (a
+        song's ``owner``), whatever the project writes there: each item is someone's. Only a
+        model declares one kind of item; a boto3 table may hold many (single-table designs)."""
+        if table is None or not table.startswith("model:"):
+            return False
+        keys = {normalise(n) for n in self.keys.get(table, ())}
+        written = {normalise(n) for n in self.written.get(table, ())}
+        return bool((written - keys) & RECORDED_OWNERS)
 
 
 def table_facts(analyzer: Analyzer) -> TableFacts:
@@ -83,6 +95,8 @@ def _note(facts: TableFacts, event: Event) -> None:
     if not table:
         return
     for name, value in key_fields(event).items():
+        if name != "*":
+            facts.keys.setdefault(table, set()).add(name)
         if name != "*" and mentions_identity(value):
             facts.identity_keys.setdefault(table, set()).add(name)
     if event.op not in (Op.PUT, Op.UPDATE):
@@ -99,6 +113,15 @@ def _note(facts: TableFacts, event: Event) -> None:
         if name != "*" and items:
             held = facts.held.setdefault(table, {}).setdefault(name, set())
             held.update((p, event.site) for p in items)
+
+
+RECORDED_OWNERS = frozenset(
+    normalise(n)
+    for n in ("owner", "owner_id", "owner_email", "owner_username", "user_id", "author_id",
+              "created_by", "creator", "customer_id", "member_id", "account_id")
+)  # fmt: skip
+"""Owner attributes an item records besides its key (not ``email`` or ``username``, which a
+user item holds as its own)."""
 
 
 ROLE_ATTRIBUTES = frozenset(

@@ -281,3 +281,15 @@ def test_a_completion_flag_is_typed_and_a_title_is_not() -> None:
         name: {f[2] for f in _found(template.format(name=name))} for name in ("done", "title")
     }
     assert personas == {"done": {Persona.REGULAR.value}, "title": {Persona.PEDANTIC.value}}
+
+
+def test_a_helper_two_routes_share_is_reported_for_each_route() -> None:
+    body = (
+        "\ndef _save(body):\n"
+        "    table.put_item(Item={'id': 'x', 'stars': int(body.get('stars', '0'))})\n"
+        "\n@app.post('/a')\ndef a():\n    _save(request.get_json(silent=True) or {})\n"
+        "\n@app.post('/b')\ndef b():\n    _save(request.get_json(silent=True) or {})\n"
+    )
+    findings = analyse_source(PRELUDE + body, rules=[get_rule("DG301")])
+    routes = sorted(f.endpoint.path for f in findings if f.endpoint is not None)
+    assert routes == ["/a", "/b"]

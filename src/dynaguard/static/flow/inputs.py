@@ -21,6 +21,9 @@ PARSED = "parsed"
 """Origin of a parse step (``json.loads``): a mapping comes out, not a number to range-check."""
 VALIDATED = "validated"
 """``Step.origin`` of a step where a schema (or a complete conversion: a date) checked the value."""
+COERCED = "coerced"
+"""``Step.origin`` of ``bool(x)``: never fails, and takes any non-empty text (``'false'``
+included) as true, so the value is a boolean nothing checked (DG301)."""
 TYPED = "typed"
 """``Step.origin`` of a step after which the value is known to be a number but not its range: a
 conversion whose error is handled, a GraphQL ``Int``/``Float`` argument (DG301 still wants a

@@ -26,6 +26,7 @@ from dynaguard.static.flow.values import (
     KEYED,
     REQUEST,
     Value,
+    attributes_of,
     apply,
     join,
     join_all,
@@ -238,8 +239,19 @@ class PynamoDB(Model):
     packages = frozenset({"pynamodb"})
     class_kinds = MappingProxyType({"ext:pynamodb.models.Model": _KIND})
     kinds = frozenset({_KIND})
-    ref_kinds = frozenset({ATTRIBUTE, BATCH})
+    ref_kinds = frozenset({ATTRIBUTE, BATCH, "inst"})
     builtins = frozenset({"getattr", "setattr"})
+
+    def attribute(self, frame: Frame, obj: Value, name: str, line: int, col: int) -> Value | None:
+        """``item.attribute_values``: the item's attributes as a mapping (what it would send)."""
+        if name != "attribute_values":
+            return None
+        classes = frame.analyzer.classes
+        for cls_id in (r.removeprefix("inst:") for r in obj.refs if r.startswith("inst:")):
+            found = classes.get(cls_id)
+            if found is not None and _KIND in found.kinds:
+                return attributes_of(obj)
+        return None
 
     def instantiate(self, frame: Frame, cls_id: str, args: Args) -> Value | None:
         site = args.site

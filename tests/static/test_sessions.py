@@ -5,7 +5,7 @@ from __future__ import annotations
 from dynaguard.catalogue import get_rule
 from dynaguard.static import analyse_source
 
-_PYNAMO = '''
+_PYNAMO = """
 from flask import Flask, abort, request
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.models import Model
@@ -43,7 +43,7 @@ def one(user_id, at):
     if note.user_id != caller():
         abort(403)
     return {{"text": note.text, "at": note.at}}
-'''
+"""
 
 
 def _bola(cookie: str, model: str = "Session", table: str = "sessions") -> list[str]:

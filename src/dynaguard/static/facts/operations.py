@@ -163,7 +163,10 @@ class Context:
         counts: dict[str, dict[tuple[str, ...], int]] = {}
         for result in list(self.analyzer.results.values()):
             for entry in result.accesses:
-                if not isinstance(entry, Access) or "KeyConditionExpression" not in entry.event.args:
+                if (
+                    not isinstance(entry, Access)
+                    or "KeyConditionExpression" not in entry.event.args
+                ):
                     continue
                 table = (entry.event.args.get(TABLE_ARG) or EMPTY).text
                 names = tuple(n for n in key_fields(entry.event) if n != "*")

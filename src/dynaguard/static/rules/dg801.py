@@ -29,7 +29,9 @@ _PROJECTIONS = ("ProjectionExpression", "AttributesToGet", "attributes_to_get")
 @check_run(RULE)
 def exposure(run: RunView) -> Iterator[Found]:
     facts = table_facts(run.analyzer)
-    sensitive = {t: sorted(n for n in names if is_sensitive(n)) for t, names in facts.written.items()}
+    sensitive = {
+        t: sorted(n for n in names if is_sensitive(n)) for t, names in facts.written.items()
+    }
     secrets = frozenset(n for names in sensitive.values() for n in names)
     sensitive = _with_held(run.analyzer, sensitive, facts.holds)
     for handler in handlers(run):
@@ -115,7 +117,9 @@ def _written(handler: Handler, line: int, value: Value, removed: frozenset[str])
         for mapping in _mappings(value, 0):
             shown = [n for n in secrets if n in mapping.fields]
             if shown and len(names & mapping.fields.keys()) > 1:
-                at = Step(handler.module.path, line, 0, handler.func.qualname, "returned as written")
+                at = Step(
+                    handler.module.path, line, 0, handler.func.qualname, "returned as written"
+                )
                 listed = ", ".join(f"'{n}'" for n in shown[:3])
                 message = (
                     f"returns the item {event.api} wrote to {table_label(event)} as it was "

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from dynaguard.static.flow.accesses import Access, read_site
+from dynaguard.static.flow.accesses import Access, read_param
 from dynaguard.static.flow.events import Event, Op
 from dynaguard.static.flow.frame import Args, Frame, Model
 from dynaguard.static.flow.values import (
@@ -120,10 +120,10 @@ def _marked(value: Value, step: Step, depth: int) -> Value:
     return Value(labels, value.refs, fields, value.text)
 
 
-def _stored_sites(value: Value) -> set[Step]:
+def _stored_params(value: Value) -> set[int]:
+    """The reads whose data the value (or one of its fields) holds, by their label param."""
     params = {p for p, _ in value.labels if p <= STORED_BASE}
-    params |= {p for f in value.fields.values() for p, _ in f.labels if p <= STORED_BASE}
-    return {site for p in params if (site := read_site(p)) is not None}
+    return params | {p for f in value.fields.values() for p, _ in f.labels if p <= STORED_BASE}
 
 
 class Sessions(Model):
@@ -139,15 +139,15 @@ class Sessions(Model):
         self, frame: Frame, fn_id: str, args: Args, summary: Callable[[], Value]
     ) -> Value | None:
         value = summary()
-        sites = _stored_sites(value)
-        if not sites:
+        params = _stored_params(value)
+        if not params:
             return value
         for entry in list(frame.accesses.values()):
             if (
                 isinstance(entry, Access)
                 and entry.via
                 and entry.via[0] == args.site
-                and entry.event.site in sites
+                and read_param(entry.event.site) in params
             ):
                 found = caller_item(frame, entry.event, value, args.site)
                 if found is not value:

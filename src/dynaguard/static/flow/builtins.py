@@ -55,6 +55,8 @@ def builtin_call(frame: Frame, call: ir.Call, name: str, args: Args) -> Value:
     if name == "vars" and args.positional:
         return attributes_of(args.positional[0])
     if name in {"str", "repr", "format", "ascii"}:
+        if name == "str" and len(call.args) == 1 and args.positional:
+            return apply(inputs.formatted(frame, call.args[0], args.positional[0]), STR)
         return apply(args.all(), STR)
     if name in _NOTHING:
         return EMPTY

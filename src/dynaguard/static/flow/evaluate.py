@@ -170,6 +170,8 @@ def _seq(frame: Frame, expr: ir.Seq) -> Value:
 
 def _derive(frame: Frame, expr: ir.Derive) -> Value:
     parts = [evaluate(frame, p) for p in expr.parts]
+    if expr.formats:
+        parts = [inputs.formatted(frame, e, p) for e, p in zip(expr.parts, parts, strict=True)]
     out = join_all([apply(p, STR) for p in parts])
     if expr.concat and all(p.text is not None for p in parts):
         return Value(out.labels, frozenset(), None, "".join(p.text or "" for p in parts))

@@ -32,7 +32,7 @@ from dynaguard.static.facts.handler_facts import Facts
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.facts.written import Written, attributes, pynamo_kinds
 from dynaguard.static.flow.events import Event, Op
-from dynaguard.static.flow.inputs import COERCED, CONVERTED, FIELD, TYPED
+from dynaguard.static.flow.inputs import COERCED, CONVERTED, FIELD, NONE_TEXT, TYPED
 from dynaguard.static.flow.values import REQUEST, Kind, Step, Trace, Value
 from dynaguard.static.rules.base import Found, Hit, check_run
 
@@ -89,6 +89,11 @@ def unvalidated_writes(run: RunView) -> Iterator[Found]:
                 yield found
 
 
+_LOOSE_TEXTS = {
+    COERCED: "bool() of any text, 'false' included, is True",
+    NONE_TEXT: "a missing field is stored as the text 'None'",
+}
+"""Steps that turn whatever the client sent (or left out) into a value nothing checks."""
 _ITEMS = ("Item", "AttributeUpdates")
 _NAMES = ("UpdateExpression", "ExpressionAttributeNames")
 
@@ -130,11 +135,10 @@ def _findings(
         elif (
             written.delta
             or _typed(written.attribute, typed, postal=postal)
-            or any(s.origin == COERCED for s in trace)
+            or any(s.origin in _LOOSE_TEXTS for s in trace)
         ):
             kind = "a delta" if written.delta else typed.get(written.attribute, "")
-            if any(s.origin == COERCED for s in trace):
-                kind = "bool() of any text, 'false' included, is True"
+            kind = next((_LOOSE_TEXTS[s.origin] for s in trace if s.origin in _LOOSE_TEXTS), kind)
             strict.append((_spell(written.attribute, kind, trace), trace))
         else:
             loose.append((_spell(written.attribute, "", trace), trace))

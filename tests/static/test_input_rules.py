@@ -281,3 +281,36 @@ def test_a_completion_flag_is_typed_and_a_title_is_not() -> None:
         name: {f[2] for f in _found(template.format(name=name))} for name in ("done", "title")
     }
     assert personas == {"done": {Persona.REGULAR.value}, "title": {Persona.PEDANTIC.value}}
+
+
+def test_a_helper_two_routes_share_is_reported_for_each_route() -> None:
+    body = (
+        "\ndef _save(body):\n"
+        "    table.put_item(Item={'id': 'x', 'stars': int(body.get('stars', '0'))})\n"
+        "\n@app.post('/a')\ndef a():\n    _save(request.get_json(silent=True) or {})\n"
+        "\n@app.post('/b')\ndef b():\n    _save(request.get_json(silent=True) or {})\n"
+    )
+    findings = analyse_source(PRELUDE + body, rules=[get_rule("DG301")])
+    routes = sorted(f.endpoint.path for f in findings if f.endpoint is not None)
+    assert routes == ["/a", "/b"]
+
+
+def test_a_field_read_with_no_default_and_formatted_is_a_regular_finding() -> None:
+    # ``f"{body.get('nick')}"`` stores the text 'None' when the field is missing.
+    template = (
+        "\n@app.post('/items')\ndef create():\n    body = request.get_json(silent=True) or {}\n"
+        "    table.put_item(Item={'id': 'x', 'nick': EXPR})\n"
+    )
+    for expr in ("f\"{body.get('nick')}\"", "str(body.get('nick'))"):
+        found = _found(template.replace("EXPR", expr))
+        assert found == [("DG301", 5, Persona.REGULAR.value, Confidence.MEDIUM.value)], expr
+    with_default = _found(template.replace("EXPR", "f\"{body.get('nick', '')}\""))
+    assert with_default == [("DG301", 5, Persona.PEDANTIC.value, Confidence.LOW.value)]
+
+
+def test_bool_of_a_request_value_is_a_regular_finding() -> None:
+    body = (
+        "\n@app.post('/items')\ndef create():\n    body = request.get_json(silent=True) or {}\n"
+        "    table.put_item(Item={'id': 'x', 'shown': bool(body.get('shown'))})\n"
+    )
+    assert _found(body) == [("DG301", 5, Persona.REGULAR.value, Confidence.MEDIUM.value)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dynaguard.static.facts.operations import CallKind, Context, DbCall
-from dynaguard.static.flow.accesses import reads_of
+from dynaguard.static.flow.accesses import is_fresh, reads_of
 from dynaguard.static.flow.values import EMPTY, REQUEST, STORED_BASE, Kind, Value, join_all
 from dynaguard.static.models import expressions
 from dynaguard.static.models.expressions import Condition
@@ -42,13 +42,19 @@ def key_of(call: DbCall, context: Context) -> dict[str, Value] | None:
     if given is not None and given.fields:
         return {name: typed(v) for name, v in given.fields.items()}
     item = item_of(call)
-    names = context.key_names(call)
-    if item is None or names is None:
+    if item is None:
         return None
     # ``Model(**body)``: a key attribute the code did not set is whatever the mapping held.
     whole = Value({k: t for k, t in item.labels.items() if k == (REQUEST, int(Kind.BODY))})
-    if not all(n in item.fields for n in names) and not whole.labels:
-        return None
+    names = context.key_names(call)
+    if names is None or not (all(n in item.fields for n in names) or whole.labels):
+        # No ``Key=`` names that fit this item: the key its table's queries compare, when the
+        # item holds it and no server-made id that may be the sort key they leave out.
+        names = context.queried_names(call)
+        if names is None or not all(n in item.fields for n in names):
+            return None
+        if any(is_fresh(v) for n, v in item.fields.items() if n not in names):
+            return None
     return {n: typed(item.fields[n]) if n in item.fields else whole for n in names}
 
 

@@ -18,7 +18,7 @@ from dynaguard.model import Endpoint
 from dynaguard.static.facts.handler_facts import field_of
 from dynaguard.static.facts.keys import key_fields, request_sources
 from dynaguard.static.facts.responses import returns_of
-from dynaguard.static.flow.accesses import Access, read_site
+from dynaguard.static.flow.accesses import Access, read_param, read_site
 from dynaguard.static.flow.events import Event
 from dynaguard.static.flow.instantiate import instantiate
 from dynaguard.static.flow.values import REQUEST, STORED_BASE, Step, Value
@@ -251,9 +251,10 @@ def _uses_identity(args: dict[str, Value]) -> bool:
 def _keys_of_reads(bound: tuple[Access, ...], reads: set[int]) -> set[tuple[str, int, int, str]]:
     """An item compared with the identity vouches for the request values that selected it."""
     out: set[tuple[str, int, int, str]] = set()
-    sites = {read_site(p) for p in reads}
+    # NOTE: by param, not by Step: params are interned per file position across the analyses
+    # of one process, with the first analysis's Step.
     for access in bound:
-        if access.event.site in sites:
+        if read_param(access.event.site) in reads:
             for value in key_fields(access.event).values():
                 out |= request_sources(value)
     return out

@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from dynaguard.model import Endpoint
+from dynaguard.static.facts.keys import key_fields
 from dynaguard.static.flow import control
 from dynaguard.static.flow.accesses import TABLE_ARG, Access, Guard, read_param
 from dynaguard.static.flow.analyzer import Analyzer
@@ -154,6 +155,31 @@ class Context:
                     seen = counts.setdefault(table, {})
                     seen[names] = seen.get(names, 0) + 1
         return {t: max(seen, key=lambda n: (seen[n], len(n))) for t, seen in counts.items()}
+
+    @cached_property
+    def _queried_names(self) -> dict[str, tuple[str, ...]]:
+        """Table -> the attribute names its queries' key conditions compare (the partition key,
+        and the sort key when a condition names it), the most used set."""
+        counts: dict[str, dict[tuple[str, ...], int]] = {}
+        for result in list(self.analyzer.results.values()):
+            for entry in result.accesses:
+                if (
+                    not isinstance(entry, Access)
+                    or "KeyConditionExpression" not in entry.event.args
+                ):
+                    continue
+                table = (entry.event.args.get(TABLE_ARG) or EMPTY).text
+                names = tuple(n for n in key_fields(entry.event) if n != "*")
+                if table and names and "*" not in key_fields(entry.event):
+                    seen = counts.setdefault(table, {})
+                    seen[names] = seen.get(names, 0) + 1
+        return {t: max(seen, key=lambda n: (seen[n], len(n))) for t, seen in counts.items()}
+
+    def queried_names(self, call: DbCall) -> tuple[str, ...] | None:
+        """The key attributes the project's queries of the call's table compare."""
+        if call.model is not None or not call.table:
+            return None
+        return self._queried_names.get(call.table)
 
     def key_names(self, call: DbCall) -> tuple[str, ...] | None:
         """The key attributes of the table ``call`` addresses, when the project tells."""

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 from dynaguard.catalogue.dg103 import normalise
 from dynaguard.static.facts.keys import OWNER_NAMES, item_fields, key_fields, table_of
-from dynaguard.static.flow.accesses import Access
+from dynaguard.static.flow.accesses import Access, read_param
 from dynaguard.static.flow.events import Event, Op
-from dynaguard.static.flow.values import EMPTY, Value, join_all
+from dynaguard.static.flow.values import EMPTY, STORED_BASE, Kind, Step, Value, join_all
 from dynaguard.static.models.expressions import parse_update
 from dynaguard.static.models.identity import mentions_identity
 
@@ -30,6 +30,15 @@ class TableFacts:
     """Table -> key attributes some access fills with the identity."""
     identity_values: dict[str, set[str]] = field(default_factory=dict)
     """Table -> written attributes that receive the identity (``owner``, also ``modified_by``)."""
+    holds: dict[str, dict[str, set[tuple[str, Step]]]] = field(default_factory=dict)
+    """Table -> attribute -> (table, write) for each table whose whole items the project
+    writes into it (a comment that embeds its author's user item), and the write that does."""
+    keys: dict[str, set[str]] = field(default_factory=dict)
+    """Table -> attribute names that select its items somewhere in the project."""
+    read_tables: dict[int, str] = field(default_factory=dict)
+    """Stored param (a read site) -> the table it reads."""
+    held: dict[str, dict[str, set[tuple[int, Step]]]] = field(default_factory=dict)
+    """Table -> attribute -> (stored param, write) of whole items written into it."""
 
     @property
     def owner_names(self) -> frozenset[str]:
@@ -47,6 +56,16 @@ class TableFacts:
             return True
         return any(normalise(n) in OWNER_NAMES for n in self.identity_values.get(table, ()))
 
+    def records_owner(self, table: str | None) -> bool:
+        """Items of a PynamoDB model name their owner in an attribute that is not their key (a
+        song's ``owner``), whatever the project writes there: each item is someone's. Only a
+        model declares one kind of item; a boto3 table may hold many (single-table designs)."""
+        if table is None or not table.startswith("model:"):
+            return False
+        keys = {normalise(n) for n in self.keys.get(table, ())}
+        written = {normalise(n) for n in self.written.get(table, ())}
+        return bool((written - keys) & RECORDED_OWNERS)
+
 
 def table_facts(analyzer: Analyzer) -> TableFacts:
     return analyzer.memo("tables", lambda: _collect(analyzer))
@@ -58,6 +77,12 @@ def _collect(analyzer: Analyzer) -> TableFacts:
         for entry in result.accesses:
             if isinstance(entry, Access):
                 _note(facts, entry.event)
+    for table, attributes in facts.held.items():
+        for name, params in attributes.items():
+            tables = facts.read_tables
+            sources = {(tables[p], site) for p, site in params if p in tables}
+            if sources:
+                facts.holds.setdefault(table, {})[name] = sources
     for cls_id, class_facts in list(analyzer.classes.items()):
         if "pynamo" in class_facts.kinds:
             names = {n for n, v in class_facts.env.items() if not v.refs and n != "Meta"}
@@ -70,15 +95,33 @@ def _note(facts: TableFacts, event: Event) -> None:
     if not table:
         return
     for name, value in key_fields(event).items():
+        if name != "*":
+            facts.keys.setdefault(table, set()).add(name)
         if name != "*" and mentions_identity(value):
             facts.identity_keys.setdefault(table, set()).add(name)
     if event.op not in (Op.PUT, Op.UPDATE):
+        param = read_param(event.site)
+        if param is not None:
+            facts.read_tables[param] = table
         return
     written = written_values(event)
     facts.written.setdefault(table, set()).update(n for n in written if n != "*")
     for name, value in written.items():
         if name != "*" and mentions_identity(value):
             facts.identity_values.setdefault(table, set()).add(name)
+        items = {p for p, k in value.labels if p <= STORED_BASE and k == Kind.BODY}
+        if name != "*" and items:
+            held = facts.held.setdefault(table, {}).setdefault(name, set())
+            held.update((p, event.site) for p in items)
+
+
+RECORDED_OWNERS = frozenset(
+    normalise(n)
+    for n in ("owner", "owner_id", "owner_email", "owner_username", "user_id", "author_id",
+              "created_by", "creator", "customer_id", "member_id", "account_id")
+)  # fmt: skip
+"""Owner attributes an item records besides its key (not ``email`` or ``username``, which a
+user item holds as its own)."""
 
 
 ROLE_ATTRIBUTES = frozenset(

@@ -36,8 +36,8 @@ _SAME = frozenset(
 _IN_ORDER = frozenset({"list", "tuple", "iter"})
 """Of ``_SAME``, those that keep a tuple's positions (``a, b = list(pair)``)."""
 _NOTHING = frozenset(
-    {"len", "isinstance", "issubclass", "hasattr", "callable", "print", "id", "type", "bool",
-     "open", "hash"}
+    {"len", "isinstance", "issubclass", "hasattr", "callable", "print", "id", "type", "open",
+     "hash"}
 )  # fmt: skip
 
 
@@ -55,9 +55,15 @@ def builtin_call(frame: Frame, call: ir.Call, name: str, args: Args) -> Value:
     if name == "vars" and args.positional:
         return attributes_of(args.positional[0])
     if name in {"str", "repr", "format", "ascii"}:
+        if name == "str" and len(call.args) == 1 and args.positional:
+            return apply(inputs.formatted(frame, call.args[0], args.positional[0]), STR)
         return apply(args.all(), STR)
     if name in _NOTHING:
         return EMPTY
+    if name == "bool":
+        site = args.site
+        step = frame.step(site.line, site.col, "bool(...)", inputs.COERCED)
+        return with_step(apply(args.first(), SCALAR), step)
     if name == "getattr" and len(args.positional) >= 2:
         obj, key = args.positional[0], args.positional[1]
         default = args.positional[2] if len(args.positional) > 2 else EMPTY

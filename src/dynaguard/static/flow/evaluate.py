@@ -90,12 +90,21 @@ def _sub(frame: Frame, expr: ir.Sub) -> Value:
         if modelled is not None:
             return modelled
     found = subscript(container, key)
+    if isinstance(expr.index, ir.Const) and expr.index.text is None:
+        found = join(found, _page_item(container))
     if container.labels and key.text is not None:  # request['f']: a field step, a KeyError
         at = (expr.line, expr.col)
         return inputs.lookup(
             frame, expr.obj, container, key, found, at=at, method="subscript", raises=True
         )
     return found
+
+
+def _page_item(container: Value) -> Value:
+    """``resp['Items'][0]``: a number picks one whole item of a page read from DynamoDB, as
+    iterating the page does (``element``), not one of its attributes."""
+    items = {k: t for k, t in container.labels.items() if k[0] <= STORED_BASE and k[1] == Kind.BODY}
+    return Value(items) if items else EMPTY
 
 
 def _call(frame: Frame, call: ir.Call) -> Value:
@@ -162,6 +171,8 @@ def _seq(frame: Frame, expr: ir.Seq) -> Value:
 
 def _derive(frame: Frame, expr: ir.Derive) -> Value:
     parts = [evaluate(frame, p) for p in expr.parts]
+    if expr.formats:
+        parts = [inputs.formatted(frame, e, p) for e, p in zip(expr.parts, parts, strict=True)]
     out = join_all([apply(p, STR) for p in parts])
     if expr.concat and all(p.text is not None for p in parts):
         return Value(out.labels, frozenset(), None, "".join(p.text or "" for p in parts))

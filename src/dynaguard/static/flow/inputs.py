@@ -21,6 +21,12 @@ PARSED = "parsed"
 """Origin of a parse step (``json.loads``): a mapping comes out, not a number to range-check."""
 VALIDATED = "validated"
 """``Step.origin`` of a step where a schema (or a complete conversion: a date) checked the value."""
+COERCED = "coerced"
+"""``Step.origin`` of ``bool(x)``: never fails, and takes any non-empty text (``'false'``
+included) as true, so the value is a boolean nothing checked (DG301)."""
+NONE_TEXT = "none-text"
+"""``Step.origin`` of formatting ``body.get('k')`` with no default (``f"{...}"``, ``str()``): a
+missing field becomes the text ``'None'``, stored as if the client had sent it (DG301)."""
 TYPED = "typed"
 """``Step.origin`` of a step after which the value is known to be a number but not its range: a
 conversion whose error is handled, a GraphQL ``Int``/``Float`` argument (DG301 still wants a
@@ -125,3 +131,18 @@ def validated(frame: Frame, args: Args, value: Value, note: str) -> Value:
     """``value`` as a declared schema (pydantic, marshmallow) has checked it: types, ranges."""
     site = args.site
     return with_step(value, frame.step(site.line, site.col, note, VALIDATED))
+
+
+def formatted(frame: Frame, expr: ir.Expr, value: Value) -> Value:
+    """``value`` (what ``expr`` gave) formatted as text: when ``expr`` is ``m.get('k')`` with no
+    default on request data, a step says that a missing field is stored as ``'None'``."""
+    if not (
+        isinstance(expr, ir.Call)
+        and isinstance(expr.func, ir.Attr)
+        and expr.func.attr == "get"
+        and len(expr.args) == 1
+        and not expr.kwargs
+        and any(param == REQUEST or param >= 0 for param, _ in value.labels)
+    ):
+        return value
+    return with_step(value, frame.step(expr.line, expr.col, "formatted as text", NONE_TEXT))

@@ -18,6 +18,7 @@ from dynaguard.static.flow.store import spell
 from dynaguard.static.flow.values import EMPTY, Step, Value, any_field, join_all, ref
 from dynaguard.static.models import expressions
 from dynaguard.static.models.authz import Check, Guard, add_guard, subjects_of
+from dynaguard.static.models.sessions import caller_item
 from dynaguard.static.source import ir
 
 RESOURCE = "ddb:resource"
@@ -384,6 +385,7 @@ def _emitted(frame: Frame, made: tuple[Value, list[Event]] | None) -> Value | No
         frame.emit(event)
         if event.op is Op.PUT:
             _claim_created(frame, event)
+        value = caller_item(frame, event, value)
     return value
 
 

@@ -27,6 +27,7 @@ from dynaguard.static.flow.values import (
     REQUEST,
     Value,
     apply,
+    attributes_of,
     join,
     join_all,
     ref,
@@ -34,6 +35,7 @@ from dynaguard.static.flow.values import (
 )
 from dynaguard.static.models import expressions
 from dynaguard.static.models.boto3 import CONDITION
+from dynaguard.static.models.sessions import caller_item
 from dynaguard.static.source import ir
 
 _VERSION = "VersionAttribute"
@@ -237,8 +239,19 @@ class PynamoDB(Model):
     packages = frozenset({"pynamodb"})
     class_kinds = MappingProxyType({"ext:pynamodb.models.Model": _KIND})
     kinds = frozenset({_KIND})
-    ref_kinds = frozenset({ATTRIBUTE, BATCH})
+    ref_kinds = frozenset({ATTRIBUTE, BATCH, "inst"})
     builtins = frozenset({"getattr", "setattr"})
+
+    def attribute(self, frame: Frame, obj: Value, name: str, line: int, col: int) -> Value | None:
+        """``item.attribute_values``: the item's attributes as a mapping (what it would send)."""
+        if name != "attribute_values":
+            return None
+        classes = frame.analyzer.classes
+        for cls_id in (r.removeprefix("inst:") for r in obj.refs if r.startswith("inst:")):
+            found = classes.get(cls_id)
+            if found is not None and _KIND in found.kinds:
+                return attributes_of(obj)
+        return None
 
     def instantiate(self, frame: Frame, cls_id: str, args: Args) -> Value | None:
         site = args.site
@@ -300,9 +313,10 @@ class PynamoDB(Model):
         if name not in _CLASS_READS:
             return None
         found, event = read(frame.analyzer, cls_id, name, args)
-        if event is not None:
-            frame.emit(event)
-        return found
+        if event is None:
+            return found
+        frame.emit(event)
+        return caller_item(frame, event, found)
 
     def class_attribute(self, frame: Frame, cls_id: str, name: str, value: Value) -> Value | None:
         if any(r.startswith("fn:") for r in value.refs):

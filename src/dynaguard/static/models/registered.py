@@ -28,6 +28,7 @@ from dynaguard.static.models import (
     pydantic,
     pynamodb,
     secure,
+    sessions,
     stdlib,
     threads,
     webargs,
@@ -49,6 +50,7 @@ MODELS: tuple[Model, ...] = (
     authz.MODEL,
     webargs.MODEL,
     identity.MODEL,
+    sessions.MODEL,  # after identity, which stands in for a token verifier's body
     secure.MODEL,
     http_clients.MODEL,
     threads.MODEL,

@@ -39,6 +39,7 @@ from dynaguard.static.facts.keys import (
 from dynaguard.static.facts.responses import whole_reads
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.facts.tables import TableFacts, role_writes, table_facts
+from dynaguard.static.flow.accesses import read_param
 from dynaguard.static.flow.events import Event, Op
 from dynaguard.static.flow.values import Step, Trace, Value, join_all
 from dynaguard.static.models.identity import mentions_identity
@@ -102,9 +103,12 @@ def _verdict(
         if _directory_read(event) or _counterparty(handler, event, picked, owned, owners):
             return None
         return trace, owned[0], None
-    if not facts.owned(table_of(event)):
-        return None
-    if is_write(event) or _returned_whole(handler, event):
+    table = table_of(event)
+    if facts.owned(table) and (is_write(event) or _returned_whole(handler, event)):
+        return trace, next(iter(picked)), Confidence.MEDIUM
+    if facts.records_owner(table) and not is_write(event) and _returned(handler, event):
+        # An item that records its owner, fetched by its id and handed back: nothing compares
+        # that owner with the caller.
         return trace, next(iter(picked)), Confidence.MEDIUM
     return None
 
@@ -137,6 +141,18 @@ def _counterparty(
             if owner_like(name, owners) and (mentions_identity(value) or _origin(value) in _ASKED):
                 return True
     return False
+
+
+def _returned(handler: Handler, event: Event) -> bool:
+    """The read's item goes back whole or as several of its attributes (one chosen attribute,
+    a memo, is not the item)."""
+    param = read_param(event.site)
+    if param is None:
+        return False
+    if _returned_whole(handler, event):
+        return True
+    fields = [f for v in handler.returns.values() for f in v.fields.values()]
+    return sum(any(p == param for p, _ in f.labels) for f in fields) > 1
 
 
 def _returned_whole(handler: Handler, event: Event) -> bool:

@@ -32,7 +32,7 @@ from dynaguard.static.facts.handler_facts import Facts
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.facts.written import Written, attributes, pynamo_kinds
 from dynaguard.static.flow.events import Event, Op
-from dynaguard.static.flow.inputs import CONVERTED, FIELD, TYPED
+from dynaguard.static.flow.inputs import COERCED, CONVERTED, FIELD, NONE_TEXT, TYPED
 from dynaguard.static.flow.values import REQUEST, Kind, Step, Trace, Value
 from dynaguard.static.rules.base import Found, Hit, check_run
 
@@ -66,7 +66,7 @@ _DEPTH = 3
 @check_run(RULE)
 def unvalidated_writes(run: RunView) -> Iterator[Found]:
     facts = Facts(run.project)
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[str, str, str, str]] = set()
     for event, endpoint in run.events():
         if event.op not in (Op.PUT, Op.UPDATE) or _from_client(event, _ITEMS):
             continue
@@ -77,16 +77,23 @@ def unvalidated_writes(run: RunView) -> Iterator[Found]:
         for found in _findings(event, endpoint, facts, typed, numbers_only=numbers_only):
             # One finding per value and function: an archive copy written next to the item
             # stores the same unchecked value, and the fix is one check.
+            # Per route: a helper two routes share is a gap in each of them.
             key = (
                 found.hit.at.path,
                 found.hit.at.function,
                 found.hit.message.partition(" writes ")[2] or found.hit.message,
+                str(endpoint),
             )
             if key not in seen:
                 seen.add(key)
                 yield found
 
 
+_LOOSE_TEXTS = {
+    COERCED: "bool() of any text, 'false' included, is True",
+    NONE_TEXT: "a missing field is stored as the text 'None'",
+}
+"""Steps that turn whatever the client sent (or left out) into a value nothing checks."""
 _ITEMS = ("Item", "AttributeUpdates")
 _NAMES = ("UpdateExpression", "ExpressionAttributeNames")
 
@@ -125,8 +132,13 @@ def _findings(
             yield _number(written.attribute, trace, number, event, endpoint)
         elif numbers_only:
             continue
-        elif written.delta or _typed(written.attribute, typed, postal=postal):
+        elif (
+            written.delta
+            or _typed(written.attribute, typed, postal=postal)
+            or any(s.origin in _LOOSE_TEXTS for s in trace)
+        ):
             kind = "a delta" if written.delta else typed.get(written.attribute, "")
+            kind = next((_LOOSE_TEXTS[s.origin] for s in trace if s.origin in _LOOSE_TEXTS), kind)
             strict.append((_spell(written.attribute, kind, trace), trace))
         else:
             loose.append((_spell(written.attribute, "", trace), trace))

@@ -97,6 +97,8 @@ class Derive:
     parts: tuple[Expr, ...]
     concat: bool = False
     """True when the text is the parts' texts joined (f-strings and ``+``)."""
+    formats: bool = False
+    """An f-string: each part is formatted (``None`` becomes the text ``'None'``)."""
 
 
 @dataclass(slots=True)

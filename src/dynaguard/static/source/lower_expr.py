@@ -90,7 +90,7 @@ def _joined(node: ast.JoinedStr) -> ir.Expr:
     parts = tuple(
         lower(v.value) if isinstance(v, ast.FormattedValue) else lower(v) for v in node.values
     )
-    return ir.Derive(parts, concat=True)
+    return ir.Derive(parts, concat=True, formats=True)
 
 
 def _binop(node: ast.BinOp) -> ir.Expr:

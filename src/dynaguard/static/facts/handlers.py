@@ -18,7 +18,7 @@ from dynaguard.model import Endpoint
 from dynaguard.static.facts.handler_facts import field_of
 from dynaguard.static.facts.keys import key_fields, request_sources
 from dynaguard.static.facts.responses import returns_of
-from dynaguard.static.flow.accesses import Access, read_param, read_site
+from dynaguard.static.flow.accesses import Access, read_param
 from dynaguard.static.flow.events import Event
 from dynaguard.static.flow.instantiate import instantiate
 from dynaguard.static.flow.values import REQUEST, STORED_BASE, Step, Value
@@ -127,9 +127,9 @@ class Handler:
         item = event.args.get("@item")
         if found or item is None:
             return found
-        sites = {read_site(p) for p, _ in item.labels}
+        reads = {p for p, _ in item.labels}  # by param: a read's Step may be another tree's
         for access in self.accesses:
-            if access.event.site in sites and access.event is not event:
+            if read_param(access.event.site) in reads and access.event is not event:
                 return key_fields(access.event)
         return {}
 

@@ -5,20 +5,20 @@ The returns themselves are recorded while interpreting (``flow/returns.py``).
 
 from __future__ import annotations
 
-from dynaguard.static.flow.accesses import read_site
 from dynaguard.static.flow.returns import returns_of
-from dynaguard.static.flow.values import STORED_BASE, Kind, Step, Value
+from dynaguard.static.flow.values import STORED_BASE, Kind, Value
 
 __all__ = ["returns_of", "whole_reads"]
 
 
-def whole_reads(value: Value) -> set[Step]:
-    """The read sites whose whole items (not single attributes) the value holds."""
-    out = {
-        site
-        for p, k in value.labels
-        if p <= STORED_BASE and k == Kind.BODY and (site := read_site(p)) is not None
-    }
+def whole_reads(value: Value) -> set[int]:
+    """The reads (by their label param, ``accesses.read_param``) whose whole items (not single
+    attributes) the value holds.
+
+    NOTE: params, not the read's ``Step``: read sites are interned per file position for the
+    whole process, with the first ``Step`` seen, so a second analysis in one process (the ref's
+    tree under ``--new-since``) would compare its reads with another tree's steps."""
+    out = {p for p, k in value.labels if p <= STORED_BASE and k == Kind.BODY}
     for field in value.fields.values():
         out |= whole_reads(field)
     return out

@@ -53,7 +53,6 @@ EntryKey = tuple[object, ...]
 # NOTE: read sites are interned process-wide, like transforms in values.py: a label key holds an
 # int, and the same site always gets the same param, whichever function is analysed first.
 _PARAMS: dict[tuple[str, int, int], int] = {}
-_SITES: dict[int, Step] = {}
 
 
 def stored_param(site: Step) -> int:
@@ -62,18 +61,12 @@ def stored_param(site: Step) -> int:
     found = _PARAMS.get(key)
     if found is None:
         found = _PARAMS[key] = STORED_BASE - len(_PARAMS)
-        _SITES[found] = site
     return found
 
 
 def read_param(site: Step) -> int | None:
     """The label param of the read at ``site``, if it is one."""
     return _PARAMS.get((site.path, site.line, site.col))
-
-
-def read_site(param: int) -> Step | None:
-    """The read that ``param`` labels (None for any other param)."""
-    return _SITES.get(param)
 
 
 def stored(site: Step, note: str) -> Value:

@@ -156,7 +156,8 @@ def _returned(handler: Handler, event: Event) -> bool:
 
 
 def _returned_whole(handler: Handler, event: Event) -> bool:
-    return any(event.site in whole_reads(v) for v in handler.returns.values())
+    param = read_param(event.site)
+    return any(param in whole_reads(v) for v in handler.returns.values())
 
 
 def _found(

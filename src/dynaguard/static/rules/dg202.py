@@ -28,6 +28,7 @@ from dynaguard.static.facts.keys import (
 from dynaguard.static.facts.responses import whole_reads
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.facts.tables import TableFacts, role_writes, table_facts
+from dynaguard.static.flow.accesses import read_param
 from dynaguard.static.flow.events import Event
 from dynaguard.static.flow.values import Step, join_all
 from dynaguard.static.rules.base import Found, Hit, check_run
@@ -61,7 +62,7 @@ def _listing(handler: Handler, facts: TableFacts) -> Found | None:
     returned = set().union(*(whole_reads(v) for v in handler.returns.values()))
     for access in handler.accesses:
         event = access.event
-        if not is_scan(event) or identity_scoped(event) or event.site not in returned:
+        if not is_scan(event) or identity_scoped(event) or read_param(event.site) not in returned:
             continue
         if any(owner_like(n, facts.owner_names) for n in filter_fields(event)):
             continue

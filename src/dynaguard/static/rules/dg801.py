@@ -17,6 +17,7 @@ from dynaguard.static.facts.keys import item_fields, table_label, table_of
 from dynaguard.static.facts.responses import whole_reads
 from dynaguard.static.facts.run import RunView
 from dynaguard.static.facts.tables import table_facts
+from dynaguard.static.flow.accesses import read_param
 from dynaguard.static.flow.analyzer import Analyzer
 from dynaguard.static.flow.events import Event, Op
 from dynaguard.static.flow.values import STORED_BASE, Step, Trace, Value
@@ -157,7 +158,11 @@ _MAX_DEPTH = 3
 
 def _reads(handler: Handler, value: Value) -> list[Event]:
     sites = whole_reads(value)
-    return [a.event for a in handler.accesses if a.event.site in sites and not _projected(a.event)]
+    return [
+        a.event
+        for a in handler.accesses
+        if read_param(a.event.site) in sites and not _projected(a.event)
+    ]
 
 
 def _projected(event: Event) -> bool:

@@ -21,7 +21,7 @@ from dynaguard.static.facts.handlers import ROUTE_VARIABLE
 from dynaguard.static.findings import Sources, build, with_fingerprints
 from dynaguard.static.flow import dispatch, relevance
 from dynaguard.static.flow.accesses import Access
-from dynaguard.static.flow.analyzer import Analyzer, base_id
+from dynaguard.static.flow.analyzer import Analyzer, Bound, base_id
 from dynaguard.static.flow.events import Event, Recognised
 from dynaguard.static.flow.frame import Model
 from dynaguard.static.flow.injection import injected_arguments
@@ -188,6 +188,7 @@ class Run:
         nested in them, then every route handler; anything else only as their calls reach it."""
         for name in sorted(self.project.modules):
             self.analyzer.module_result(name)
+        self._prebind()
         pending = relevance.roots(self.analyzer, self.models.relevant_names)
         # App factories first: what they set up (``im.initialise(cm)``) is what the handlers
         # they register find on their objects, and summaries are computed once.
@@ -231,25 +232,42 @@ class Run:
             if name in index and value.refs
         )
         if bound:
+            self._bind(fn_id, bound)
+        elif self.analyzer.default_bound.pop(fn_id, None) is not None:
+            self.analyzer.results.pop(fn_id, None)  # bound too early (``_prebind``)
+
+    def _bind(self, fn_id: str, bound: Bound) -> None:
+        """The handler's summary is made with ``bound``: again, if it was made without."""
+        if self.analyzer.default_bound.get(fn_id) != bound:
             self.analyzer.default_bound[fn_id] = bound
             self.analyzer.results.pop(fn_id, None)
+
+    def _prebind(self) -> None:
+        """The route variables of the handlers module bodies declare, bound before any summary
+        is made (``_bind_decorated`` binds the same, and the summary is made once; it is made
+        again only where decorators, app factories or mounts change the binding)."""
+        results = [self.analyzer.results[key] for key in sorted(self.analyzer.results)]
+        mounts = Mounts(m for result in results for m in result.mounts)
+        paths: dict[str, list[str]] = {}
+        for result in results:
+            for decl in result.routes:
+                if decl.routed:
+                    for handler, endpoint in self._endpoints(decl, mounts.path(decl)):
+                        paths.setdefault(handler, []).append(endpoint.path)
+        for fn_id, handler_paths in sorted(paths.items()):
+            found = self.project.function(fn_id)
+            if found is None:
+                continue
+            index = {name: i for i, name in enumerate(found[1].params)}
+            given = sorted(index[n] for n in _always_matched(handler_paths) if n in index)
+            if given:
+                self._bind(fn_id, tuple((i, frozenset({GIVEN})) for i in given))
 
     def _always_matched(self, fn_id: str) -> set[str]:
         """Route variables every route of the handler has: the router only calls it with a
         non-empty segment there (a route without the variable, given a default, may pass
         ``None``; Flask's ``<int:n>`` and ``<float:x>`` may pass a zero)."""
-        paths = [e.path for e in self.routes.get(fn_id, ())]
-        if not paths:
-            return set()
-        names = [
-            {
-                m.group(2) or m.group(3)
-                for m in ROUTE_VARIABLE.finditer(path)
-                if m.group(1) not in _NUMBERS
-            }
-            for path in paths
-        ]
-        return set.intersection(*names)
+        return _always_matched([e.path for e in self.routes.get(fn_id, ())])
 
     def _nested(self, outer: set[str]) -> set[str]:
         """Ids of the functions defined inside the ``outer`` ones (known once those are lowered)."""
@@ -480,6 +498,21 @@ class Run:
 
 _NUMBERS = frozenset({"int", "float"})
 """Flask converters whose value may be falsy (``0``)."""
+
+
+def _always_matched(paths: list[str]) -> set[str]:
+    """The variables every one of ``paths`` has (none of a numeric converter)."""
+    if not paths:
+        return set()
+    names = [
+        {
+            m.group(2) or m.group(3)
+            for m in ROUTE_VARIABLE.finditer(path)
+            if m.group(1) not in _NUMBERS
+        }
+        for path in paths
+    ]
+    return set.intersection(*names)
 
 
 def _choose(endpoints: list[Endpoint], writes: bool) -> Endpoint | None:

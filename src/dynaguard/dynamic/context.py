@@ -26,7 +26,7 @@ from dynaguard.dynamic.settings import ScanOptions, split_exclude
 from dynaguard.dynamic.spec.bodies import JSON
 from dynaguard.dynamic.spec.operations import Operation
 from dynaguard.dynamic.spec.samples import sample
-from dynaguard.model import Engine, Finding, Severity, fingerprint
+from dynaguard.model import Endpoint, Engine, Finding, Severity, fingerprint
 
 NO_BODY: Any = object()
 """Sentinel: send no body at all (``None`` would send JSON ``null``)."""
@@ -89,6 +89,12 @@ class FindingSink:
     def wanted(self, rule_id: str) -> bool:
         chosen = not self.select or any(rule_id.startswith(s) for s in self.select)
         return chosen and not any(rule_id.startswith(s) for s in self.ignore)
+
+    def found_on(self, endpoint: Endpoint | None) -> int:
+        """How many proofs name ``endpoint`` so far (read under the lock: other tasks add
+        theirs meanwhile, and iterating the dict while one does raises)."""
+        with self.lock:
+            return sum(1 for f in self.findings.values() if f.endpoint == endpoint)
 
     def add(self, finding: Finding) -> bool:
         with self.lock:

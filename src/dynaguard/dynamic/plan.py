@@ -108,7 +108,7 @@ def _run(
         if ctx.http.stopped:  # its last requests were refused: what it saw proves nothing
             outcome = TaskOutcome(probe.name, target.operation.key, "skipped", CUT_SHORT)
         endpoint = target.operation.endpoint
-        found = sum(1 for f in ctx.sink.findings.values() if f.endpoint == endpoint)
+        found = ctx.sink.found_on(endpoint)
         detail = outcome.status + (f": {outcome.reason}" if outcome.reason else "")
         requests = len(ctx.http.traffic)
         listener(ev.TaskFinished(probe.name, endpoint, detail, found, requests))

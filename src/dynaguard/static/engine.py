@@ -112,7 +112,7 @@ class Run:
         for finding in _per_route(kept.values()):
             loc = finding.location
             assert loc is not None
-            module = self._module_at(loc.path)
+            module = self.project.at_path(loc.path)
             line = (
                 None
                 if module is None
@@ -179,9 +179,6 @@ class Run:
                 message = f"{module.path}:{line}: '# dynaguard: ignore' names no rule and suppresses nothing; write '# dynaguard: ignore[DG101]'"
                 out.append(ScanWarning(message, path=module.path, line=line))
         return out
-
-    def _module_at(self, path: str) -> ir.Module | None:
-        return next((m for m in self.project.modules.values() if m.path == path), None)
 
     def _analyse_all(self) -> None:
         """Module bodies, then the functions that can matter (``relevance.py``) and the functions

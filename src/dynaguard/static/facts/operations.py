@@ -9,6 +9,7 @@ passes (route variables are request data), once per run for all six rules.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
@@ -132,6 +133,22 @@ class DbCall:
         return table[6:] if table.startswith("model:") else None
 
 
+def _key_argument_names(event: Event) -> tuple[str | None, tuple[str, ...]]:
+    table = (event.args.get(TABLE_ARG) or event.args.get("TableName") or EMPTY).text
+    if table is None or table.startswith("model:"):
+        return None, ()
+    return table, tuple((event.args.get("Key") or EMPTY).fields)
+
+
+def _queried_key_names(event: Event) -> tuple[str | None, tuple[str, ...]]:
+    if "KeyConditionExpression" not in event.args:
+        return None, ()
+    keys = key_fields(event)
+    if "*" in keys:
+        return None, ()  # a key the query builds at run time: its names are not all known
+    return (event.args.get(TABLE_ARG) or EMPTY).text, tuple(keys)
+
+
 class Context:
     """Facts of the whole run the operations share: key attributes of each table."""
 
@@ -139,41 +156,32 @@ class Context:
         self.run = run
         self.analyzer: Analyzer = run.analyzer
 
-    @cached_property
-    def _key_names(self) -> dict[str, tuple[str, ...]]:
-        """Table -> the attribute names its ``Key=`` arguments use, anywhere in the project."""
+    def _most_used(
+        self, pick: Callable[[Event], tuple[str | None, tuple[str, ...]]]
+    ) -> dict[str, tuple[str, ...]]:
+        """Table -> the set of names ``pick`` finds in the project's accesses most often (the
+        longest of equally used sets)."""
         counts: dict[str, dict[tuple[str, ...], int]] = {}
         for result in list(self.analyzer.results.values()):
             for entry in result.accesses:
                 if not isinstance(entry, Access):
                     continue
-                table = (
-                    entry.event.args.get(TABLE_ARG) or entry.event.args.get("TableName") or EMPTY
-                ).text
-                names = tuple((entry.event.args.get("Key") or EMPTY).fields)
-                if table and names and not table.startswith("model:"):
+                table, names = pick(entry.event)
+                if table and names:
                     seen = counts.setdefault(table, {})
                     seen[names] = seen.get(names, 0) + 1
         return {t: max(seen, key=lambda n: (seen[n], len(n))) for t, seen in counts.items()}
 
     @cached_property
+    def _key_names(self) -> dict[str, tuple[str, ...]]:
+        """Table -> the attribute names its ``Key=`` arguments use, anywhere in the project."""
+        return self._most_used(_key_argument_names)
+
+    @cached_property
     def _queried_names(self) -> dict[str, tuple[str, ...]]:
         """Table -> the attribute names its queries' key conditions compare (the partition key,
         and the sort key when a condition names it), the most used set."""
-        counts: dict[str, dict[tuple[str, ...], int]] = {}
-        for result in list(self.analyzer.results.values()):
-            for entry in result.accesses:
-                if (
-                    not isinstance(entry, Access)
-                    or "KeyConditionExpression" not in entry.event.args
-                ):
-                    continue
-                table = (entry.event.args.get(TABLE_ARG) or EMPTY).text
-                names = tuple(n for n in key_fields(entry.event) if n != "*")
-                if table and names and "*" not in key_fields(entry.event):
-                    seen = counts.setdefault(table, {})
-                    seen[names] = seen.get(names, 0) + 1
-        return {t: max(seen, key=lambda n: (seen[n], len(n))) for t, seen in counts.items()}
+        return self._most_used(_queried_key_names)
 
     def queried_names(self, call: DbCall) -> tuple[str, ...] | None:
         """The key attributes the project's queries of the call's table compare."""

@@ -35,10 +35,6 @@ class TableFacts:
     writes into it (a comment that embeds its author's user item), and the write that does."""
     keys: dict[str, set[str]] = field(default_factory=dict)
     """Table -> attribute names that select its items somewhere in the project."""
-    read_tables: dict[int, str] = field(default_factory=dict)
-    """Stored param (a read site) -> the table it reads."""
-    held: dict[str, dict[str, set[tuple[int, Step]]]] = field(default_factory=dict)
-    """Table -> attribute -> (stored param, write) of whole items written into it."""
 
     @property
     def owner_names(self) -> frozenset[str]:
@@ -73,14 +69,15 @@ def table_facts(analyzer: Analyzer) -> TableFacts:
 
 def _collect(analyzer: Analyzer) -> TableFacts:
     facts = TableFacts()
+    read_tables: dict[int, str] = {}  # stored param (a read site) -> the table it reads
+    held: _Held = {}
     for result in list(analyzer.results.values()):
         for entry in result.accesses:
             if isinstance(entry, Access):
-                _note(facts, entry.event)
-    for table, attributes in facts.held.items():
+                _note(facts, entry.event, read_tables, held)
+    for table, attributes in held.items():
         for name, params in attributes.items():
-            tables = facts.read_tables
-            sources = {(tables[p], site) for p, site in params if p in tables}
+            sources = {(read_tables[p], site) for p, site in params if p in read_tables}
             if sources:
                 facts.holds.setdefault(table, {})[name] = sources
     for cls_id, class_facts in list(analyzer.classes.items()):
@@ -90,7 +87,11 @@ def _collect(analyzer: Analyzer) -> TableFacts:
     return facts
 
 
-def _note(facts: TableFacts, event: Event) -> None:
+_Held = dict[str, dict[str, set[tuple[int, Step]]]]
+"""Table -> attribute -> (stored param, write) of whole items written into it."""
+
+
+def _note(facts: TableFacts, event: Event, read_tables: dict[int, str], held: _Held) -> None:
     table = table_of(event)
     if not table:
         return
@@ -102,7 +103,7 @@ def _note(facts: TableFacts, event: Event) -> None:
     if event.op not in (Op.PUT, Op.UPDATE):
         param = read_param(event.site)
         if param is not None:
-            facts.read_tables[param] = table
+            read_tables[param] = table
         return
     written = written_values(event)
     facts.written.setdefault(table, set()).update(n for n in written if n != "*")
@@ -111,8 +112,8 @@ def _note(facts: TableFacts, event: Event) -> None:
             facts.identity_values.setdefault(table, set()).add(name)
         items = {p for p, k in value.labels if p <= STORED_BASE and k == Kind.BODY}
         if name != "*" and items:
-            held = facts.held.setdefault(table, {}).setdefault(name, set())
-            held.update((p, event.site) for p in items)
+            into = held.setdefault(table, {}).setdefault(name, set())
+            into.update((p, event.site) for p in items)
 
 
 RECORDED_OWNERS = frozenset(

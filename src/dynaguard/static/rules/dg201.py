@@ -149,7 +149,7 @@ def _returned(handler: Handler, event: Event) -> bool:
     param = read_param(event.site)
     if param is None:
         return False
-    if _returned_whole(handler, event):
+    if any(param in whole_reads(v) for v in handler.returns.values()):
         return True
     fields = [f for v in handler.returns.values() for f in v.fields.values()]
     return sum(any(p == param for p, _ in f.labels) for f in fields) > 1
@@ -157,7 +157,7 @@ def _returned(handler: Handler, event: Event) -> bool:
 
 def _returned_whole(handler: Handler, event: Event) -> bool:
     param = read_param(event.site)
-    return any(param in whole_reads(v) for v in handler.returns.values())
+    return param is not None and any(param in whole_reads(v) for v in handler.returns.values())
 
 
 def _found(

@@ -79,11 +79,9 @@ def _with_held(
 
 def _removed_at(analyzer: Analyzer, site: Step) -> set[str]:
     """The names removed or compared in the function that contains ``site``."""
-    for module in analyzer.project.modules.values():
-        if module.path == site.path:
-            func = module.function(site.function)
-            return _removed(func.body) if func is not None else set()
-    return set()
+    module = analyzer.project.at_path(site.path)
+    func = module.function(site.function) if module is not None else None
+    return _removed(func.body) if func is not None else set()
 
 
 def _serialised(handler: Handler, line: int, value: Value, secrets: frozenset[str]) -> Found | None:

@@ -32,6 +32,10 @@ class Project:
         func = module.function(qualname) if module is not None else None
         return (module, func) if module is not None and func is not None else None
 
+    def at_path(self, path: str) -> ir.Module | None:
+        """The module read from ``path`` (as findings and flow steps spell it)."""
+        return next((m for m in self.modules.values() if m.path == path), None)
+
     def klass(self, cls_id: str) -> tuple[ir.Module, ir.ClassInfo] | None:
         module_name, _, qualname = cls_id.partition(":")
         module = self.modules.get(module_name)
